@@ -1,0 +1,65 @@
+import js from '@eslint/js';
+import jest from 'eslint-plugin-jest';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'dist/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
+    },
+  },
+  {
+    // The core stays free of Lambda, middy and CDK: only its DynamoDB adapters may speak to AWS.
+    files: ['shared/**/*.ts'],
+    ignores: ['shared/db/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@aws-sdk/*',
+                '@middy/*',
+                'aws-cdk-lib',
+                'aws-cdk-lib/*',
+                'constructs',
+                '**/functions/**',
+                '**/infra/**',
+              ],
+              message: 'shared/ is the pure core: keep AWS, middy and CDK out (DynamoDB adapters live in shared/db).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['functions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/infra/**', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'Handlers never depend on infra.' },
+          ],
+        },
+      ],
+    },
+  },
+  { files: ['test/**/*.ts'], ...jest.configs['flat/recommended'] },
+  {
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/unbound-method': 'off' },
+  },
+  { files: ['*.js'], ...tseslint.configs.disableTypeChecked },
+  prettier,
+);
