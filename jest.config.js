@@ -11,6 +11,7 @@ const project = (name, extra = {}) => ({
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  setupFiles: ['<rootDir>/test/support/env.ts'],
   ...extra,
 });
 

@@ -1,0 +1,18 @@
+import { type AccountSortField, listOwnAccounts } from '../../shared/accounts/service';
+import { DEFAULT_PAGE_SIZE } from '../../shared/page';
+import { accountListQuery } from '../../shared/schemas/accounts';
+import { toSortOrder } from '../../shared/schemas/common';
+import { httpHandler, ok } from '../lib/http';
+import { accountDeps } from '../lib/runtime';
+import { accountView, pageView } from '../lib/views';
+
+export const handler = httpHandler({ access: 'user', query: accountListQuery }, async ({ caller, query }) => {
+  const page = await listOwnAccounts(accountDeps, caller, {
+    currency: query.currency,
+    status: query.status,
+    order: toSortOrder<AccountSortField>(query.sort, { field: 'createdAt', descending: false }),
+    limit: query.limit ?? DEFAULT_PAGE_SIZE,
+    cursor: query.cursor,
+  });
+  return ok(pageView(page, accountView));
+});

@@ -1,0 +1,3 @@
+import { httpHandler, ok } from '../lib/http';
+
+export const handler = httpHandler({ access: 'public' }, () => Promise.resolve(ok({ status: 'ok' })));

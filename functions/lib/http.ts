@@ -1,0 +1,144 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type * as z from 'zod/mini';
+import {
+  DomainError,
+  ForbiddenError,
+  InvalidJsonError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+} from '../../shared/errors';
+import { parseInput } from '../../shared/schemas/validation';
+import type { Principal } from '../../shared/users/model';
+import type { Access } from '../manifest';
+import type { AuthorizerContext } from './auth-context';
+import { stringify } from './json';
+import { logger } from './logger';
+import { errorResponse, internalProblem, problemResponse } from './problem';
+
+/** A payload 2.0 event; `authorizer` is absent on public routes, whatever @types/aws-lambda says. */
+export type HttpEvent = Omit<APIGatewayProxyEventV2, 'requestContext'> & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: AuthorizerContext } };
+};
+export type HttpResponse = APIGatewayProxyStructuredResultV2;
+
+type Schema = z.ZodMiniType;
+type Parsed<S> = S extends Schema ? z.infer<S> : undefined;
+
+export interface HttpSpec<B, Q, P, A extends Access> {
+  access: A;
+  body?: B;
+  query?: Q;
+  params?: P;
+}
+
+export interface HttpRequest<B, Q, P, A extends Access> {
+  body: Parsed<B>;
+  query: Parsed<Q>;
+  params: Parsed<P>;
+  caller: A extends 'public' ? undefined : Principal;
+  headers: Readonly<Record<string, string | undefined>>;
+}
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+// API Gateway's own payload limit is 10 MB; no request of this API needs more than a few hundred bytes.
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const principalOf = (event: HttpEvent, access: Access): Principal | undefined => {
+  if (access === 'public') return undefined;
+  const context = event.requestContext.authorizer?.lambda;
+  if (!context?.userId || !context.role || !context.tokenId) throw new UnauthorizedError();
+  if (access === 'admin' && context.role !== 'admin') throw new ForbiddenError();
+  return { userId: context.userId, role: context.role, tokenId: context.tokenId };
+};
+
+const readJsonBody = (event: HttpEvent): unknown => {
+  if (event.body === undefined || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidJsonError('The request body is not valid JSON.');
+  }
+};
+
+/** Path parameters that fail their schema name nothing that exists: a 404, as for an unknown id. */
+const parseParams = (schema: Schema | undefined, params: Record<string, string | undefined> | undefined): unknown => {
+  if (!schema) return undefined;
+  try {
+    return parseInput(schema, params ?? {});
+  } catch (error) {
+    if (error instanceof DomainError) throw new NotFoundError();
+    throw error;
+  }
+};
+
+const parseRequest = <
+  B extends Schema | undefined,
+  Q extends Schema | undefined,
+  P extends Schema | undefined,
+  A extends Access,
+>(
+  spec: HttpSpec<B, Q, P, A>,
+  event: HttpEvent,
+) => {
+  const caller = principalOf(event, spec.access);
+  const params = parseParams(spec.params, event.pathParameters);
+  const query = spec.query ? parseInput(spec.query, event.queryStringParameters ?? {}) : undefined;
+  const rawBody = readJsonBody(event);
+  const body = spec.body ? parseInput(spec.body, rawBody ?? {}) : undefined;
+  return { body, query, params, caller, headers: event.headers } as HttpRequest<B, Q, P, A>;
+};
+
+const toResponse = ({ status, body, headers }: HttpResult): HttpResponse => ({
+  statusCode: status,
+  headers: {
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    'cache-control': 'no-store',
+    ...headers,
+  },
+  ...(body === undefined ? {} : { body: stringify(body) }),
+});
+
+/**
+ * The one middy stack of every HTTP handler: structured logging with the request id, the caller from the authorizer
+ * (401/403 before anything runs), the body, query and path parsed by zod, and every failure as problem+json.
+ */
+export const httpHandler = <
+  B extends Schema | undefined,
+  Q extends Schema | undefined,
+  P extends Schema | undefined,
+  A extends Access,
+>(
+  spec: HttpSpec<B, Q, P, A>,
+  handle: (request: HttpRequest<B, Q, P, A>) => Promise<HttpResult>,
+) =>
+  middy<HttpEvent, HttpResponse>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: (request) => {
+        const known = errorResponse(request.error);
+        if (!known) logger.error('Unhandled error', { error: request.error ?? undefined });
+        else if (request.error instanceof DomainError && request.error.status >= 500)
+          logger.error('Failure', { error: request.error });
+        request.response = known ?? problemResponse(internalProblem);
+      },
+    })
+    .handler(async (event: HttpEvent) => {
+      const request = parseRequest(spec, event);
+      if (request.caller) logger.appendKeys({ userId: request.caller.userId });
+      return toResponse(await handle(request));
+    });
+
+export const ok = (body: unknown): HttpResult => ({ status: 200, body });
+export const created = (body: unknown): HttpResult => ({ status: 201, body });
+export const accepted = (body: unknown): HttpResult => ({ status: 202, body });
+export const noContent = (): HttpResult => ({ status: 204 });

@@ -1,0 +1,11 @@
+import * as z from 'zod/mini';
+import { credentialsBody, userSchema, tokenSchema } from '../../shared/schemas/users';
+import { accountListQuery, openAccountBody, accountSchema } from '../../shared/schemas/accounts';
+const j = (s: any, io: 'input'|'output') => JSON.stringify(z.toJSONSchema(s, { io, target: 'draft-2020-12' }));
+console.log(j(credentialsBody, 'input'));
+console.log(j(openAccountBody, 'input'));
+console.log(j(accountListQuery, 'input'));
+console.log(j(userSchema, 'output'));
+console.log(j(tokenSchema, 'output'));
+console.log(j(accountSchema, 'output'));
+console.log(j(z.object({ data: z.array(accountSchema), nextCursor: z.nullable(z.string()) }), 'output'));

@@ -1,0 +1,167 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import type { Account, AccountKind, AccountStatus, Purpose } from '../accounts/model';
+import type { AccountFilter, AccountStore } from '../accounts/ports';
+import type { Page, PageRequest } from '../page';
+import { batchGet } from './batch';
+import { decodeCursor, encodeCursor } from './cursor';
+
+export const toAccountItem = ({ ownerId, name, ...rest }: Account): Record<string, unknown> => ({
+  ...rest,
+  // Absent, not null: the byOwner index is sparse, so technical accounts never enter it.
+  ...(ownerId === null ? {} : { ownerId }),
+  ...(name === null ? {} : { name }),
+});
+
+export const fromAccountItem = (item: Record<string, unknown>): Account => ({
+  id: item.id as string,
+  kind: item.kind as AccountKind,
+  purpose: item.purpose as Purpose,
+  ownerId: (item.ownerId as string | undefined) ?? null,
+  currency: item.currency as string,
+  balance: item.balance as bigint,
+  status: item.status as AccountStatus,
+  name: (item.name as string | undefined) ?? null,
+  createdAt: item.createdAt as string,
+  updatedAt: item.updatedAt as string,
+});
+
+const KINDS: readonly AccountKind[] = ['technical', 'user'];
+const listCursor = z.object({ kind: z.enum(['technical', 'user']), after: z.string().check(z.maxLength(128)) });
+
+// Index pages are read in chunks of this many keys; a filter may drop most of a chunk.
+const CHUNK = 100;
+
+export class DynamoAccountStore implements AccountStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async insert(account: Account): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: toAccountItem(account),
+        ConditionExpression: 'attribute_not_exists(id)',
+      }),
+    );
+  }
+
+  async ensure(account: Account): Promise<Account> {
+    try {
+      await this.insert(account);
+      return account;
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+      const existing = await this.findById(account.id);
+      if (!existing) throw error;
+      return existing;
+    }
+  }
+
+  async findById(id: string): Promise<Account | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }),
+    );
+    return Item ? fromAccountItem(Item) : undefined;
+  }
+
+  async listByOwner(ownerId: string): Promise<Account[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byOwner',
+          KeyConditionExpression: 'ownerId = :ownerId',
+          ExpressionAttributeValues: { ':ownerId': ownerId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      ids.push(...(out.Items ?? []).map((item) => item.id as string));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return (await batchGet(this.client, this.table, 'id', ids)).map(fromAccountItem);
+  }
+
+  /**
+   * Walks the byKind index (technical accounts, then user accounts, each in id order), filtering on the attributes
+   * the index projects; a balance is never projected, so postings never write to it. The cursor names the last
+   * account returned, so a page that stops mid-chunk resumes exactly after it.
+   */
+  async list(filter: AccountFilter, { limit, cursor }: PageRequest): Promise<Page<Account>> {
+    const from = cursor === undefined ? undefined : decodeCursor(cursor, listCursor);
+    const kinds = KINDS.filter((kind) => filter.kind === undefined || kind === filter.kind).filter(
+      (kind) => from === undefined || KINDS.indexOf(kind) >= KINDS.indexOf(from.kind),
+    );
+    const { expression, names, values } = filterExpression(filter);
+    const ids: { kind: AccountKind; id: string }[] = [];
+    let more = false;
+
+    for (const kind of kinds) {
+      let start: Record<string, unknown> | undefined = from?.kind === kind ? { kind, id: from.after } : undefined;
+      do {
+        const input: QueryCommandInput = {
+          TableName: this.table,
+          IndexName: 'byKind',
+          KeyConditionExpression: '#kind = :kind',
+          ExpressionAttributeNames: { '#kind': 'kind', ...names },
+          ExpressionAttributeValues: { ':kind': kind, ...values },
+          Limit: CHUNK,
+          ExclusiveStartKey: start,
+          ...(expression ? { FilterExpression: expression } : {}),
+        };
+        const out = await this.client.send(new QueryCommand(input));
+        for (const item of out.Items ?? []) {
+          if (ids.length === limit) {
+            more = true;
+            break;
+          }
+          ids.push({ kind, id: item.id as string });
+        }
+        start = out.LastEvaluatedKey;
+      } while (start && !more);
+      if (more) break;
+      if (ids.length === limit) {
+        more = kinds.indexOf(kind) < kinds.length - 1 || start !== undefined;
+        break;
+      }
+    }
+
+    const data = (
+      await batchGet(
+        this.client,
+        this.table,
+        'id',
+        ids.map(({ id }) => id),
+      )
+    ).map(fromAccountItem);
+    const last = ids.at(-1);
+    return { data, nextCursor: more && last ? encodeCursor({ kind: last.kind, after: last.id }) : null };
+  }
+}
+
+const filterExpression = ({ purpose, currency, ownerId, status }: AccountFilter) => {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const add = (attribute: string, value: string | undefined) => {
+    if (value === undefined) return;
+    clauses.push(`#${attribute} = :${attribute}`);
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+  };
+  add('purpose', purpose);
+  add('currency', currency);
+  add('ownerId', ownerId);
+  add('status', status);
+  return { expression: clauses.join(' AND '), names, values };
+};

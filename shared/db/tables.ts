@@ -1,0 +1,73 @@
+/**
+ * The one definition of every DynamoDB table: the CDK app creates them from it, the local stack and the integration
+ * tests create them from it, and the repositories in this folder are the only code that reads their key names.
+ * Plain data, so infra can import it without pulling in the AWS SDK.
+ */
+export type KeyType = 'S' | 'N';
+
+export interface KeyAttribute {
+  name: string;
+  type: KeyType;
+}
+
+export interface IndexDefinition {
+  name: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  /** Only what the index must answer on its own; balances are never projected, so a posting writes no index. */
+  projection: { type: 'KEYS_ONLY' } | { type: 'INCLUDE'; attributes: string[] } | { type: 'ALL' };
+}
+
+export interface TableDefinition {
+  /** The environment variable that carries the table's name to a function. */
+  envVar: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  indexes: IndexDefinition[];
+  timeToLiveAttribute?: string;
+  stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+}
+
+export const tables = {
+  /** Users (`pk = user#<id>`) and the email claims that keep emails unique (`pk = email#<email>`). */
+  users: {
+    envVar: 'USERS_TABLE',
+    partitionKey: { name: 'pk', type: 'S' },
+    indexes: [],
+  },
+  /** API tokens by id; only the SHA-256 of each secret is stored. */
+  tokens: {
+    envVar: 'TOKENS_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [
+      {
+        name: 'byUser',
+        partitionKey: { name: 'userId', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+    ],
+  },
+  /** Accounts, user wallets and technical accounts alike. */
+  accounts: {
+    envVar: 'ACCOUNTS_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [
+      {
+        name: 'byOwner',
+        partitionKey: { name: 'ownerId', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+      {
+        name: 'byKind',
+        partitionKey: { name: 'kind', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'INCLUDE', attributes: ['purpose', 'currency', 'ownerId', 'status'] },
+      },
+    ],
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableName = keyof typeof tables;
+export type TableNames = Record<TableName, string>;

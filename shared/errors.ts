@@ -1,0 +1,119 @@
+/**
+ * Typed domain errors. Each carries the stable `code` and HTTP status of the public contract; the edge (and only the
+ * edge) turns them into problem+json. Anything that is not a DomainError is an internal fault and answers a bare 500.
+ */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  abstract readonly title: string;
+  readonly errors?: FieldError[];
+
+  constructor(detail: string, errors?: FieldError[]) {
+    super(detail);
+    this.name = new.target.name;
+    if (errors) this.errors = errors;
+  }
+}
+
+export class InvalidJsonError extends DomainError {
+  readonly code = 'invalid_json';
+  readonly status = 400;
+  readonly title = 'Malformed JSON';
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'validation_error';
+  readonly status = 400;
+  readonly title = 'Invalid request';
+  constructor(errors: FieldError[], detail = 'The request has invalid fields; see errors.') {
+    super(detail, errors);
+  }
+}
+
+export class UnsupportedCurrencyError extends DomainError {
+  readonly code = 'unsupported_currency';
+  readonly status = 400;
+  readonly title = 'Unsupported currency';
+  constructor(currency: string, path = 'currency') {
+    super(`'${currency}' is not an ISO 4217 currency this gateway supports.`, [
+      { path, message: 'Unsupported ISO 4217 currency code' },
+    ]);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly code = 'unauthorized';
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+  constructor(detail = 'A valid bearer token is required.') {
+    super(detail);
+  }
+}
+
+export class InvalidCredentialsError extends DomainError {
+  readonly code = 'invalid_credentials';
+  readonly status = 401;
+  readonly title = 'Invalid credentials';
+  constructor() {
+    super('The email or password is incorrect.');
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+  readonly status = 403;
+  readonly title = 'Forbidden';
+  constructor(detail = 'Your role does not allow this operation.') {
+    super(detail);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+  readonly status = 404;
+  readonly title = 'Not found';
+  constructor(what = 'resource', id?: string) {
+    super(id === undefined ? `No such ${what}.` : `No such ${what}: '${id}'.`);
+  }
+}
+
+export class MethodNotAllowedError extends DomainError {
+  readonly code = 'method_not_allowed';
+  readonly status = 405;
+  readonly title = 'Method not allowed';
+  constructor(method: string, path: string) {
+    super(`${method} is not supported on ${path}.`);
+  }
+}
+
+export class EmailTakenError extends DomainError {
+  readonly code = 'email_taken';
+  readonly status = 409;
+  readonly title = 'Email already registered';
+  constructor() {
+    super('A user with this email already exists.');
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'idempotency_key_reused';
+  readonly status = 422;
+  readonly title = 'Idempotency key reused';
+  constructor() {
+    super('This Idempotency-Key was already used with a different request body.');
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+  readonly status = 413;
+  readonly title = 'Payload too large';
+  constructor(limit: number) {
+    super(`The request body exceeds ${limit} bytes.`);
+  }
+}

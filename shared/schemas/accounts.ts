@@ -1,0 +1,42 @@
+import * as z from 'zod/mini';
+import { currencySchema, labelSchema, pageQueryShape, sortSchema } from './common';
+
+export const ACCOUNT_SORT_FIELDS = ['createdAt', 'balance', 'name'] as const;
+
+export const openAccountBody = z.strictObject({
+  currency: currencySchema,
+  name: z.optional(labelSchema),
+});
+
+export const accountStatusSchema = z.enum(['active', 'closed']);
+
+export const accountListQuery = z.strictObject({
+  ...pageQueryShape,
+  currency: z.optional(currencySchema),
+  status: z.optional(accountStatusSchema),
+  sort: z.optional(sortSchema(ACCOUNT_SORT_FIELDS)),
+});
+
+export const adminAccountListQuery = z.strictObject({
+  ...pageQueryShape,
+  kind: z.optional(z.enum(['user', 'technical'])),
+  purpose: z.optional(z.enum(['wallet', 'fees', 'bank', 'withdrawals', 'fx'])),
+  currency: z.optional(currencySchema),
+  ownerId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  status: z.optional(accountStatusSchema),
+});
+
+export const accountIdParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
+
+export const accountSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['user', 'technical']),
+  purpose: z.enum(['wallet', 'fees', 'bank', 'withdrawals', 'fx']),
+  ownerId: z.nullable(z.string()),
+  currency: z.string(),
+  balance: z.int(),
+  status: accountStatusSchema,
+  name: z.nullable(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});

@@ -1,0 +1,34 @@
+import * as z from 'zod/mini';
+import { emailSchema, labelSchema, pageQueryShape, passwordSchema } from './common';
+
+export const credentialsBody = z.strictObject({
+  email: emailSchema,
+  password: passwordSchema,
+  name: z.optional(labelSchema),
+});
+
+export const tokenListQuery = z.strictObject({ ...pageQueryShape });
+
+export const tokenIdParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
+
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.nullable(z.string()),
+  role: z.enum(['user', 'admin']),
+  createdAt: z.string(),
+});
+
+export const newTokenSchema = z.object({
+  id: z.string(),
+  token: z.string(),
+  name: z.nullable(z.string()),
+  createdAt: z.string(),
+});
+
+export const tokenSchema = z.object({
+  id: z.string(),
+  name: z.nullable(z.string()),
+  createdAt: z.string(),
+  lastUsedAt: z.optional(z.string()),
+});

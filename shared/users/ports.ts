@@ -1,0 +1,21 @@
+import type { Page, PageRequest } from '../page';
+import type { Role, TokenRecord, UserRecord } from './model';
+
+/** What the user use cases need from storage; the DynamoDB adapter implements it. */
+export interface UserStore {
+  /** Stores a new user; rejects with EmailTakenError when the email is already claimed. */
+  insert(user: UserRecord): Promise<void>;
+  findById(id: string): Promise<UserRecord | undefined>;
+  findByEmail(email: string): Promise<UserRecord | undefined>;
+  setRole(id: string, role: Role): Promise<void>;
+}
+
+export interface TokenStore {
+  insert(token: TokenRecord): Promise<void>;
+  findById(id: string): Promise<TokenRecord | undefined>;
+  /** The user's tokens, oldest first. */
+  listByUser(userId: string, page: PageRequest): Promise<Page<TokenRecord>>;
+  /** Deletes the token if it belongs to the user; false when there was no such token of theirs. */
+  deleteOwned(id: string, userId: string): Promise<boolean>;
+  touch(id: string, at: string): Promise<void>;
+}

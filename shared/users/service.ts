@@ -1,0 +1,104 @@
+import type { Clock } from '../clock';
+import { InvalidCredentialsError, NotFoundError } from '../errors';
+import { newId } from '../ids';
+import type { Page, PageRequest } from '../page';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../security/passwords';
+import { issueToken, tokenIdOf, tokenMatches } from '../security/tokens';
+import { type Principal, type Role, type TokenRecord, type User, type UserRecord, toTokenView, toUser } from './model';
+import type { TokenStore, UserStore } from './ports';
+
+export interface UserDeps {
+  users: UserStore;
+  tokens: TokenStore;
+  clock: Clock;
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+  name?: string | undefined;
+}
+
+/** A freshly issued token: the only time its secret is ever shown. */
+export interface NewToken {
+  id: string;
+  token: string;
+  name: string | null;
+  createdAt: string;
+}
+
+// Only refresh `lastUsedAt` once a minute: a write per request would cost more than the request itself.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const mintToken = async ({ tokens, clock }: UserDeps, userId: string, name: string | null): Promise<NewToken> => {
+  const { id, token, hash } = issueToken();
+  const record: TokenRecord = { id, userId, name, hash, createdAt: clock().toISOString() };
+  await tokens.insert(record);
+  return { id, token, name, createdAt: record.createdAt };
+};
+
+export const registerUser = async (
+  deps: UserDeps,
+  { email, password, name }: Credentials,
+  role: Role = 'user',
+): Promise<{ user: User; token: NewToken }> => {
+  const record: UserRecord = {
+    id: newId('usr'),
+    email,
+    name: name ?? null,
+    role,
+    createdAt: deps.clock().toISOString(),
+    passwordHash: await hashPassword(password),
+  };
+  await deps.users.insert(record);
+  return { user: toUser(record), token: await mintToken(deps, record.id, null) };
+};
+
+export const createToken = async (deps: UserDeps, { email, password, name }: Credentials): Promise<NewToken> => {
+  const user = await deps.users.findByEmail(email);
+  const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
+  if (!user || !valid) throw new InvalidCredentialsError();
+  return mintToken(deps, user.id, name ?? null);
+};
+
+export const listTokens = async (deps: UserDeps, userId: string, page: PageRequest) => {
+  const tokens: Page<TokenRecord> = await deps.tokens.listByUser(userId, page);
+  return { data: tokens.data.map(toTokenView), nextCursor: tokens.nextCursor };
+};
+
+export const revokeToken = async (deps: UserDeps, userId: string, tokenId: string): Promise<void> => {
+  if (!(await deps.tokens.deleteOwned(tokenId, userId))) throw new NotFoundError('token', tokenId);
+};
+
+export const getUser = async (deps: UserDeps, userId: string): Promise<User> => {
+  const user = await deps.users.findById(userId);
+  if (!user) throw new NotFoundError('user', userId);
+  return toUser(user);
+};
+
+/** Resolves a bearer token to its principal, or undefined for anything that is not a live token. */
+export const authenticate = async (deps: UserDeps, token: string | undefined): Promise<Principal | undefined> => {
+  const tokenId = token === undefined ? undefined : tokenIdOf(token);
+  if (token === undefined || tokenId === undefined) return undefined;
+  const record = await deps.tokens.findById(tokenId);
+  if (!record || !tokenMatches(token, record.hash)) return undefined;
+  const user = await deps.users.findById(record.userId);
+  if (!user) return undefined;
+  const now = deps.clock();
+  if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
+    await deps.tokens.touch(record.id, now.toISOString());
+  }
+  return { userId: user.id, role: user.role, tokenId: record.id };
+};
+
+/**
+ * Creates the admin, or promotes an existing user with that email once the password proves it is theirs. Admins are
+ * made out of band only: by the local stack from its environment and by `npm run admin:create`.
+ */
+export const ensureAdmin = async (deps: UserDeps, credentials: Credentials): Promise<User> => {
+  const existing = await deps.users.findByEmail(credentials.email);
+  if (!existing) return (await registerUser(deps, credentials, 'admin')).user;
+  if (!(await verifyPassword(credentials.password, existing.passwordHash))) throw new InvalidCredentialsError();
+  if (existing.role !== 'admin') await deps.users.setRole(existing.id, 'admin');
+  return { ...toUser(existing), role: 'admin' };
+};

@@ -1,0 +1,204 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler as createUser } from '../../functions/users-create/handler';
+import { handler as createToken } from '../../functions/tokens-create/handler';
+import { handler as getMe } from '../../functions/me-get/handler';
+import { hashPassword } from '../../shared/security/passwords';
+import { httpEvent, lambdaContext, parseResponse, userPrincipal } from '../support/http-event';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+
+beforeEach(() => {
+  dynamo.reset();
+});
+
+const post = (path: string, body: unknown) => httpEvent({ method: 'POST', path, body });
+
+describe('POST /v1/users', () => {
+  it('signs a user up and answers the user with a first token', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on(PutCommand).resolves({});
+
+    const response = parseResponse(
+      await createUser(
+        post('/v1/users', { email: 'Ada@Example.com', password: 'correct horse battery', name: 'Ada' }),
+        lambdaContext(),
+      ),
+    );
+
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({
+      user: {
+        id: expect.stringMatching(/^usr_/),
+        email: 'ada@example.com',
+        name: 'Ada',
+        role: 'user',
+        createdAt: expect.any(String),
+      },
+      token: {
+        id: expect.stringMatching(/^tok_/),
+        token: expect.stringMatching(/^tok_[0-9a-z]{26}\.[\w-]{43}$/),
+        name: null,
+        createdAt: expect.any(String),
+      },
+    });
+    const stored = dynamo
+      .commandCalls(TransactWriteCommand)[0]!
+      .args[0].input.TransactItems!.map((item) => item.Put!.Item!);
+    expect(JSON.stringify(stored)).not.toContain('correct horse battery');
+    const token = (response.body as { token: { token: string } }).token.token;
+    expect(JSON.stringify(dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item)).not.toContain(token.split('.')[1]);
+  });
+
+  it('answers 409 email_taken when the email is already claimed', async () => {
+    dynamo.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+      }),
+    );
+
+    const response = parseResponse(
+      await createUser(
+        post('/v1/users', { email: 'ada@example.com', password: 'correct horse battery' }),
+        lambdaContext(),
+      ),
+    );
+
+    expect(response.status).toBe(409);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.body).toMatchObject({
+      status: 409,
+      code: 'email_taken',
+      type: expect.stringContaining('email_taken'),
+    });
+  });
+
+  it.each([
+    ['a malformed JSON body', { rawBody: '{"email": ' }, 'invalid_json', undefined],
+    ['a body that is not an object', { body: ['ada@example.com'] }, 'validation_error', undefined],
+    [
+      'a password under ten characters',
+      { body: { email: 'ada@example.com', password: 'short' } },
+      'validation_error',
+      'password',
+    ],
+    [
+      'a bad email',
+      { body: { email: 'not-an-email', password: 'correct horse battery' } },
+      'validation_error',
+      'email',
+    ],
+    [
+      'a role set by the client',
+      { body: { email: 'ada@example.com', password: 'correct horse battery', role: 'admin' } },
+      'validation_error',
+      'role',
+    ],
+    [
+      'a name of the wrong type',
+      { body: { email: 'ada@example.com', password: 'correct horse battery', name: 42 } },
+      'validation_error',
+      'name',
+    ],
+    ['a missing email', { body: { password: 'correct horse battery' } }, 'validation_error', 'email'],
+  ])('refuses %s with 400 and writes nothing', async (_case, options, code, path) => {
+    const response = parseResponse(
+      await createUser(httpEvent({ method: 'POST', path: '/v1/users', ...options }), lambdaContext()),
+    );
+
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ status: 400, code });
+    if (path) expect((response.body as { errors: { path: string }[] }).errors.map((e) => e.path)).toContain(path);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('answers a bare 500 that says nothing internal when DynamoDB fails', async () => {
+    dynamo.on(TransactWriteCommand).rejects(new Error('connect ECONNREFUSED 10.0.0.1:443 secret-table-name'));
+
+    const response = parseResponse(
+      await createUser(
+        post('/v1/users', { email: 'ada@example.com', password: 'correct horse battery' }),
+        lambdaContext(),
+      ),
+    );
+
+    expect(response.status).toBe(500);
+    expect(response.body).toMatchObject({ code: 'internal_error' });
+    expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|secret-table-name|at /);
+  });
+});
+
+describe('POST /v1/tokens', () => {
+  it('answers 401 invalid_credentials for a wrong password, exactly as for an unknown email', async () => {
+    const passwordHash = await hashPassword('correct horse battery');
+    dynamo.on(GetCommand).resolves({});
+    dynamo
+      .on(GetCommand, { Key: { pk: 'email#ada@example.com' } })
+      .resolves({ Item: { pk: 'email#ada@example.com', userId: 'usr_1' } });
+    dynamo.on(GetCommand, { Key: { pk: 'user#usr_1' } }).resolves({
+      Item: {
+        pk: 'user#usr_1',
+        id: 'usr_1',
+        email: 'ada@example.com',
+        role: 'user',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        passwordHash,
+      },
+    });
+
+    const wrong = parseResponse(
+      await createToken(post('/v1/tokens', { email: 'ada@example.com', password: 'wrong password!' }), lambdaContext()),
+    );
+    const unknown = parseResponse(
+      await createToken(post('/v1/tokens', { email: 'bob@example.com', password: 'wrong password!' }), lambdaContext()),
+    );
+
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toMatchObject({ code: 'invalid_credentials' });
+    expect(unknown.body).toEqual(wrong.body);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+});
+
+describe('GET /v1/me', () => {
+  it('answers 401 unauthorized as problem+json when the authorizer resolved no user', async () => {
+    const response = parseResponse(await getMe(httpEvent({ path: '/v1/me' }), lambdaContext()));
+
+    expect(response.status).toBe(401);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.body).toMatchObject({
+      code: 'unauthorized',
+      status: 401,
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
+  });
+
+  it('answers the calling user without the password hash', async () => {
+    const principal = userPrincipal();
+    dynamo.on(GetCommand).resolves({
+      Item: {
+        pk: `user#${principal.userId}`,
+        id: principal.userId,
+        email: 'ada@example.com',
+        role: 'user',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        passwordHash: 'scrypt$x',
+      },
+    });
+
+    const response = parseResponse(await getMe(httpEvent({ path: '/v1/me', principal }), lambdaContext()));
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      id: principal.userId,
+      email: 'ada@example.com',
+      name: null,
+      role: 'user',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+  });
+});
