@@ -77,41 +77,41 @@ describe('POST /v1/users', () => {
   });
 
   it.each([
-    ['a malformed JSON body', { rawBody: '{"email": ' }, 'invalid_json', undefined],
-    ['a body that is not an object', { body: ['ada@example.com'] }, 'validation_error', undefined],
+    ['a malformed JSON body', { rawBody: '{"email": ' }, 'invalid_json', []],
+    ['a body that is not an object', { body: ['ada@example.com'] }, 'validation_error', ['']],
     [
       'a password under ten characters',
       { body: { email: 'ada@example.com', password: 'short' } },
       'validation_error',
-      'password',
+      ['password'],
     ],
     [
       'a bad email',
       { body: { email: 'not-an-email', password: 'correct horse battery' } },
       'validation_error',
-      'email',
+      ['email'],
     ],
     [
       'a role set by the client',
       { body: { email: 'ada@example.com', password: 'correct horse battery', role: 'admin' } },
       'validation_error',
-      'role',
+      ['role'],
     ],
     [
       'a name of the wrong type',
       { body: { email: 'ada@example.com', password: 'correct horse battery', name: 42 } },
       'validation_error',
-      'name',
+      ['name'],
     ],
-    ['a missing email', { body: { password: 'correct horse battery' } }, 'validation_error', 'email'],
-  ])('refuses %s with 400 and writes nothing', async (_case, options, code, path) => {
+    ['a missing email', { body: { password: 'correct horse battery' } }, 'validation_error', ['email']],
+  ])('refuses %s with 400 and writes nothing', async (_case, options, code, paths) => {
     const response = parseResponse(
       await createUser(httpEvent({ method: 'POST', path: '/v1/users', ...options }), lambdaContext()),
     );
 
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ status: 400, code });
-    if (path) expect((response.body as { errors: { path: string }[] }).errors.map((e) => e.path)).toContain(path);
+    expect((response.body as { errors?: { path: string }[] }).errors?.map((e) => e.path) ?? []).toEqual(paths);
     expect(dynamo.calls()).toHaveLength(0);
   });
 

@@ -1,0 +1,78 @@
+import * as z from 'zod/mini';
+import { amountSchema, currencySchema, limitSchema } from '../../shared/schemas/common';
+import { parseInput } from '../../shared/schemas/validation';
+import { credentialsBody } from '../../shared/schemas/users';
+
+const payment = z.strictObject({ amount: amountSchema, currency: currencySchema, note: z.optional(z.string()) });
+
+const failure = (
+  schema: z.ZodMiniType,
+  input: unknown,
+): { code: string; errors?: { path: string; message: string }[] } => {
+  try {
+    parseInput(schema, input);
+  } catch (error) {
+    return error as { code: string; errors?: { path: string; message: string }[] };
+  }
+  throw new Error('expected a failure');
+};
+
+describe('parseInput', () => {
+  it.each([
+    ['zero', 0],
+    ['a negative amount', -1],
+    ['a fractional amount', 1.5],
+    ['a string amount', '100'],
+    ['an amount above 2^53-1', 2 ** 53],
+    ['null', null],
+  ])('refuses %s as an amount', (_case, amount) => {
+    expect(failure(payment, { amount, currency: 'USD' })).toMatchObject({
+      code: 'validation_error',
+      errors: [{ path: 'amount' }],
+    });
+  });
+
+  it('accepts the largest safe integer as an amount', () => {
+    expect(parseInput(payment, { amount: Number.MAX_SAFE_INTEGER, currency: 'USD' })).toEqual({
+      amount: Number.MAX_SAFE_INTEGER,
+      currency: 'USD',
+    });
+  });
+
+  it('answers unsupported_currency when an unknown code is the only fault', () => {
+    expect(failure(payment, { amount: 1, currency: 'XYZ' })).toMatchObject({
+      code: 'unsupported_currency',
+      errors: [{ path: 'currency' }],
+    });
+  });
+
+  it('answers validation_error listing every field when an unknown code comes with other faults', () => {
+    const error = failure(payment, { amount: -1, currency: 'XYZ' });
+
+    expect(error.code).toBe('validation_error');
+    expect(error.errors?.map((e) => e.path).sort()).toEqual(['amount', 'currency']);
+  });
+
+  it('reports each unknown field at its own path', () => {
+    const error = failure(payment, { amount: 1, currency: 'USD', balance: 5, role: 'admin' });
+
+    expect(error.errors).toEqual([
+      { path: 'balance', message: 'is not a known field' },
+      { path: 'role', message: 'is not a known field' },
+    ]);
+  });
+
+  it('says what is wrong in words a client can act on', () => {
+    const error = failure(credentialsBody, { email: 'nope', password: 'short' });
+
+    expect(error.errors).toEqual([
+      { path: 'email', message: 'must be a valid email' },
+      { path: 'password', message: 'must be at least 10 characters long' },
+    ]);
+    expect(failure(credentialsBody, {}).errors).toContainEqual({ path: 'email', message: 'is required' });
+  });
+
+  it.each(['0', '101', '1.5', '-1', 'ten', ''])('refuses the page size %p', (limit) => {
+    expect(limitSchema.safeParse(limit).success).toBe(false);
+  });
+});
