@@ -1,0 +1,57 @@
+import { jest } from '@jest/globals';
+import { main as createAdmin } from '../../infra/scripts/admin-create';
+import { systemClock } from '../../shared/clock';
+import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import { createToken, authenticate } from '../../shared/users/service';
+import { createTestTables, type TestTables } from '../support/dynamo';
+
+let db: TestTables;
+
+beforeAll(async () => {
+  db = await createTestTables();
+  process.env.AWS_ENDPOINT_URL = process.env.TEST_DYNAMODB_ENDPOINT;
+});
+
+afterAll(() => {
+  db.destroy();
+});
+
+describe('npm run admin:create', () => {
+  it('creates an admin who can then sign in and is resolved with the admin role', async () => {
+    const env = {
+      USERS_TABLE: db.names.users,
+      TOKENS_TABLE: db.names.tokens,
+      ADMIN_EMAIL: 'Ops@Example.com',
+      ADMIN_PASSWORD: 'a long admin password',
+    };
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+
+    await createAdmin(env);
+
+    log.mockRestore();
+    const deps = {
+      users: new DynamoUserStore(db.client, db.names.users),
+      tokens: new DynamoTokenStore(db.client, db.names.tokens),
+      clock: systemClock,
+    };
+    const token = await createToken(deps, { email: 'ops@example.com', password: 'a long admin password' });
+    await expect(authenticate(deps, token.token)).resolves.toMatchObject({ role: 'admin' });
+  });
+
+  it('refuses a password under ten characters and creates nobody', async () => {
+    const env = {
+      USERS_TABLE: db.names.users,
+      TOKENS_TABLE: db.names.tokens,
+      ADMIN_EMAIL: 'short@example.com',
+      ADMIN_PASSWORD: 'short',
+    };
+
+    await expect(createAdmin(env)).rejects.toMatchObject({
+      code: 'validation_error',
+      errors: [{ path: 'ADMIN_PASSWORD' }],
+    });
+    await expect(
+      new DynamoUserStore(db.client, db.names.users).findByEmail('short@example.com'),
+    ).resolves.toBeUndefined();
+  });
+});
