@@ -93,8 +93,8 @@ const parseRequest = <
   const caller = principalOf(event, spec.access);
   const params = parseParams(spec.params, event.pathParameters);
   const query = spec.query ? parseInput(spec.query, event.queryStringParameters ?? {}) : undefined;
-  const rawBody = readJsonBody(event);
-  const body = spec.body ? parseInput(spec.body, rawBody ?? {}) : undefined;
+  // A route without a body schema ignores whatever body comes, as a GET should.
+  const body = spec.body ? parseInput(spec.body, readJsonBody(event) ?? {}) : undefined;
   return { body, query, params, caller, headers: event.headers } as HttpRequest<B, Q, P, A>;
 };
 

@@ -1,0 +1,43 @@
+import {
+  type DomainError,
+  EmailTakenError,
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  InvalidCredentialsError,
+  InvalidJsonError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedCurrencyError,
+  ValidationError,
+} from '../../shared/errors';
+import { MAX_BODY_BYTES } from '../lib/http';
+import { internalProblem, type Problem, toProblem } from '../lib/problem';
+
+/**
+ * Every error code an operation may document, with the problem it answers. The examples are built from the very
+ * errors the handlers throw, so a status, title or detail documented here cannot drift from what is served.
+ */
+const domainErrors = {
+  invalid_json: () => new InvalidJsonError('The request body is not valid JSON.'),
+  validation_error: () =>
+    new ValidationError([
+      { path: 'email', message: 'must be a valid email' },
+      { path: 'password', message: 'must be at least 10 characters long' },
+    ]),
+  unsupported_currency: () => new UnsupportedCurrencyError('XYZ'),
+  payload_too_large: () => new PayloadTooLargeError(MAX_BODY_BYTES),
+  unauthorized: () => new UnauthorizedError(),
+  invalid_credentials: () => new InvalidCredentialsError(),
+  forbidden: () => new ForbiddenError(),
+  not_found: () => new NotFoundError(),
+  email_taken: () => new EmailTakenError(),
+  idempotency_key_reused: () => new IdempotencyKeyReusedError(),
+} satisfies Record<string, () => DomainError>;
+
+export type ErrorCode = keyof typeof domainErrors | 'internal_error';
+
+export const ERROR_CODES: readonly ErrorCode[] = [...(Object.keys(domainErrors) as ErrorCode[]), 'internal_error'];
+
+export const errorExample = (code: ErrorCode): Problem =>
+  code === 'internal_error' ? internalProblem : toProblem(domainErrors[code]());

@@ -1,0 +1,187 @@
+/**
+ * Documentation of every route of the manifest, keyed by `${method} ${path}` exactly as in `routes`. Request schemas
+ * are the very zod schemas the handlers validate with, so the document cannot promise what the API does not check.
+ * Security is not restated here: the document takes it from the manifest's `access`.
+ */
+import * as z from 'zod/mini';
+import {
+  accountIdParams,
+  accountListQuery,
+  accountSchema,
+  adminAccountListQuery,
+  openAccountBody,
+} from '../../shared/schemas/accounts';
+import {
+  credentialsBody,
+  newTokenSchema,
+  tokenIdParams,
+  tokenListQuery,
+  tokenSchema,
+  userSchema,
+} from '../../shared/schemas/users';
+import type { ErrorCode } from './errors';
+
+export type Tag = 'Meta' | 'Users' | 'Tokens' | 'Accounts' | 'Admin';
+
+export const tagDescriptions: Readonly<Record<Tag, string>> = {
+  Meta: 'Health and description of the API itself.',
+  Users: 'Sign-up and the calling user.',
+  Tokens: 'API tokens: issue, list and revoke the bearer tokens that authenticate every other call.',
+  Accounts: 'Wallets holding a balance in one currency.',
+  Admin: 'Operator endpoints; they require a token of a user with the `admin` role.',
+};
+
+export interface OperationDoc {
+  operationId: string;
+  summary: string;
+  description: string;
+  tags: readonly [Tag, ...Tag[]];
+  /** The JSON body schema the handler validates with. */
+  body?: z.ZodMiniType;
+  /** The query schema the handler validates with: one parameter per property. */
+  query?: z.ZodMiniType;
+  /** Descriptions of the query parameters, by name; `limit`, `cursor` and `sort` have default ones. */
+  queryDescriptions?: Readonly<Record<string, string>>;
+  /** An object schema with one property per `{name}` of the path. */
+  params?: z.ZodMiniType;
+  /** Descriptions of the path parameters, by name. */
+  paramDescriptions?: Readonly<Record<string, string>>;
+  success: { status: 200 | 201 | 202 | 204; description: string; schema?: z.ZodMiniType };
+  /** Every error code the operation answers besides `internal_error`, which any operation may answer. */
+  errors: readonly ErrorCode[];
+  /** Money moves: the `Idempotency-Key` header is required and a reused key is a 422 `idempotency_key_reused`. */
+  idempotent?: true;
+}
+
+/** The `{ data, nextCursor }` page every collection endpoint answers. */
+const pageOf = (item: z.ZodMiniType) => z.object({ data: z.array(item), nextCursor: z.nullable(z.string()) });
+
+const healthSchema = z.object({ status: z.literal('ok') });
+
+const openApiDocumentSchema = z.looseObject({
+  openapi: z.literal('3.1.0'),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
+
+const signUpSchema = z.object({ user: userSchema, token: newTokenSchema });
+
+const bodyErrors = ['invalid_json', 'validation_error', 'payload_too_large'] as const satisfies readonly ErrorCode[];
+
+export const operations: Readonly<Record<string, OperationDoc>> = {
+  'GET /v1/health': {
+    operationId: 'getHealth',
+    summary: 'Check health',
+    description: 'Answers 200 `{ "status": "ok" }` once the API and every component behind it are ready.',
+    tags: ['Meta'],
+    success: { status: 200, description: 'The API is ready.', schema: healthSchema },
+    errors: [],
+  },
+  'GET /openapi.json': {
+    operationId: 'getOpenApiDocument',
+    summary: 'Get the OpenAPI document',
+    description: 'Answers this OpenAPI 3.1 document, generated from the route table and the request validators.',
+    tags: ['Meta'],
+    success: { status: 200, description: 'The OpenAPI 3.1 document of this API.', schema: openApiDocumentSchema },
+    errors: [],
+  },
+  'POST /v1/users': {
+    operationId: 'createUser',
+    summary: 'Sign up',
+    description:
+      'Creates a user with the `user` role and issues a first API token. The token secret is shown only in this ' +
+      'response. Emails are compared case-insensitively.',
+    tags: ['Users'],
+    body: credentialsBody,
+    success: { status: 201, description: 'The new user and its first token.', schema: signUpSchema },
+    errors: [...bodyErrors, 'email_taken'],
+  },
+  'POST /v1/tokens': {
+    operationId: 'createToken',
+    summary: 'Create a token',
+    description:
+      'Issues a new API token for an email and password; a user may hold many. The secret `token` is shown only in ' +
+      'this response and stored only as a hash.',
+    tags: ['Tokens'],
+    body: credentialsBody,
+    success: { status: 201, description: 'The new token, with its secret.', schema: newTokenSchema },
+    errors: [...bodyErrors, 'invalid_credentials'],
+  },
+  'GET /v1/tokens': {
+    operationId: 'listTokens',
+    summary: 'List tokens',
+    description: "Lists the caller's tokens. Secrets are never returned.",
+    tags: ['Tokens'],
+    query: tokenListQuery,
+    success: { status: 200, description: 'A page of tokens.', schema: pageOf(tokenSchema) },
+    errors: ['validation_error', 'unauthorized'],
+  },
+  'DELETE /v1/tokens/{id}': {
+    operationId: 'revokeToken',
+    summary: 'Revoke a token',
+    description: 'Revokes one of the caller’s tokens: it is refused within seconds. Another user’s token is a 404.',
+    tags: ['Tokens'],
+    params: tokenIdParams,
+    paramDescriptions: { id: 'The id of the token.' },
+    success: { status: 204, description: 'The token is revoked.' },
+    errors: ['unauthorized', 'not_found'],
+  },
+  'GET /v1/me': {
+    operationId: 'getMe',
+    summary: 'Get the calling user',
+    description: 'Answers the user the bearer token belongs to.',
+    tags: ['Users'],
+    success: { status: 200, description: 'The calling user.', schema: userSchema },
+    errors: ['unauthorized'],
+  },
+  'POST /v1/accounts': {
+    operationId: 'createAccount',
+    summary: 'Open an account',
+    description:
+      'Opens a wallet for the caller in one currency, with a zero balance. A user may hold several accounts in one ' +
+      'currency. A wallet can never go below zero.',
+    tags: ['Accounts'],
+    body: openAccountBody,
+    success: { status: 201, description: 'The new account.', schema: accountSchema },
+    errors: [...bodyErrors, 'unsupported_currency', 'unauthorized'],
+  },
+  'GET /v1/accounts': {
+    operationId: 'listAccounts',
+    summary: 'List accounts',
+    description: "Lists the caller's own accounts, oldest first unless `sort` says otherwise.",
+    tags: ['Accounts'],
+    query: accountListQuery,
+    queryDescriptions: {
+      currency: 'Only accounts in this currency.',
+      status: 'Only accounts in this status.',
+    },
+    success: { status: 200, description: 'A page of accounts.', schema: pageOf(accountSchema) },
+    errors: ['validation_error', 'unsupported_currency', 'unauthorized'],
+  },
+  'GET /v1/accounts/{id}': {
+    operationId: 'getAccount',
+    summary: 'Get an account',
+    description: "Reads one account. An account that is not the caller's is a 404, unless the caller is an admin.",
+    tags: ['Accounts'],
+    params: accountIdParams,
+    paramDescriptions: { id: 'The id of the account, e.g. `acc_…` or `tech-fees-USD`.' },
+    success: { status: 200, description: 'The account.', schema: accountSchema },
+    errors: ['unauthorized', 'not_found'],
+  },
+  'GET /v1/admin/accounts': {
+    operationId: 'adminListAccounts',
+    summary: 'List all accounts',
+    description: "Lists any user's wallets and the technical accounts. Requires an admin token.",
+    tags: ['Admin', 'Accounts'],
+    query: adminAccountListQuery,
+    queryDescriptions: {
+      kind: 'Only `user` wallets or only `technical` accounts.',
+      purpose: 'Only accounts with this purpose.',
+      currency: 'Only accounts in this currency.',
+      ownerId: 'Only the accounts of this user.',
+      status: 'Only accounts in this status.',
+    },
+    success: { status: 200, description: 'A page of accounts.', schema: pageOf(accountSchema) },
+    errors: ['validation_error', 'unsupported_currency', 'unauthorized', 'forbidden'],
+  },
+};
