@@ -1,0 +1,181 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import * as z from 'zod/mini';
+import { systemClock } from '../../shared/clock';
+import { createDocumentClient } from '../../shared/db/client';
+import type { TableNames } from '../../shared/db/tables';
+import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import { InvalidCredentialsError } from '../../shared/errors';
+import { credentialsBody } from '../../shared/schemas/users';
+import { ensureAdmin } from '../../shared/users/service';
+import { type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
+import { type LocalHttpServer, startHttpServer } from './http-server';
+import { type LocalSqs, startSqs } from './sqs';
+import { ensureTables, localTableNames, tableEnv } from './tables';
+
+export interface LocalStackOptions {
+  /** HTTP API port; 0 for a free one. */
+  port?: number;
+  /** Reserved for the WebSocket endpoint, not bound yet. */
+  wsPort?: number;
+  host?: string;
+  /** Where DynamoDB Local keeps its file, so data survives restarts. */
+  dataDir: string;
+  /** A free port when omitted. */
+  dynamodbPort?: number;
+  admin?: { email: string; password: string };
+  /** Powertools log level of the handlers. */
+  logLevel?: string;
+  /** No access log line per request. */
+  quiet?: boolean;
+}
+
+export interface LocalStack {
+  httpUrl: string;
+  wsUrl: string;
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  dataDir: string;
+  tableNames: TableNames;
+  /**
+   * Settles only if a component dies on its own (DynamoDB Local crashing, say); the stack is then of no use and
+   * should be stopped.
+   */
+  failed: Promise<Error>;
+  stop(): Promise<void>;
+}
+
+/** A misconfiguration the user must fix; its message is meant to be printed as it is. */
+export class LocalStackConfigError extends Error {}
+
+const validateAdmin = (admin: { email: string; password: string }) => {
+  const parsed = z.safeParse(credentialsBody, admin);
+  if (parsed.success) return parsed.data;
+  const fields = parsed.error.issues.map((issue) => issue.path.join('.'));
+  const problems = [
+    ...(fields.includes('email') ? ['ADMIN_EMAIL is not a valid email address'] : []),
+    ...(fields.includes('password') ? ['ADMIN_PASSWORD must be 10 to 1024 characters long'] : []),
+  ];
+  throw new LocalStackConfigError(
+    problems.length > 0 ? problems.join('; ') : 'ADMIN_EMAIL / ADMIN_PASSWORD are invalid',
+  );
+};
+
+const createAdmin = async (endpoint: string, names: TableNames, credentials: { email: string; password: string }) => {
+  const client = createDocumentClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await ensureAdmin(
+      {
+        users: new DynamoUserStore(client, names.users),
+        tokens: new DynamoTokenStore(client, names.tokens),
+        clock: systemClock,
+      },
+      credentials,
+    );
+  } catch (error) {
+    if (error instanceof InvalidCredentialsError) {
+      throw new LocalStackConfigError(
+        `ADMIN_EMAIL ${credentials.email} already belongs to a user whose password is not ADMIN_PASSWORD`,
+      );
+    }
+    throw error;
+  }
+};
+
+/**
+ * The handlers read their configuration from the environment, as on Lambda, and build their SDK clients when first
+ * imported: this runs before any handler module is loaded.
+ */
+const configureHandlers = (dynamodb: string, sqs: string, names: TableNames, logLevel: string | undefined) => {
+  // Session tokens or profiles from a real AWS login must not leak into signing requests to the emulators.
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb,
+    AWS_ENDPOINT_URL_SQS: sqs,
+    POWERTOOLS_LOG_LEVEL: logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'billing-gateway',
+    ...tableEnv(names),
+  });
+};
+
+/**
+ * Starts DynamoDB Local (persisted under `dataDir`), the SQS emulator and the HTTP API, in that order, and stops
+ * whatever had started if a step fails. The environment it sets is process-wide: one stack per process.
+ */
+export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
+  const admin = options.admin ? validateAdmin(options.admin) : undefined;
+  const dataDir = resolve(options.dataDir);
+  const host = options.host ?? '127.0.0.1';
+
+  let dynamodb: DynamoDbLocal | undefined;
+  let sqs: LocalSqs | undefined;
+  let http: LocalHttpServer | undefined;
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+
+  const stop = () =>
+    (stopped ??= (async () => {
+      stopping = true;
+      const failures: unknown[] = [];
+      for (const component of [http, sqs, dynamodb]) {
+        try {
+          await component?.stop();
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+      if (failures.length > 0) throw new AggregateError(failures, 'The local stack did not stop cleanly');
+    })());
+
+  try {
+    const dynamodbDir = join(dataDir, 'dynamodb');
+    await mkdir(dynamodbDir, { recursive: true });
+    dynamodb = await startDynamoDbLocal({ dataDir: dynamodbDir, port: options.dynamodbPort });
+    sqs = await startSqs({ region: LOCAL_REGION });
+
+    const names = localTableNames();
+    configureHandlers(dynamodb.endpoint, sqs.inProcessEndpoint, names, options.logLevel);
+
+    const client = new DynamoDBClient({
+      endpoint: dynamodb.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    try {
+      await ensureTables(client, names);
+    } finally {
+      client.destroy();
+    }
+    if (admin) await createAdmin(dynamodb.endpoint, names, admin);
+
+    http = await startHttpServer({ port: options.port ?? 0, host, quiet: options.quiet });
+
+    const database = dynamodb;
+    const failed = database.exited.then(({ code, signal }) =>
+      stopping
+        ? new Promise<Error>(() => undefined)
+        : new Error(`DynamoDB Local exited unexpectedly (${signal ? `signal ${signal}` : `code ${String(code)}`})`),
+    );
+    return {
+      httpUrl: http.url,
+      wsUrl: `ws://${host}:${options.wsPort ?? 3001}`,
+      dynamodbEndpoint: dynamodb.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      dataDir,
+      tableNames: names,
+      failed,
+      stop,
+    };
+  } catch (error) {
+    await stop().catch((stopError: unknown) => {
+      console.error('While stopping after a failed start:', stopError);
+    });
+    throw error;
+  }
+};

@@ -1,0 +1,157 @@
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  type GlobalSecondaryIndex,
+  type KeySchemaElement,
+  type Projection,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  type TableDescription,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type IndexDefinition,
+  type KeyAttribute,
+  type TableDefinition,
+  type TableName,
+  type TableNames,
+  tables,
+} from '../../shared/db/tables';
+
+const tableKeys = Object.keys(tables) as TableName[];
+
+/** Local table names are the logical names, optionally prefixed (integration tests isolate themselves that way). */
+export const localTableNames = (prefix = ''): TableNames =>
+  Object.fromEntries(tableKeys.map((table) => [table, `${prefix}${table}`])) as TableNames;
+
+/** The environment a function reads its table names from, as the CDK app sets it. */
+export const tableEnv = (names: TableNames): Record<string, string> =>
+  Object.fromEntries(tableKeys.map((table) => [tables[table].envVar, names[table]]));
+
+const keySchema = (partitionKey: KeyAttribute, sortKey: KeyAttribute | undefined): KeySchemaElement[] => [
+  { AttributeName: partitionKey.name, KeyType: 'HASH' },
+  ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),
+];
+
+const projection = ({ projection: p }: IndexDefinition): Projection =>
+  p.type === 'INCLUDE'
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...p.attributes] }
+    : { ProjectionType: p.type };
+
+const attributeDefinitions = (table: string, definition: TableDefinition): AttributeDefinition[] => {
+  const types = new Map<string, KeyAttribute['type']>();
+  const keys = [
+    definition.partitionKey,
+    definition.sortKey,
+    ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
+  for (const key of keys) {
+    if (!key) continue;
+    const known = types.get(key.name);
+    if (known && known !== key.type)
+      throw new Error(`Table ${table}: key ${key.name} is declared both ${known} and ${key.type}`);
+    types.set(key.name, key.type);
+  }
+  return [...types].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+};
+
+const describe = async (client: DynamoDBClient, name: string): Promise<TableDescription | undefined> => {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+};
+
+const isActive = (table: TableDescription | undefined): boolean =>
+  table?.TableStatus === 'ACTIVE' && (table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+
+// The SDK's waiter sleeps 20 s before its second look; DynamoDB Local is ACTIVE within milliseconds.
+const waitUntilActive = async (client: DynamoDBClient, name: string, timeoutMs = 60_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!isActive(await describe(client, name))) {
+    if (Date.now() > deadline) throw new Error(`Table ${name} did not become ACTIVE within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+};
+
+const create = async (client: DynamoDBClient, name: string, definition: TableDefinition): Promise<boolean> => {
+  const indexes: GlobalSecondaryIndex[] = definition.indexes.map((index) => ({
+    IndexName: index.name,
+    KeySchema: keySchema(index.partitionKey, index.sortKey),
+    Projection: projection(index),
+  }));
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: attributeDefinitions(name, definition),
+        KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+        ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+        ...(definition.stream
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }
+          : {}),
+      }),
+    );
+  } catch (error) {
+    // Another process (a parallel test worker) created it between our look and our create.
+    if (error instanceof ResourceInUseException) return false;
+    throw error;
+  }
+  await waitUntilActive(client, name);
+  if (definition.timeToLiveAttribute) {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: definition.timeToLiveAttribute },
+      }),
+    );
+  }
+  return true;
+};
+
+/** What an existing table lacks of its definition: a restart keeps data, so it is reported rather than rebuilt. */
+const drift = (existing: TableDescription, definition: TableDefinition): string[] => {
+  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const missing = definition.indexes.filter((i) => !present.has(i.name)).map((i) => `index ${i.name}`);
+  if (definition.stream && existing.StreamSpecification?.StreamViewType !== definition.stream)
+    missing.push('its stream');
+  return missing;
+};
+
+/**
+ * Creates every table of the definition that does not exist yet, and waits until all are ACTIVE. Existing tables are
+ * left as they are, data included.
+ * @returns the tables it created.
+ */
+export const ensureTables = async (
+  client: DynamoDBClient,
+  names: TableNames,
+  definitions: Record<TableName, TableDefinition> = tables,
+  warn: (message: string) => void = (message) => {
+    console.warn(message);
+  },
+): Promise<TableName[]> => {
+  const created: TableName[] = [];
+  for (const table of tableKeys) {
+    const name = names[table];
+    const definition = definitions[table];
+    const existing = await describe(client, name);
+    if (existing) {
+      const missing = drift(existing, definition);
+      if (missing.length > 0) {
+        warn(`Table ${name} exists without ${missing.join(', ')}; delete the data dir to recreate it.`);
+      }
+      await waitUntilActive(client, name);
+      continue;
+    }
+    if (await create(client, name, definition)) created.push(table);
+    else await waitUntilActive(client, name);
+  }
+  return created;
+};

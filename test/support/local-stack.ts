@@ -1,0 +1,160 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { findFreePort } from '../../infra/local/ports';
+
+export interface LocalStackProcessOptions {
+  /** Reuse a data dir (a restart on the same data); it is then the caller's to remove. */
+  dataDir?: string;
+  /** Leave the fresh temp data dir in place on stop, to restart on it or to look at it. */
+  keepData?: boolean;
+  /** How long to wait for `GET /v1/health` to answer 200. */
+  startTimeoutMs?: number;
+}
+
+export interface LocalStackProcess {
+  baseUrl: string;
+  wsUrl: string;
+  dataDir: string;
+  pid: number;
+  /** Everything the stack printed so far, for a failing test's message. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = join('infra', 'local', 'main.ts');
+const OUTPUT_LIMIT = 256 * 1024;
+const STOP_GRACE_MS = 10_000;
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+const exitOf = (child: ChildProcess): Promise<void> =>
+  hasExited(child)
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+        child.once('exit', () => {
+          resolve();
+        });
+      });
+
+/** Direct children of a process (DynamoDB Local's java, here), read before killing it leaves them orphaned. */
+const childrenOf = async (pid: number): Promise<number[]> => {
+  const parse = (text: string) =>
+    text
+      .split(/\s+/)
+      .filter((word) => word !== '')
+      .map(Number)
+      .filter(Number.isInteger);
+  try {
+    return parse(await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8'));
+  } catch {
+    try {
+      return parse((await promisify(execFile)('pgrep', ['-P', String(pid)])).stdout);
+    } catch {
+      return [];
+    }
+  }
+};
+
+const killHard = async (child: ChildProcess) => {
+  if (child.pid === undefined || hasExited(child)) return;
+  const orphans = await childrenOf(child.pid);
+  child.kill('SIGKILL');
+  for (const pid of orphans) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+};
+
+/**
+ * Runs `infra/local/main.ts` as `npm start` would, on free ports and a fresh data dir, and resolves once
+ * `GET /v1/health` answers 200.
+ */
+export const startLocalStackProcess = async (
+  env: Record<string, string> = {},
+  options: LocalStackProcessOptions = {},
+): Promise<LocalStackProcess> => {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'billing-gateway-e2e-')));
+  const [port, wsPort] = [await findFreePort(), await findFreePort()];
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  // `node --import tsx` rather than the tsx CLI or npm: one process, so SIGTERM reaches the stack itself.
+  // The developer's own stack settings must not leak into a test's stack: only `env` chooses them.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !['DYNAMODB_PORT', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'].includes(name)),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: ROOT,
+    env: {
+      ...inherited,
+      LOG_LEVEL: 'WARN',
+      ...env,
+      PORT: String(port),
+      WS_PORT: String(wsPort),
+      DATA_DIR: dataDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (!hasExited(child) && child.pid !== undefined) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => void killHard(child), STOP_GRACE_MS);
+        await exitOf(child);
+        clearTimeout(timer);
+      }
+      if (ownsDataDir && !options.keepData) await rm(dataDir, { recursive: true, force: true });
+    })());
+
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  const failure = (reason: string) =>
+    new Error(`The local stack ${reason}.\n--- its output ---\n${output.trim() || '(none)'}`, { cause: spawnError });
+  for (;;) {
+    if (spawnError || hasExited(child)) {
+      await stop();
+      throw failure(
+        spawnError
+          ? 'could not be spawned'
+          : `exited with ${child.signalCode ?? `code ${String(child.exitCode)}`} before it was healthy`,
+      );
+    }
+    try {
+      const response = await fetch(`${baseUrl}/v1/health`, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.status === 200) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await killHard(child);
+      await stop();
+      throw failure(`did not answer GET /v1/health with 200 within ${timeoutMs} ms`);
+    }
+    await sleep(200);
+  }
+
+  if (child.pid === undefined) throw failure('has no process id');
+  return { baseUrl, wsUrl: `ws://127.0.0.1:${wsPort}`, dataDir, pid: child.pid, output: () => output, stop };
+};
