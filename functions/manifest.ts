@@ -6,11 +6,32 @@ import type { TableName } from '../shared/db/tables';
 
 export type TableAccess = 'read' | 'readWrite';
 
+/** Queues, as plain data: the CDK app and the local stack's event source both build from it. */
+export const queues = {
+  /** `{ paymentId }` messages: a trigger only, since DynamoDB holds the truth and the sweeper re-drives. */
+  payments: {
+    envVar: 'PAYMENTS_QUEUE_URL',
+    /** At least six times the processor's timeout, as AWS advises for Lambda event sources. */
+    visibilityTimeoutSeconds: 60,
+    /** Deliveries before a message moves to the dead-letter queue. */
+    maxReceiveCount: 5,
+  },
+} as const;
+
+export type QueueName = keyof typeof queues;
+
 export interface FunctionSpec {
   /** Path of the handler module, relative to the project root; it exports `handler`. */
   entry: string;
   description: string;
   tables: Partial<Record<TableName, TableAccess>>;
+  /** Queues the function sends to. */
+  sends?: readonly QueueName[];
+  /** An SQS event source, with partial batch responses. */
+  consumes?: { queue: QueueName; batchSize: number; maxBatchingWindowSeconds: number };
+  /** Runs on a schedule. */
+  schedule?: { everyMinutes: number };
+  timeoutSeconds?: number;
 }
 
 export type Access = 'public' | 'user' | 'admin';
@@ -24,11 +45,17 @@ export interface RouteSpec {
   access: Access;
 }
 
-const fn = (name: string, description: string, tables: FunctionSpec['tables']): FunctionSpec => ({
-  entry: `functions/${name}/handler.ts`,
-  description,
-  tables,
-});
+const fn = (
+  name: string,
+  description: string,
+  tables: FunctionSpec['tables'],
+  extra: Omit<FunctionSpec, 'entry' | 'description' | 'tables'> = {},
+): FunctionSpec => ({ entry: `functions/${name}/handler.ts`, description, tables, ...extra });
+
+// Reading an account answers its balance, which is the head of its chain of operations.
+const accountsRead = { accounts: 'read', operations: 'read' } as const;
+// Creating a payment checks both accounts, creates technical accounts on first use and claims its idempotency key.
+const paymentsCreate = { accounts: 'readWrite', payments: 'readWrite', idempotency: 'readWrite' } as const;
 
 export const functions = {
   authorizer: fn('authorizer', 'Resolves a bearer token to its user for API Gateway', {
@@ -50,9 +77,30 @@ export const functions = {
   'tokens-delete': fn('tokens-delete', 'Revokes one of the caller’s tokens', { tokens: 'readWrite' }),
   'me-get': fn('me-get', 'Answers the calling user', { users: 'read' }),
   'accounts-create': fn('accounts-create', 'Opens a wallet for the caller', { accounts: 'readWrite' }),
-  'accounts-list': fn('accounts-list', "Lists the caller's accounts", { accounts: 'read' }),
-  'accounts-get': fn('accounts-get', 'Reads one account', { accounts: 'read' }),
-  'admin-accounts-list': fn('admin-accounts-list', 'Lists any accounts, for operators', { accounts: 'read' }),
+  'accounts-list': fn('accounts-list', "Lists the caller's accounts", accountsRead),
+  'accounts-get': fn('accounts-get', 'Reads one account', accountsRead),
+  'admin-accounts-list': fn('admin-accounts-list', 'Lists any accounts, for operators', accountsRead),
+  'operations-list': fn('operations-list', "Lists an account's operations", accountsRead),
+  'balance-get': fn('balance-get', "Answers an account's balance at a point in time", accountsRead),
+  'fees-get': fn('fees-get', 'Answers the fee schedule', {}),
+  'payments-create': fn('payments-create', 'Accepts a payment and queues it', paymentsCreate, { sends: ['payments'] }),
+  'deposits-create': fn('deposits-create', 'Accepts a bank deposit, for operators', paymentsCreate, {
+    sends: ['payments'],
+  }),
+  'payments-get': fn('payments-get', 'Reads one payment', { payments: 'read' }),
+  'payments-list': fn('payments-list', 'Lists payments', { payments: 'read', accounts: 'read' }),
+  processor: fn(
+    'processor',
+    'Applies queued payments to the ledger, one transaction each',
+    { payments: 'readWrite', operations: 'readWrite', accounts: 'read' },
+    { consumes: { queue: 'payments', batchSize: 10, maxBatchingWindowSeconds: 0 }, timeoutSeconds: 10 },
+  ),
+  sweeper: fn(
+    'sweeper',
+    'Re-drives payments left INITIATED and fails those past their horizon',
+    { payments: 'readWrite' },
+    { sends: ['payments'], schedule: { everyMinutes: 1 }, timeoutSeconds: 60 },
+  ),
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -69,6 +117,13 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/accounts', function: 'accounts-list', access: 'user' },
   { method: 'GET', path: '/v1/accounts/{id}', function: 'accounts-get', access: 'user' },
   { method: 'GET', path: '/v1/admin/accounts', function: 'admin-accounts-list', access: 'admin' },
+  { method: 'GET', path: '/v1/accounts/{id}/operations', function: 'operations-list', access: 'user' },
+  { method: 'GET', path: '/v1/accounts/{id}/balance', function: 'balance-get', access: 'user' },
+  { method: 'GET', path: '/v1/fees', function: 'fees-get', access: 'public' },
+  { method: 'POST', path: '/v1/payments', function: 'payments-create', access: 'user' },
+  { method: 'GET', path: '/v1/payments', function: 'payments-list', access: 'user' },
+  { method: 'GET', path: '/v1/payments/{id}', function: 'payments-get', access: 'user' },
+  { method: 'POST', path: '/v1/admin/deposits', function: 'deposits-create', access: 'admin' },
 ];
 
 /** API Gateway sends every request no route matches to `$default`; ours answers problem+json, not `{"message"}`. */

@@ -117,3 +117,30 @@ export class PayloadTooLargeError extends DomainError {
     super(`The request body exceeds ${limit} bytes.`);
   }
 }
+
+export class SameAccountError extends DomainError {
+  readonly code = 'same_account';
+  readonly status = 422;
+  readonly title = 'Same account';
+  constructor() {
+    super('The source and the destination are the same account.');
+  }
+}
+
+export class CurrencyMismatchError extends DomainError {
+  readonly code = 'currency_mismatch';
+  readonly status = 422;
+  readonly title = 'Currency mismatch';
+  constructor(accountId: string, currency: string) {
+    super(`Account '${accountId}' does not hold ${currency}.`);
+  }
+}
+
+export class AccountClosedError extends DomainError {
+  readonly code = 'account_closed';
+  readonly status = 422;
+  readonly title = 'Account closed';
+  constructor(accountId: string) {
+    super(`Account '${accountId}' is closed.`);
+  }
+}

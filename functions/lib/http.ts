@@ -10,6 +10,7 @@ import {
   PayloadTooLargeError,
   UnauthorizedError,
 } from '../../shared/errors';
+import { idempotencyKeySchema } from '../../shared/schemas/payments';
 import { parseInput } from '../../shared/schemas/validation';
 import type { Principal } from '../../shared/users/model';
 import type { Access } from '../manifest';
@@ -137,6 +138,12 @@ export const httpHandler = <
       if (request.caller) logger.appendKeys({ userId: request.caller.userId });
       return toResponse(await handle(request));
     });
+
+/** The optional `Idempotency-Key` header, validated: 1 to 255 printable ASCII characters. */
+export const idempotencyKeyOf = (headers: HttpRequest<undefined, undefined, undefined, Access>['headers']) => {
+  const key = headers['idempotency-key'];
+  return key === undefined ? undefined : parseInput(idempotencyKeySchema, key, ['Idempotency-Key']);
+};
 
 export const ok = (body: unknown): HttpResult => ({ status: 200, body });
 export const created = (body: unknown): HttpResult => ({ status: 201, body });

@@ -1,23 +1,33 @@
-import { createDocumentClient } from '../../shared/db/client';
-import { DynamoAccountStore } from '../../shared/db/account-store';
-import { type TableName, tables } from '../../shared/db/tables';
-import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { systemClock } from '../../shared/clock';
 import type { AccountDeps } from '../../shared/accounts/service';
+import { DynamoAccountStore } from '../../shared/db/account-store';
+import { createDocumentClient } from '../../shared/db/client';
+import { DynamoLedger } from '../../shared/db/ledger-store';
+import { DynamoPaymentStore } from '../../shared/db/payment-store';
+import { type TableName, tables } from '../../shared/db/tables';
+import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import type { PaymentDeps } from '../../shared/payments/service';
 import type { UserDeps } from '../../shared/users/service';
+import { queues, type QueueName } from '../manifest';
+import { config } from './config';
+import { logger } from './logger';
+import { createSqsClient, SqsPaymentQueue } from './payment-queue';
 
 /**
- * Module scope, built once per cold start. The SDK reads its endpoint from AWS_ENDPOINT_URL(_DYNAMODB), so the same
- * code talks to AWS, the local stack or any emulator. Each store is made on first use, so a function only needs the
- * table names it was given.
+ * Module scope, built once per cold start. The SDK reads its endpoint from AWS_ENDPOINT_URL(_DYNAMODB, _SQS), so the
+ * same code talks to AWS, the local stack or any emulator. Each store is made on first use, so a function needs only
+ * the table names and queue URLs it was bound to.
  */
 export const dynamo = createDocumentClient();
 
-const tableName = (table: TableName): string => {
-  const name = process.env[tables[table].envVar];
-  if (!name) throw new Error(`${tables[table].envVar} is not set: this function was not bound to the ${table} table`);
-  return name;
+const fromEnv = (variable: string, what: string): string => {
+  const value = process.env[variable];
+  if (!value) throw new Error(`${variable} is not set: this function was not bound to ${what}`);
+  return value;
 };
+
+const tableName = (table: TableName): string => fromEnv(tables[table].envVar, `the ${table} table`);
+const queueUrl = (queue: QueueName): string => fromEnv(queues[queue].envVar, `the ${queue} queue`);
 
 const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
@@ -27,6 +37,17 @@ const once = <T>(make: () => T): (() => T) => {
 const userStore = once(() => new DynamoUserStore(dynamo, tableName('users')));
 const tokenStore = once(() => new DynamoTokenStore(dynamo, tableName('tokens')));
 const accountStore = once(() => new DynamoAccountStore(dynamo, tableName('accounts')));
+const ledger = once(
+  () => new DynamoLedger(dynamo, { payments: process.env.PAYMENTS_TABLE ?? '', operations: tableName('operations') }),
+);
+const paymentStore = once(
+  () =>
+    new DynamoPaymentStore(dynamo, {
+      payments: tableName('payments'),
+      idempotency: process.env.IDEMPOTENCY_TABLE ?? '',
+    }),
+);
+const paymentQueue = once(() => new SqsPaymentQueue(createSqsClient(), () => queueUrl('payments')));
 
 export const userDeps: UserDeps = {
   get users() {
@@ -42,5 +63,28 @@ export const accountDeps: AccountDeps = {
   get accounts() {
     return accountStore();
   },
+  get balances() {
+    return ledger();
+  },
   clock: systemClock,
+};
+
+export const paymentDeps: PaymentDeps = {
+  get accounts() {
+    return accountStore();
+  },
+  get payments() {
+    return paymentStore();
+  },
+  get ledger() {
+    return ledger();
+  },
+  get queue() {
+    return paymentQueue();
+  },
+  fees: config.fees,
+  clock: systemClock,
+  onEnqueueFailure: (paymentId, error) => {
+    logger.warn('Payment not queued; the sweeper will re-drive it', { paymentId, error: error as Error });
+  },
 };

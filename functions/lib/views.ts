@@ -1,4 +1,5 @@
 import type { Account } from '../../shared/accounts/model';
+import type { Operation } from '../../shared/ledger/ports';
 import type { Page } from '../../shared/page';
 
 /** The public shape of an account: exactly the contract's fields, in its order. */
@@ -18,4 +19,17 @@ export const accountView = (account: Account) => ({
 export const pageView = <T, V>({ data, nextCursor }: Page<T>, view: (item: T) => V) => ({
   data: data.map(view),
   nextCursor,
+});
+
+/** The public shape of an operation: a sharded account's operations carry the account's id, not the shard's. */
+export const operationView = (operation: Operation) => ({
+  id: operation.id,
+  accountId: operation.accountId,
+  paymentId: operation.paymentId,
+  type: operation.type,
+  amount: operation.amount,
+  currency: operation.currency,
+  balanceAfter: operation.balanceAfter,
+  counterpartyAccountId: operation.counterpartyAccountId,
+  createdAt: operation.createdAt,
 });

@@ -243,9 +243,10 @@ const conventions = `A multi-currency, double-entry billing gateway.
   of the previous page), \`sort\` (a field name, \`-\` prefix for descending) and filters, and answer
   \`{ "data": [...], "nextCursor": string | null }\`; \`nextCursor\` is null on the last page. An unknown filter, sort
   field or a bad cursor is a 400.
-- **Idempotency**: every POST that moves money requires an \`Idempotency-Key\` header (1 to 255 printable characters,
-  scoped per user). The same key with the same body answers the original result for at least 24 hours; the same key
-  with a different body is a 422 \`idempotency_key_reused\`.
+- **Idempotency**: send an \`Idempotency-Key\` header (1 to 255 printable characters, scoped per user) with every POST
+  that moves money, so that a retry can never move it twice. The same key with the same body answers the original
+  result for at least 24 hours; the same key with a different body is a 422 \`idempotency_key_reused\`. A deposit is
+  idempotent on its bank \`reference\` as well, for ever.
 - **Formats**: JSON bodies with camelCase fields; timestamps are ISO 8601 UTC strings; ids are opaque strings.`;
 
 const problemSchema: JsonSchema = {
@@ -294,7 +295,7 @@ const currencyComponent: JsonSchema = {
 const idempotencyKeyParameter: Parameter = {
   name: 'Idempotency-Key',
   in: 'header',
-  required: true,
+  required: false,
   description:
     'A key of your choice, unique per money movement (a UUID works), scoped per user. Retrying with the same key ' +
     'and body answers the original result for at least 24 hours; the same key with another body is a 422 ' +

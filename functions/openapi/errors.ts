@@ -1,4 +1,7 @@
 import {
+  AccountClosedError,
+  CurrencyMismatchError,
+  SameAccountError,
   type DomainError,
   EmailTakenError,
   ForbiddenError,
@@ -33,6 +36,9 @@ const domainErrors = {
   not_found: () => new NotFoundError(),
   email_taken: () => new EmailTakenError(),
   idempotency_key_reused: () => new IdempotencyKeyReusedError(),
+  same_account: () => new SameAccountError(),
+  currency_mismatch: () => new CurrencyMismatchError('acc_01jd0000000000000000000000', 'EUR'),
+  account_closed: () => new AccountClosedError('acc_01jd0000000000000000000000'),
 } satisfies Record<string, () => DomainError>;
 
 export type ErrorCode = keyof typeof domainErrors | 'internal_error';

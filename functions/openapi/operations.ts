@@ -19,15 +19,28 @@ import {
   tokenSchema,
   userSchema,
 } from '../../shared/schemas/users';
+import {
+  balanceQuery,
+  balanceSchema,
+  depositBody,
+  feeScheduleView,
+  operationListQuery,
+  operationSchema,
+  paymentBody,
+  paymentIdParams,
+  paymentListQuery,
+  paymentSchema,
+} from '../../shared/schemas/payments';
 import type { ErrorCode } from './errors';
 
-export type Tag = 'Meta' | 'Users' | 'Tokens' | 'Accounts' | 'Admin';
+export type Tag = 'Meta' | 'Users' | 'Tokens' | 'Accounts' | 'Payments' | 'Admin';
 
 export const tagDescriptions: Readonly<Record<Tag, string>> = {
   Meta: 'Health and description of the API itself.',
   Users: 'Sign-up and the calling user.',
   Tokens: 'API tokens: issue, list and revoke the bearer tokens that authenticate every other call.',
-  Accounts: 'Wallets holding a balance in one currency.',
+  Accounts: 'Wallets holding a balance in one currency, and their operations.',
+  Payments: 'Money movements, accepted at once and processed in the background.',
   Admin: 'Operator endpoints; they require a token of a user with the `admin` role.',
 };
 
@@ -49,7 +62,7 @@ export interface OperationDoc {
   success: { status: 200 | 201 | 202 | 204; description: string; schema?: z.ZodMiniType };
   /** Every error code the operation answers besides `internal_error`, which any operation may answer. */
   errors: readonly ErrorCode[];
-  /** Money moves: the `Idempotency-Key` header is required and a reused key is a 422 `idempotency_key_reused`. */
+  /** Money moves: the `Idempotency-Key` header is documented and a reused key is a 422 `idempotency_key_reused`. */
   idempotent?: true;
 }
 
@@ -183,5 +196,116 @@ export const operations: Readonly<Record<string, OperationDoc>> = {
     },
     success: { status: 200, description: 'A page of accounts.', schema: pageOf(accountSchema) },
     errors: ['validation_error', 'unsupported_currency', 'unauthorized', 'forbidden'],
+  },
+  'GET /v1/accounts/{id}/operations': {
+    operationId: 'listOperations',
+    summary: 'List operations',
+    description:
+      'Lists the operations of an account in the order they were applied: each `balanceAfter` is the previous one ' +
+      'plus this `amount`. For the sharded fee account, `balanceAfter` chains within each shard.',
+    tags: ['Accounts'],
+    params: accountIdParams,
+    paramDescriptions: { id: 'The id of the account.' },
+    query: operationListQuery,
+    queryDescriptions: {
+      type: 'Only operations of this type.',
+      paymentId: 'Only the operations of this payment.',
+      from: 'Only operations created at or after this time.',
+      to: 'Only operations created at or before this time.',
+    },
+    success: { status: 200, description: 'A page of operations.', schema: pageOf(operationSchema) },
+    errors: ['validation_error', 'unauthorized', 'not_found'],
+  },
+  'GET /v1/accounts/{id}/balance': {
+    operationId: 'getBalanceAt',
+    summary: 'Get a balance at a point in time',
+    description: 'Answers the balance right after the last operation at or before `at` (now when omitted).',
+    tags: ['Accounts'],
+    params: accountIdParams,
+    paramDescriptions: { id: 'The id of the account.' },
+    query: balanceQuery,
+    queryDescriptions: { at: 'An ISO 8601 time.' },
+    success: { status: 200, description: 'The balance at that time.', schema: balanceSchema },
+    errors: ['validation_error', 'unauthorized', 'not_found'],
+  },
+  'GET /v1/fees': {
+    operationId: 'getFees',
+    summary: 'Get the fee schedule',
+    description:
+      'Answers the fee of each payment type: `fee = max(min, fixed + round_half_up(amount * bps / 10000))` in the ' +
+      'source currency, paid by the source on top of `amount`.',
+    tags: ['Payments'],
+    success: { status: 200, description: 'The fee schedule.', schema: feeScheduleView },
+    errors: [],
+  },
+  'POST /v1/payments': {
+    operationId: 'createPayment',
+    summary: 'Create a payment',
+    description:
+      'Accepts a payment from one of the caller’s accounts and answers 202 with `status: "INITIATED"`. Funds are ' +
+      'checked when it is processed: a source short of `amount + fee` ends `FAILED` with ' +
+      '`failureReason: "insufficient_funds"`. Follow it with GET /v1/payments/{id} or the WebSocket.',
+    tags: ['Payments'],
+    body: paymentBody,
+    idempotent: true,
+    success: { status: 202, description: 'The accepted payment.', schema: paymentSchema },
+    errors: [
+      ...bodyErrors,
+      'unsupported_currency',
+      'unauthorized',
+      'not_found',
+      'same_account',
+      'currency_mismatch',
+      'account_closed',
+    ],
+  },
+  'GET /v1/payments': {
+    operationId: 'listPayments',
+    summary: 'List payments',
+    description: 'Lists the payments where the caller owns the source or the destination; an admin sees all of them.',
+    tags: ['Payments'],
+    query: paymentListQuery,
+    queryDescriptions: {
+      status: 'Only payments in this status.',
+      type: 'Only payments of this type.',
+      accountId: 'Only payments from or to this account.',
+      currency: 'Only payments in this currency.',
+      from: 'Only payments created at or after this time.',
+      to: 'Only payments created at or before this time.',
+      minAmount: 'Only payments of at least this amount, in minor units.',
+      maxAmount: 'Only payments of at most this amount, in minor units.',
+    },
+    success: { status: 200, description: 'A page of payments.', schema: pageOf(paymentSchema) },
+    errors: ['validation_error', 'unsupported_currency', 'unauthorized'],
+  },
+  'GET /v1/payments/{id}': {
+    operationId: 'getPayment',
+    summary: 'Get a payment',
+    description: 'Reads one payment the caller owns a side of (any payment, for an admin).',
+    tags: ['Payments'],
+    params: paymentIdParams,
+    paramDescriptions: { id: 'The id of the payment.' },
+    success: { status: 200, description: 'The payment.', schema: paymentSchema },
+    errors: ['unauthorized', 'not_found'],
+  },
+  'POST /v1/admin/deposits': {
+    operationId: 'createDeposit',
+    summary: 'Record a bank deposit',
+    description:
+      'Credits a wallet with money that came in by bank transfer, from `tech-bank-<currency>`. The bank `reference` ' +
+      'is idempotent: the same reference answers the original deposit, a different body with it is a 422.',
+    tags: ['Admin', 'Payments'],
+    body: depositBody,
+    success: { status: 202, description: 'The accepted deposit.', schema: paymentSchema },
+    errors: [
+      ...bodyErrors,
+      'unsupported_currency',
+      'unauthorized',
+      'forbidden',
+      'not_found',
+      'currency_mismatch',
+      'account_closed',
+      'idempotency_key_reused',
+    ],
   },
 };

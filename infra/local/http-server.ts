@@ -259,7 +259,8 @@ const requestContextOf = (
   };
 };
 
-const lambdaContext = (name: FunctionName, timeoutMs: number): Context => {
+/** The Lambda context a local invocation gets: a fresh request id and a deadline `timeoutMs` away. */
+export const lambdaContext = (name: FunctionName, timeoutMs: number): Context => {
   const deadline = Date.now() + timeoutMs;
   const functionName = `${FUNCTION_PREFIX}${name}`;
   const unsupported = () => {

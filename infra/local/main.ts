@@ -1,3 +1,4 @@
+import { dlqName } from './queues';
 import { type LocalStack, LocalStackConfigError, type LocalStackOptions, startLocalStack } from './stack';
 
 /** `npm start`: the whole API on this machine, configured from the environment. */
@@ -15,6 +16,15 @@ const portFrom = (name: string, fallback: number | undefined): number | undefine
   return port;
 };
 
+const secondsFrom = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    return fail(`${name} must be a positive number of seconds, not "${raw}"`);
+  return seconds;
+};
+
 const readConfig = (): LocalStackOptions => {
   const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password, LOG_LEVEL: logLevel } = process.env;
   if ((email === undefined) !== (password === undefined)) fail('Set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither');
@@ -24,6 +34,8 @@ const readConfig = (): LocalStackOptions => {
     wsPort: portFrom('WS_PORT', 3001),
     dataDir: process.env.DATA_DIR || '.data',
     dynamodbPort: portFrom('DYNAMODB_PORT', undefined),
+    // The sweeper runs every minute on AWS; locally, often enough to watch it work.
+    scheduleIntervalSeconds: secondsFrom('SWEEP_INTERVAL_SECONDS', 10),
     ...(email !== undefined && password !== undefined ? { admin: { email, password } } : {}),
     ...(logLevel ? { logLevel: logLevel.toUpperCase() } : {}),
     // The access log is info-level chatter: levels that ask for errors only silence it too.
@@ -38,6 +50,10 @@ const banner = (stack: LocalStack): string =>
     `  WebSocket       ${stack.wsUrl} (reserved, not served yet)`,
     `  DynamoDB Local  ${stack.dynamodbEndpoint}`,
     `  SQS (fauxqs)    ${stack.sqsEndpoint}`,
+    ...stack.consumers.map(
+      ({ function: name, queue }) => `  Queue           ${queue} -> ${name} (DLQ ${dlqName(queue)})`,
+    ),
+    ...stack.schedules.map(({ function: name, everySeconds }) => `  Schedule        ${name} every ${everySeconds} s`),
     `  Data            ${stack.dataDir}`,
     'Ctrl-C stops it.',
   ].join('\n');

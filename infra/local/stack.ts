@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { systemClock } from '../../shared/clock';
 import { createDocumentClient } from '../../shared/db/client';
@@ -9,8 +12,12 @@ import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { InvalidCredentialsError } from '../../shared/errors';
 import { credentialsBody } from '../../shared/schemas/users';
 import { ensureAdmin } from '../../shared/users/service';
+import { type FunctionName, type FunctionSpec, functions, type QueueName } from '../../functions/manifest';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
-import { type LocalHttpServer, startHttpServer } from './http-server';
+import { describeError, startSqsEventSource } from './event-source';
+import { type LambdaHandler, type LocalHttpServer, startHttpServer } from './http-server';
+import { ensureQueues, type LocalQueues, queueEnv } from './queues';
+import { startSchedule } from './scheduler';
 import { type LocalSqs, startSqs } from './sqs';
 import { ensureTables, localTableNames, tableEnv } from './tables';
 
@@ -29,6 +36,13 @@ export interface LocalStackOptions {
   logLevel?: string;
   /** No access log line per request. */
   quiet?: boolean;
+  /**
+   * The period of every scheduled function (the sweeper), in place of the manifest's `everyMinutes`; `npm start`
+   * runs it far more often than AWS does.
+   */
+  scheduleIntervalSeconds?: number;
+  /** Test doubles that replace the manifest's handler modules, by function name, for every kind of trigger. */
+  handlers?: Partial<Record<FunctionName, LambdaHandler>>;
 }
 
 export interface LocalStack {
@@ -36,6 +50,12 @@ export interface LocalStack {
   wsUrl: string;
   dynamodbEndpoint: string;
   sqsEndpoint: string;
+  /** The manifest's queues and their dead-letter queues. */
+  queues: LocalQueues;
+  /** The functions polling a queue, as the Lambda SQS event source mapping would. */
+  consumers: readonly { function: FunctionName; queue: QueueName }[];
+  /** The functions run on a timer, and their local period. */
+  schedules: readonly { function: FunctionName; everySeconds: number }[];
   dataDir: string;
   tableNames: TableNames;
   /**
@@ -104,9 +124,45 @@ const configureHandlers = (dynamodb: string, sqs: string, names: TableNames, log
   });
 };
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
- * Starts DynamoDB Local (persisted under `dataDir`), the SQS emulator and the HTTP API, in that order, and stops
- * whatever had started if a step fails. The environment it sets is process-wide: one stack per process.
+ * A function's handler, imported from its manifest entry as the HTTP server does (and so the same module instance).
+ * Functions behind a queue or a schedule are loaded at start: a missing module fails the start rather than leaving
+ * messages or runs unhandled.
+ */
+const importHandler = async (name: FunctionName, trigger: string): Promise<LambdaHandler> => {
+  const { entry } = functions[name];
+  const url = new URL(`../../${entry}`, import.meta.url);
+  if (!existsSync(fileURLToPath(url))) {
+    throw new Error(`Cannot start the ${trigger} of function ${name}: its handler module ${entry} does not exist`);
+  }
+  let module: unknown;
+  try {
+    module = await import(url.href);
+  } catch (error) {
+    throw new Error(
+      `Cannot start the ${trigger} of function ${name}: ${entry} failed to load: ${describeError(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const handler = isRecord(module) ? module.handler : undefined;
+  if (typeof handler !== 'function') {
+    throw new Error(`Cannot start the ${trigger} of function ${name}: ${entry} does not export a function \`handler\``);
+  }
+  return handler as LambdaHandler;
+};
+
+const functionNames = Object.keys(functions) as FunctionName[];
+const specOf = (name: FunctionName): FunctionSpec => functions[name];
+
+/**
+ * Starts DynamoDB Local (persisted under `dataDir`), the SQS emulator with the manifest's queues, the HTTP API, then
+ * the queue consumers and the schedules, in that order, and stops whatever had started if a step fails. The
+ * environment it sets is process-wide: one stack per process.
  */
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const admin = options.admin ? validateAdmin(options.admin) : undefined;
@@ -115,7 +171,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
   let dynamodb: DynamoDbLocal | undefined;
   let sqs: LocalSqs | undefined;
+  let sqsClient: SQSClient | undefined;
   let http: LocalHttpServer | undefined;
+  // Event sources and schedules: stopped first, so no handler runs against emulators that are going away.
+  const triggers: { stop(): Promise<void> }[] = [];
   let stopping = false;
   let stopped: Promise<void> | undefined;
 
@@ -123,6 +182,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     (stopped ??= (async () => {
       stopping = true;
       const failures: unknown[] = [];
+      for (const result of await Promise.allSettled(triggers.map((trigger) => trigger.stop()))) {
+        if (result.status === 'rejected') failures.push(result.reason);
+      }
+      sqsClient?.destroy();
       for (const component of [http, sqs, dynamodb]) {
         try {
           await component?.stop();
@@ -138,9 +201,13 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     await mkdir(dynamodbDir, { recursive: true });
     dynamodb = await startDynamoDbLocal({ dataDir: dynamodbDir, port: options.dynamodbPort });
     sqs = await startSqs({ region: LOCAL_REGION });
+    sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const queues = await ensureQueues(sqsClient);
 
     const names = localTableNames();
+    // Before any handler module is imported: handlers read their queue URLs and table names when loaded.
     configureHandlers(dynamodb.endpoint, sqs.inProcessEndpoint, names, options.logLevel);
+    Object.assign(process.env, queueEnv(queues));
 
     const client = new DynamoDBClient({
       endpoint: dynamodb.endpoint,
@@ -154,7 +221,53 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     }
     if (admin) await createAdmin(dynamodb.endpoint, names, admin);
 
-    http = await startHttpServer({ port: options.port ?? 0, host, quiet: options.quiet });
+    const handlerOf = async (name: FunctionName, trigger: string): Promise<LambdaHandler> =>
+      options.handlers?.[name] ?? importHandler(name, trigger);
+    const consumed = functionNames.flatMap((name) => {
+      const { consumes, timeoutSeconds } = specOf(name);
+      return consumes ? [{ name, consumes, timeoutSeconds }] : [];
+    });
+    const scheduled = functionNames.flatMap((name) => {
+      const { schedule, timeoutSeconds } = specOf(name);
+      const everySeconds = options.scheduleIntervalSeconds ?? (schedule ? schedule.everyMinutes * 60 : 0);
+      return schedule ? [{ name, everySeconds, timeoutSeconds }] : [];
+    });
+    const consumers = await Promise.all(
+      consumed.map(async (consumer) => ({ ...consumer, handler: await handlerOf(consumer.name, 'SQS event source') })),
+    );
+    const schedules = await Promise.all(
+      scheduled.map(async (schedule) => ({ ...schedule, handler: await handlerOf(schedule.name, 'schedule') })),
+    );
+
+    http = await startHttpServer({ port: options.port ?? 0, host, quiet: options.quiet, handlers: options.handlers });
+
+    const triggerClient = sqsClient;
+    for (const { name, consumes, timeoutSeconds, handler } of consumers) {
+      const queue = queues[consumes.queue];
+      triggers.push(
+        startSqsEventSource({
+          client: triggerClient,
+          queueUrl: queue.url,
+          queueArn: queue.arn,
+          batchSize: consumes.batchSize,
+          maxBatchingWindowSeconds: consumes.maxBatchingWindowSeconds,
+          handler,
+          functionName: name,
+          timeoutSeconds,
+        }),
+      );
+    }
+    for (const { name, everySeconds, timeoutSeconds, handler } of schedules) {
+      triggers.push(
+        startSchedule({
+          everyMs: everySeconds * 1000,
+          handler,
+          functionName: name,
+          timeoutSeconds,
+          region: LOCAL_REGION,
+        }),
+      );
+    }
 
     const database = dynamodb;
     const failed = database.exited.then(({ code, signal }) =>
@@ -167,6 +280,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       wsUrl: `ws://${host}:${options.wsPort ?? 3001}`,
       dynamodbEndpoint: dynamodb.endpoint,
       sqsEndpoint: sqs.endpoint,
+      queues,
+      consumers: consumed.map(({ name, consumes }) => ({ function: name, queue: consumes.queue })),
+      schedules: scheduled.map(({ name, everySeconds }) => ({ function: name, everySeconds })),
       dataDir,
       tableNames: names,
       failed,

@@ -5,18 +5,22 @@ export type AccountStatus = 'active' | 'closed';
 
 export const TECHNICAL_PURPOSES: readonly TechnicalPurpose[] = ['fees', 'bank', 'withdrawals', 'fx'];
 
-export interface Account {
+/** An account as stored: its balance is not stored with it, but is the head of its chain of operations. */
+export interface AccountRecord {
   id: string;
   kind: AccountKind;
   purpose: Purpose;
   ownerId: string | null;
   currency: string;
-  /** Minor units. A bigint: a technical account's balance may outgrow 2^53 over the years. */
-  balance: bigint;
   status: AccountStatus;
   name: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface Account extends AccountRecord {
+  /** Minor units. A bigint: a technical account's balance may outgrow 2^53 over the years. */
+  balance: bigint;
 }
 
 /** A technical account's id is stable and readable: `tech-fees-USD`. */
@@ -26,13 +30,12 @@ export const technicalAccountId = (purpose: TechnicalPurpose, currency: string):
 /** Only user wallets must never go below zero; technical accounts mirror the outside world. */
 export const mayGoNegative = (account: Pick<Account, 'kind'>): boolean => account.kind === 'technical';
 
-export const newTechnicalAccount = (purpose: TechnicalPurpose, currency: string, at: string): Account => ({
+export const newTechnicalAccount = (purpose: TechnicalPurpose, currency: string, at: string): AccountRecord => ({
   id: technicalAccountId(purpose, currency),
   kind: 'technical',
   purpose,
   ownerId: null,
   currency,
-  balance: 0n,
   status: 'active',
   name: `${purpose} (${currency})`,
   createdAt: at,

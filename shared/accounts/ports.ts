@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../page';
-import type { Account, AccountKind, AccountStatus, Purpose } from './model';
+import type { AccountKind, AccountRecord, AccountStatus, Purpose } from './model';
 
 export interface AccountFilter {
   kind?: AccountKind | undefined;
@@ -10,12 +10,17 @@ export interface AccountFilter {
 }
 
 export interface AccountStore {
-  insert(account: Account): Promise<void>;
+  insert(account: AccountRecord): Promise<void>;
   /** Creates the account unless one with its id exists; answers the stored one either way. */
-  ensure(account: Account): Promise<Account>;
-  findById(id: string): Promise<Account | undefined>;
+  ensure(account: AccountRecord): Promise<AccountRecord>;
+  findById(id: string): Promise<AccountRecord | undefined>;
   /** Every account a user owns, oldest first. Users hold a handful, so callers sort and page in memory. */
-  listByOwner(ownerId: string): Promise<Account[]>;
+  listByOwner(ownerId: string): Promise<AccountRecord[]>;
   /** Any accounts, for operators, oldest first within each kind (technical before user). */
-  list(filter: AccountFilter, page: PageRequest): Promise<Page<Account>>;
+  list(filter: AccountFilter, page: PageRequest): Promise<Page<AccountRecord>>;
+}
+
+/** The balances of accounts, read from the heads of their chains of operations. */
+export interface BalanceReader {
+  balancesOf(accounts: readonly AccountRecord[]): Promise<Map<string, bigint>>;
 }

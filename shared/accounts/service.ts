@@ -5,43 +5,58 @@ import type { Page, PageRequest } from '../page';
 import type { SortOrder } from '../schemas/common';
 import { type SortValue, sortedPage } from '../sorted-page';
 import type { Principal } from '../users/model';
-import type { Account, AccountStatus } from './model';
-import type { AccountFilter, AccountStore } from './ports';
+import type { Account, AccountRecord, AccountStatus } from './model';
+import type { AccountFilter, AccountStore, BalanceReader } from './ports';
 
 export interface AccountDeps {
   accounts: AccountStore;
+  balances: BalanceReader;
   clock: Clock;
 }
 
 export type AccountSortField = 'createdAt' | 'balance' | 'name';
 
+const withBalances = async (balances: BalanceReader, records: readonly AccountRecord[]): Promise<Account[]> => {
+  const byId = await balances.balancesOf(records);
+  return records.map((record) => ({ ...record, balance: byId.get(record.id) ?? 0n }));
+};
+
 export const openWallet = async (
-  { accounts, clock }: AccountDeps,
+  { accounts, clock }: Pick<AccountDeps, 'accounts' | 'clock'>,
   owner: Principal,
   { currency, name }: { currency: string; name?: string | undefined },
 ): Promise<Account> => {
   const at = clock().toISOString();
-  const account: Account = {
+  const record: AccountRecord = {
     id: newId('acc'),
     kind: 'user',
     purpose: 'wallet',
     ownerId: owner.userId,
     currency,
-    balance: 0n,
     status: 'active',
     name: name ?? null,
     createdAt: at,
     updatedAt: at,
   };
-  await accounts.insert(account);
-  return account;
+  await accounts.insert(record);
+  return { ...record, balance: 0n };
 };
 
 /** An account the caller may read: their own, or any for an admin. Anyone else's is a 404, never a 403. */
-export const readableAccount = async ({ accounts }: AccountDeps, caller: Principal, id: string): Promise<Account> => {
+export const readableAccountRecord = async (
+  { accounts }: Pick<AccountDeps, 'accounts'>,
+  caller: Principal,
+  id: string,
+): Promise<AccountRecord> => {
   const account = await accounts.findById(id);
   if (!account || (caller.role !== 'admin' && account.ownerId !== caller.userId))
     throw new NotFoundError('account', id);
+  return account;
+};
+
+export const readableAccount = async (deps: AccountDeps, caller: Principal, id: string): Promise<Account> => {
+  const [account] = await withBalances(deps.balances, [await readableAccountRecord(deps, caller, id)]);
+  if (!account) throw new NotFoundError('account', id);
   return account;
 };
 
@@ -49,7 +64,7 @@ const sortValue = (account: Account, field: AccountSortField): SortValue =>
   field === 'balance' ? account.balance : field === 'name' ? account.name : account.createdAt;
 
 export const listOwnAccounts = async (
-  { accounts }: AccountDeps,
+  { accounts, balances }: AccountDeps,
   owner: Principal,
   query: {
     currency?: string | undefined;
@@ -63,11 +78,23 @@ export const listOwnAccounts = async (
       (query.currency === undefined || account.currency === query.currency) &&
       (query.status === undefined || account.status === query.status),
   );
-  return sortedPage(matching, query.order, sortValue, query);
+  // Balances only matter to the order when sorting by balance; otherwise read them for the page alone.
+  if (query.order.field === 'balance')
+    return sortedPage(await withBalances(balances, matching), query.order, sortValue, query);
+  const page = sortedPage(
+    matching,
+    query.order as SortOrder<'createdAt' | 'name'>,
+    (a, f) => (f === 'name' ? a.name : a.createdAt),
+    query,
+  );
+  return { data: await withBalances(balances, page.data), nextCursor: page.nextCursor };
 };
 
-export const listAllAccounts = (
-  { accounts }: AccountDeps,
+export const listAllAccounts = async (
+  { accounts, balances }: AccountDeps,
   filter: AccountFilter,
   page: PageRequest,
-): Promise<Page<Account>> => accounts.list(filter, page);
+): Promise<Page<Account>> => {
+  const records = await accounts.list(filter, page);
+  return { data: await withBalances(balances, records.data), nextCursor: records.nextCursor };
+};

@@ -6,26 +6,25 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import type { Account, AccountKind, AccountStatus, Purpose } from '../accounts/model';
+import type { AccountKind, AccountRecord, AccountStatus, Purpose } from '../accounts/model';
 import type { AccountFilter, AccountStore } from '../accounts/ports';
 import type { Page, PageRequest } from '../page';
 import { batchGet } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 
-export const toAccountItem = ({ ownerId, name, ...rest }: Account): Record<string, unknown> => ({
+export const toAccountItem = ({ ownerId, name, ...rest }: AccountRecord): Record<string, unknown> => ({
   ...rest,
   // Absent, not null: the byOwner index is sparse, so technical accounts never enter it.
   ...(ownerId === null ? {} : { ownerId }),
   ...(name === null ? {} : { name }),
 });
 
-export const fromAccountItem = (item: Record<string, unknown>): Account => ({
+export const fromAccountItem = (item: Record<string, unknown>): AccountRecord => ({
   id: item.id as string,
   kind: item.kind as AccountKind,
   purpose: item.purpose as Purpose,
   ownerId: (item.ownerId as string | undefined) ?? null,
   currency: item.currency as string,
-  balance: item.balance as bigint,
   status: item.status as AccountStatus,
   name: (item.name as string | undefined) ?? null,
   createdAt: item.createdAt as string,
@@ -44,7 +43,7 @@ export class DynamoAccountStore implements AccountStore {
     private readonly table: string,
   ) {}
 
-  async insert(account: Account): Promise<void> {
+  async insert(account: AccountRecord): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.table,
@@ -54,7 +53,7 @@ export class DynamoAccountStore implements AccountStore {
     );
   }
 
-  async ensure(account: Account): Promise<Account> {
+  async ensure(account: AccountRecord): Promise<AccountRecord> {
     try {
       await this.insert(account);
       return account;
@@ -66,14 +65,14 @@ export class DynamoAccountStore implements AccountStore {
     }
   }
 
-  async findById(id: string): Promise<Account | undefined> {
+  async findById(id: string): Promise<AccountRecord | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }),
     );
     return Item ? fromAccountItem(Item) : undefined;
   }
 
-  async listByOwner(ownerId: string): Promise<Account[]> {
+  async listByOwner(ownerId: string): Promise<AccountRecord[]> {
     const ids: string[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -97,7 +96,7 @@ export class DynamoAccountStore implements AccountStore {
    * the index projects; a balance is never projected, so postings never write to it. The cursor names the last
    * account returned, so a page that stops mid-chunk resumes exactly after it.
    */
-  async list(filter: AccountFilter, { limit, cursor }: PageRequest): Promise<Page<Account>> {
+  async list(filter: AccountFilter, { limit, cursor }: PageRequest): Promise<Page<AccountRecord>> {
     const from = cursor === undefined ? undefined : decodeCursor(cursor, listCursor);
     const kinds = KINDS.filter((kind) => filter.kind === undefined || kind === filter.kind).filter(
       (kind) => from === undefined || KINDS.indexOf(kind) >= KINDS.indexOf(from.kind),

@@ -67,6 +67,59 @@ export const tables = {
       },
     ],
   },
+  /**
+   * Payments, the outbox of their outcomes (the stream feeds the notifier) and the queue's source of truth. The
+   * `pending` index is sparse: only INITIATED payments carry the attribute, so the sweeper reads just those.
+   */
+  payments: {
+    envVar: 'PAYMENTS_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [
+      {
+        name: 'bySourceOwner',
+        partitionKey: { name: 'sourceOwnerId', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+      {
+        name: 'byDestinationOwner',
+        partitionKey: { name: 'destinationOwnerId', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+      {
+        name: 'all',
+        partitionKey: { name: 'listed', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+      {
+        name: 'pending',
+        partitionKey: { name: 'pending', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+    ],
+    stream: 'NEW_AND_OLD_IMAGES',
+  },
+  /**
+   * The ledger: one append-only chain of operations per account (per shard, for a sharded account), keyed by its
+   * sequence number. An operation is written only if its `seq` is free, so two postings can never both follow the
+   * same balance, and the latest operation's `balanceAfter` is the account's balance.
+   */
+  operations: {
+    envVar: 'OPERATIONS_TABLE',
+    partitionKey: { name: 'chain', type: 'S' },
+    sortKey: { name: 'seq', type: 'N' },
+    indexes: [],
+  },
+  /** Idempotency keys (per user, 24 h and more) and bank references of deposits (for ever). */
+  idempotency: {
+    envVar: 'IDEMPOTENCY_TABLE',
+    partitionKey: { name: 'key', type: 'S' },
+    indexes: [],
+    timeToLiveAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof tables;

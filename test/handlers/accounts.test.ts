@@ -11,13 +11,12 @@ const ada = userPrincipal({ userId: 'usr_01jd00000000000000000000ad' });
 const bob = userPrincipal({ userId: 'usr_01jd00000000000000000000b0' });
 const admin = userPrincipal({ userId: 'usr_01jd00000000000000000000a1', role: 'admin' });
 
-const accountItem = (id: string, ownerId: string, balance = 0n, extra: Record<string, unknown> = {}) => ({
+const accountItem = (id: string, ownerId: string, extra: Record<string, unknown> = {}) => ({
   id,
   kind: 'user',
   purpose: 'wallet',
   ownerId,
   currency: 'USD',
-  balance,
   status: 'active',
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
@@ -102,7 +101,10 @@ describe('GET /v1/accounts/{id}', () => {
   });
 
   it('lets an admin read any account, with a balance beyond 2^53 kept exact', async () => {
-    dynamo.on(GetCommand, { Key: { id } }).resolves({ Item: accountItem(id, ada.userId, 9007199254740993n) });
+    dynamo.on(GetCommand, { Key: { id } }).resolves({ Item: accountItem(id, ada.userId) });
+    dynamo.on(QueryCommand, { TableName: 'operations' }).resolves({
+      Items: [{ seq: 7n, balanceAfter: 9007199254740993n, createdAt: '2026-01-02T00:00:00.000Z' }],
+    });
 
     const response = await getAccount(
       httpEvent({ path: `/v1/accounts/${id}`, params: { id }, principal: admin }),
@@ -117,13 +119,20 @@ describe('GET /v1/accounts/{id}', () => {
 describe('GET /v1/accounts', () => {
   it('pages the caller’s accounts by balance with a cursor that neither repeats nor skips', async () => {
     const ids = ['acc_01jd000000000000000000000a', 'acc_01jd000000000000000000000b', 'acc_01jd000000000000000000000c'];
-    dynamo.on(QueryCommand).resolves({ Items: ids.map((id) => ({ id, ownerId: ada.userId })) });
+    dynamo
+      .on(QueryCommand, { TableName: 'accounts' })
+      .resolves({ Items: ids.map((id) => ({ id, ownerId: ada.userId })) });
+    [300n, 100n, 200n].forEach((balance, index) => {
+      dynamo
+        .on(QueryCommand, { TableName: 'operations', ExpressionAttributeValues: { ':chain': ids[index] } })
+        .resolves({ Items: [{ seq: 1n, balanceAfter: balance, createdAt: '2026-01-02T00:00:00.000Z' }] });
+    });
     dynamo.on(BatchGetCommand).resolves({
       Responses: {
         accounts: [
-          accountItem(ids[0]!, ada.userId, 300n),
-          accountItem(ids[1]!, ada.userId, 100n),
-          accountItem(ids[2]!, ada.userId, 200n),
+          accountItem(ids[0]!, ada.userId),
+          accountItem(ids[1]!, ada.userId),
+          accountItem(ids[2]!, ada.userId),
         ],
       },
     });

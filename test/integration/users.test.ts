@@ -1,4 +1,5 @@
 import { DynamoAccountStore } from '../../shared/db/account-store';
+import { DynamoLedger } from '../../shared/db/ledger-store';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { openWallet, listAllAccounts, listOwnAccounts } from '../../shared/accounts/service';
 import { newTechnicalAccount } from '../../shared/accounts/model';
@@ -29,6 +30,12 @@ beforeAll(async () => {
 
 afterAll(() => {
   db.destroy();
+});
+
+const accountDeps = () => ({
+  accounts: new DynamoAccountStore(db.client, db.names.accounts),
+  balances: new DynamoLedger(db.client, db.names),
+  clock: systemClock,
 });
 
 const credentials = (email: string) => ({ email, password: 'correct horse battery' });
@@ -99,7 +106,7 @@ describe('users and tokens on DynamoDB Local', () => {
 
 describe('accounts on DynamoDB Local', () => {
   it('lists a user’s own wallets and only theirs, filtered and sorted', async () => {
-    const accounts = { accounts: new DynamoAccountStore(db.client, db.names.accounts), clock: systemClock };
+    const accounts = accountDeps();
     const ada = { userId: 'usr_ada', role: 'user' as const, tokenId: 'tok_a' };
     const bob = { userId: 'usr_bob', role: 'user' as const, tokenId: 'tok_b' };
     const usd = await openWallet(accounts, ada, { currency: 'USD', name: 'b' });
@@ -127,7 +134,7 @@ describe('accounts on DynamoDB Local', () => {
 
     expect(new Set(results.map((a) => a.id))).toEqual(new Set(['tech-fees-JPY']));
     const listed = await listAllAccounts(
-      { accounts, clock: systemClock },
+      { ...accountDeps(), accounts },
       { kind: 'technical', currency: 'JPY' },
       { limit: 10 },
     );
@@ -135,7 +142,7 @@ describe('accounts on DynamoDB Local', () => {
   });
 
   it('pages operators through every account with filters, neither repeating nor skipping', async () => {
-    const deps = { accounts: new DynamoAccountStore(db.client, db.names.accounts), clock: systemClock };
+    const deps = accountDeps();
     const owner = { userId: 'usr_pager', role: 'user' as const, tokenId: 'tok_p' };
     const opened = [];
     for (let i = 0; i < 7; i++) opened.push(await openWallet(deps, owner, { currency: 'GBP' }));

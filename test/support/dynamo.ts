@@ -20,7 +20,13 @@ export const createTestTables = async (): Promise<TestTables> => {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? process.env.AWS_ENDPOINT_URL;
   if (!endpoint)
     throw new Error('No DynamoDB endpoint: run integration tests through jest (its global setup starts one).');
-  const config = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  // Concurrency tests open hundreds of requests at once; the SDK's default pool of 50 sockets would queue them.
+  const config = {
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: { httpAgent: { maxSockets: 500 } },
+  };
   const raw = new DynamoDBClient(config);
   const names = localTableNames(`t${randomBytes(4).toString('hex')}-`);
   await ensureTables(raw, names);

@@ -112,9 +112,13 @@ describe('request schemas', () => {
     const posts = documented.filter(({ route }) => route.method === 'POST');
 
     expect(posts.length).toBeGreaterThan(0);
-    for (const { operation } of posts) {
-      expect(bodySchema(operation!)).toMatchObject({ type: 'object', additionalProperties: false });
-    }
+    // A body with several shapes (a payment's `type`) is a oneOf whose every branch is closed.
+    const shapes = posts.flatMap(({ operation }): Record<string, unknown>[] => {
+      const body = bodySchema(operation!);
+      return Array.isArray(body.oneOf) ? (body.oneOf as Record<string, unknown>[]) : [body];
+    });
+    expect(shapes.length).toBeGreaterThanOrEqual(posts.length);
+    for (const shape of shapes) expect(shape).toMatchObject({ type: 'object', additionalProperties: false });
   });
 
   it('keep the sign-up email and password rules: an email of at most 254 chars, a password of 10 to 1024', () => {
@@ -164,6 +168,8 @@ describe('list endpoints', () => {
       'GET /v1/tokens',
       'GET /v1/accounts',
       'GET /v1/admin/accounts',
+      'GET /v1/accounts/{id}/operations',
+      'GET /v1/payments',
     ]);
   });
 
@@ -292,7 +298,7 @@ describe('idempotent operations', () => {
   );
   const movesMoney = withMoneyMovement.paths['/v1/things']?.post;
 
-  it('require the Idempotency-Key header and list 422 idempotency_key_reused', async () => {
+  it('document the optional Idempotency-Key header and list 422 idempotency_key_reused', async () => {
     await expect(
       new Validator().validate(structuredClone(withMoneyMovement) as unknown as Record<string, unknown>),
     ).resolves.toEqual({
@@ -303,7 +309,7 @@ describe('idempotent operations', () => {
     expect(document.components.parameters.IdempotencyKey).toMatchObject({
       name: 'Idempotency-Key',
       in: 'header',
-      required: true,
+      required: false,
       schema: { type: 'string', minLength: 1, maxLength: 255 },
     });
   });

@@ -1,0 +1,300 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import type { AccountRecord } from '../accounts/model';
+import type { BalanceReader } from '../accounts/ports';
+import { ValidationError } from '../errors';
+import { newId } from '../ids';
+import { chainsOf } from '../ledger/chains';
+import {
+  AlreadyFinalError,
+  type ChainHead,
+  type Ledger,
+  type Operation,
+  type OperationQuery,
+  StaleChainError,
+} from '../ledger/ports';
+import type { OperationType, Posting } from '../ledger/postings';
+import type { Page } from '../page';
+import type { FailureReason, Payment } from '../payments/model';
+import { decodeCursor, encodeCursor } from './cursor';
+
+const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, createdAt: '' };
+
+// Filters drop items after DynamoDB read them, so a page is gathered from reads of this many items at a time.
+const CHUNK = 100;
+
+const fromOperationItem = (item: Record<string, unknown>): Operation => ({
+  id: item.id as string,
+  accountId: item.accountId as string,
+  paymentId: item.paymentId as string,
+  type: item.type as OperationType,
+  amount: item.amount as bigint,
+  currency: item.currency as string,
+  balanceAfter: item.balanceAfter as bigint,
+  counterpartyAccountId: item.counterpartyAccountId as string,
+  createdAt: item.createdAt as string,
+  chain: item.chain as string,
+  seq: item.seq as bigint,
+});
+
+const operationsCursor = z.record(z.string().check(z.maxLength(160)), z.string().check(z.regex(/^[0-9]{1,20}$/)));
+
+const isConditionFailure = (code: string | undefined) => code === 'ConditionalCheckFailed';
+
+/**
+ * The ledger on DynamoDB. Each account's operations form a chain keyed by sequence number; a posting is appended at
+ * `head.seq + 1` on condition that the slot is free. Two payments planned on the same head cannot both commit, so the
+ * balance check made against that head holds when the write lands: no lock, no read-modify-write of a balance item,
+ * and a completed transfer costs one conditional write per leg.
+ */
+export class DynamoLedger implements Ledger, BalanceReader {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: { payments: string; operations: string },
+  ) {}
+
+  private async head(chain: string): Promise<ChainHead> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tables.operations,
+        KeyConditionExpression: 'chain = :chain',
+        ExpressionAttributeValues: { ':chain': chain },
+        ProjectionExpression: 'seq, balanceAfter, createdAt',
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Items?.[0];
+    return item
+      ? { seq: item.seq as bigint, balance: item.balanceAfter as bigint, createdAt: item.createdAt as string }
+      : EMPTY_HEAD;
+  }
+
+  async heads(chains: readonly string[]): Promise<Map<string, ChainHead>> {
+    const heads = await Promise.all(chains.map(async (chain) => [chain, await this.head(chain)] as const));
+    return new Map(heads);
+  }
+
+  async balancesOf(accounts: readonly AccountRecord[]): Promise<Map<string, bigint>> {
+    const chains = accounts.map((account) => ({ id: account.id, chains: chainsOf(account) }));
+    const heads = await this.heads(chains.flatMap((account) => account.chains));
+    return new Map(
+      chains.map(({ id, chains: own }) => [
+        id,
+        own.reduce((sum, chain) => sum + (heads.get(chain)?.balance ?? 0n), 0n),
+      ]),
+    );
+  }
+
+  async commit(
+    payment: Payment,
+    postings: readonly Posting[],
+    heads: ReadonlyMap<string, ChainHead>,
+    at: Date,
+  ): Promise<void> {
+    const now = at.toISOString();
+    const operations = postings.map((posting) => {
+      const head = heads.get(posting.chain) ?? EMPTY_HEAD;
+      return {
+        chain: posting.chain,
+        seq: head.seq + 1n,
+        id: newId('op'),
+        accountId: posting.accountId,
+        paymentId: payment.id,
+        type: posting.type,
+        amount: posting.amount,
+        currency: posting.currency,
+        balanceAfter: head.balance + posting.amount,
+        counterpartyAccountId: posting.counterpartyAccountId,
+        // Never earlier than the operation before it, whatever this host's clock says: `createdAt` grows with `seq`,
+        // which is what lets a balance at a point in time be found by bisection.
+        createdAt: head.createdAt > now ? head.createdAt : now,
+      };
+    });
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tables.payments,
+                Key: { id: payment.id },
+                UpdateExpression: 'SET #status = :completed, updatedAt = :now, completedAt = :now REMOVE pending',
+                ConditionExpression: '#status = :initiated',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':completed': 'COMPLETED', ':initiated': 'INITIATED', ':now': now },
+              },
+            },
+            ...operations.map((Item) => ({
+              Put: { TableName: this.tables.operations, Item, ConditionExpression: 'attribute_not_exists(chain)' },
+            })),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [paymentReason, ...legs] = error.CancellationReasons ?? [];
+      if (isConditionFailure(paymentReason?.Code)) throw new AlreadyFinalError(payment.id);
+      if (legs.some((reason) => isConditionFailure(reason.Code) || reason.Code === 'TransactionConflict')) {
+        throw new StaleChainError();
+      }
+      if (paymentReason?.Code === 'TransactionConflict') throw new StaleChainError();
+      throw error;
+    }
+  }
+
+  async fail(payment: Payment, reason: FailureReason, at: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.payments,
+          Key: { id: payment.id },
+          UpdateExpression: 'SET #status = :failed, failureReason = :reason, updatedAt = :now REMOVE pending',
+          ConditionExpression: '#status = :initiated',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'FAILED',
+            ':initiated': 'INITIATED',
+            ':reason': reason,
+            ':now': at.toISOString(),
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+        throw new AlreadyFinalError(payment.id);
+      throw error;
+    }
+  }
+
+  /** Up to `want` operations of one chain after `afterSeq`, in order, that pass the filters. */
+  private async chainPage(chain: string, query: OperationQuery, afterSeq: bigint | undefined, want: number) {
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':chain': chain };
+    const add = (clause: string, name: string, value: unknown) => {
+      if (value === undefined) return;
+      filters.push(clause);
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+    };
+    add('#type = :type', 'type', query.type);
+    add('#paymentId = :paymentId', 'paymentId', query.paymentId);
+    if (query.from !== undefined) {
+      filters.push('#createdAt >= :from');
+      names['#createdAt'] = 'createdAt';
+      values[':from'] = query.from;
+    }
+    if (query.to !== undefined) {
+      filters.push('#createdAt <= :to');
+      names['#createdAt'] = 'createdAt';
+      values[':to'] = query.to;
+    }
+    const items: Operation[] = [];
+    let start: Record<string, unknown> | undefined = afterSeq === undefined ? undefined : { chain, seq: afterSeq };
+    let exhausted = false;
+    while (items.length < want) {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.operations,
+          KeyConditionExpression: 'chain = :chain',
+          ExpressionAttributeValues: values,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+          ScanIndexForward: !query.descending,
+          ExclusiveStartKey: start,
+          Limit: CHUNK,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(out.Items ?? []).map(fromOperationItem));
+      start = out.LastEvaluatedKey;
+      if (!start) {
+        exhausted = true;
+        break;
+      }
+    }
+    return { items: items.slice(0, want), exhausted: exhausted && items.length <= want };
+  }
+
+  /**
+   * An account's operations in the order they were applied. A sharded account's chains are merged by time (then
+   * chain, then sequence); the cursor keeps the last sequence read from each chain.
+   */
+  async operations(accountId: string, chains: readonly string[], query: OperationQuery): Promise<Page<Operation>> {
+    const after = query.cursor === undefined ? {} : decodeCursor(query.cursor, operationsCursor);
+    if (Object.keys(after).some((chain) => !chains.includes(chain) || !chain.startsWith(accountId))) {
+      throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from this list' }]);
+    }
+    const pages = await Promise.all(
+      chains.map(async (chain) => {
+        const seq = after[chain];
+        return {
+          chain,
+          ...(await this.chainPage(chain, query, seq === undefined ? undefined : BigInt(seq), query.limit + 1)),
+        };
+      }),
+    );
+    const direction = query.descending ? -1 : 1;
+    const merged = pages
+      .flatMap((page) => page.items)
+      .sort(
+        (a, b) =>
+          direction *
+          (a.createdAt.localeCompare(b.createdAt) ||
+            a.chain.localeCompare(b.chain) ||
+            (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)),
+      );
+    const data = merged.slice(0, query.limit);
+    const more = merged.length > query.limit || pages.some((page) => !page.exhausted);
+    if (!more) return { data, nextCursor: null };
+    const next: Record<string, string> = { ...after };
+    for (const operation of data) next[operation.chain] = operation.seq.toString();
+    return { data, nextCursor: encodeCursor(next) };
+  }
+
+  private async operationAt(chain: string, seq: bigint): Promise<{ createdAt: string; balanceAfter: bigint }> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tables.operations,
+        Key: { chain, seq },
+        ProjectionExpression: 'createdAt, balanceAfter',
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) throw new Error(`Chain ${chain} has a gap at ${seq.toString()}`);
+    return { createdAt: Item.createdAt as string, balanceAfter: Item.balanceAfter as bigint };
+  }
+
+  async balanceAt(chains: readonly string[], at: string): Promise<bigint> {
+    const balances = await Promise.all(
+      chains.map(async (chain) => {
+        const head = await this.head(chain);
+        if (head.seq === 0n || head.createdAt <= at) return head.balance;
+        // `createdAt` never decreases along a chain, so the last operation at or before `at` is found by bisection:
+        // about log2(n) reads, however long the history.
+        let [low, high, balance] = [1n, head.seq, 0n];
+        while (low <= high) {
+          const middle = (low + high) / 2n;
+          const operation = await this.operationAt(chain, middle);
+          if (operation.createdAt <= at) {
+            balance = operation.balanceAfter;
+            low = middle + 1n;
+          } else {
+            high = middle - 1n;
+          }
+        }
+        return balance;
+      }),
+    );
+    return balances.reduce((sum, balance) => sum + balance, 0n);
+  }
+}

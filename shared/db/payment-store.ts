@@ -1,0 +1,166 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { decodeTime, encodeTime } from 'ulid';
+import type { FailureReason, Payment, PaymentStatus, PaymentType } from '../payments/model';
+import type { IdempotencyClaim, PaymentStore, TimeRange } from '../payments/ports';
+import { batchGet } from './batch';
+
+// Payment ids are `pay_` + a lower-case ULID, whose first ten characters encode the creation time: a time range is a
+// key range on any index sorted by id.
+const idBound = (time: string | undefined, edge: 'low' | 'high'): string => {
+  const ms = time === undefined ? (edge === 'low' ? 0 : 2 ** 48 - 1) : Date.parse(time);
+  return `pay_${encodeTime(ms, 10).toLowerCase()}${(edge === 'low' ? '0' : 'z').repeat(16)}`;
+};
+
+export const paymentCreatedAt = (id: string): number => decodeTime(id.slice(4).toUpperCase());
+
+const toPaymentItem = (payment: Payment): Record<string, unknown> => ({
+  ...payment,
+  // The sparse `pending` index holds INITIATED payments only; `listed` puts every payment in the `all` index.
+  ...(payment.status === 'INITIATED' ? { pending: 'INITIATED' } : {}),
+  listed: 'payment',
+});
+
+const fromPaymentItem = (item: Record<string, unknown>): Payment => {
+  const optional = (name: string) => (typeof item[name] === 'string' ? { [name]: item[name] } : {});
+  return {
+    id: item.id as string,
+    type: item.type as PaymentType,
+    status: item.status as PaymentStatus,
+    sourceAccountId: item.sourceAccountId as string,
+    destinationAccountId: item.destinationAccountId as string,
+    amount: item.amount as bigint,
+    currency: item.currency as string,
+    fee: item.fee as bigint,
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+    ...optional('description'),
+    ...optional('reference'),
+    ...(typeof item.failureReason === 'string' ? { failureReason: item.failureReason as FailureReason } : {}),
+    ...optional('completedAt'),
+    ...optional('sourceOwnerId'),
+    ...optional('destinationOwnerId'),
+  };
+};
+
+export class DynamoPaymentStore implements PaymentStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: { payments: string; idempotency: string },
+  ) {}
+
+  async create(payment: Payment): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.payments,
+          Item: toPaymentItem(payment),
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.idempotency,
+          Item: { ...claim },
+          ConditionExpression: 'attribute_not_exists(#key)',
+          ExpressionAttributeNames: { '#key': 'key' },
+        }),
+      );
+      return claim;
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+      const winner = await this.findClaim(claim.key);
+      if (!winner) throw error;
+      return winner;
+    }
+  }
+
+  async findById(id: string): Promise<Payment | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tables.payments, Key: { id }, ConsistentRead: true }),
+    );
+    return Item ? fromPaymentItem(Item) : undefined;
+  }
+
+  async findClaim(key: string): Promise<IdempotencyClaim | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tables.idempotency, Key: { key }, ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return {
+      key: Item.key as string,
+      requestHash: Item.requestHash as string,
+      paymentId: Item.paymentId as string,
+      ...(typeof Item.expiresAt === 'bigint' ? { expiresAt: Number(Item.expiresAt) } : {}),
+    };
+  }
+
+  /** Ids from one index partition, in id (so creation) order, within the range. */
+  private async ids(
+    index: string,
+    keyName: string,
+    keyValue: string,
+    range: TimeRange,
+    limit?: number,
+    after?: string,
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined =
+      after === undefined ? undefined : { [keyName]: keyValue, id: after };
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.payments,
+          IndexName: index,
+          KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
+          ExpressionAttributeNames: { '#key': keyName },
+          ExpressionAttributeValues: {
+            ':key': keyValue,
+            ':low': idBound(range.from, 'low'),
+            ':high': idBound(range.to, 'high'),
+          },
+          ExclusiveStartKey: start,
+          ...(limit === undefined ? {} : { Limit: limit - ids.length }),
+        }),
+      );
+      ids.push(...(out.Items ?? []).map((item) => item.id as string));
+      start = out.LastEvaluatedKey;
+    } while (start && (limit === undefined || ids.length < limit));
+    return ids;
+  }
+
+  private async load(ids: readonly string[]): Promise<Payment[]> {
+    return (await batchGet(this.client, this.tables.payments, 'id', ids)).map(fromPaymentItem);
+  }
+
+  async listPending(before: Date, limit: number, after?: string): Promise<Payment[]> {
+    const ids = await this.ids('pending', 'pending', 'INITIATED', { to: before.toISOString() }, limit, after);
+    // The index lags the table a little: keep only what the table says is still INITIATED.
+    return (await this.load(ids)).filter((payment) => payment.status === 'INITIATED');
+  }
+
+  async listForUser(userId: string, range: TimeRange): Promise<Payment[]> {
+    const [sent, received] = await Promise.all([
+      this.ids('bySourceOwner', 'sourceOwnerId', userId, range),
+      this.ids('byDestinationOwner', 'destinationOwnerId', userId, range),
+    ]);
+    return this.load([...new Set([...sent, ...received])].sort());
+  }
+
+  async listAll(range: TimeRange): Promise<Payment[]> {
+    return this.load(await this.ids('all', 'listed', 'payment', range));
+  }
+}

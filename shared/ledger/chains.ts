@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { TechnicalPurpose } from '../accounts/model';
+import { technicalAccountId } from '../accounts/model';
+
+/**
+ * Every payment in a currency touches a technical account (the fees of every payment, the bank side of every
+ * deposit), so one chain of operations per technical account would serialise them all. A technical account is split
+ * into shards, each its own chain; a payment's shard is chosen by a hash of its id (so a retry lands on the same
+ * shard) and the account's balance is the sum of its shards. Wallets are one chain each: their balance must be
+ * checked against a single head.
+ */
+export const SHARDS = 8;
+
+/** Technical accounts mirror the outside world and may go negative; their ids say so. */
+export const isTechnicalAccountId = (id: string): boolean => id.startsWith('tech-');
+
+export const chainsOf = (account: { id: string }): string[] =>
+  isTechnicalAccountId(account.id)
+    ? Array.from({ length: SHARDS }, (_, shard) => `${account.id}#${shard}`)
+    : [account.id];
+
+const shardOf = (paymentId: string): number => createHash('sha256').update(paymentId).digest().readUInt32BE(0) % SHARDS;
+
+/** The chain a payment's leg on this account is appended to. */
+export const chainFor = (accountId: string, paymentId: string): string =>
+  isTechnicalAccountId(accountId) ? `${accountId}#${shardOf(paymentId)}` : accountId;
+
+export const feeAccountId = (currency: string): string => technicalAccountId('fees', currency);
+
+export const technicalChain = (purpose: TechnicalPurpose, currency: string, paymentId: string): string =>
+  chainFor(technicalAccountId(purpose, currency), paymentId);

@@ -1,0 +1,69 @@
+import type { Page } from '../page';
+import type { FailureReason, Payment } from '../payments/model';
+import type { OperationType, Posting } from './postings';
+
+/** The latest operation of a chain: its sequence number and the balance after it. */
+export interface ChainHead {
+  seq: bigint;
+  balance: bigint;
+  createdAt: string;
+}
+
+export interface Operation {
+  id: string;
+  accountId: string;
+  paymentId: string;
+  type: OperationType;
+  amount: bigint;
+  currency: string;
+  balanceAfter: bigint;
+  counterpartyAccountId: string;
+  createdAt: string;
+  chain: string;
+  seq: bigint;
+}
+
+export interface OperationQuery {
+  type?: OperationType | undefined;
+  paymentId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  descending: boolean;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** Thrown when a chain moved between reading its head and writing after it: read again and retry. */
+export class StaleChainError extends Error {
+  constructor() {
+    super('A chain of operations moved under this payment');
+    this.name = 'StaleChainError';
+  }
+}
+
+/** Thrown when the payment is no longer INITIATED: another delivery finished it. */
+export class AlreadyFinalError extends Error {
+  constructor(paymentId: string) {
+    super(`Payment ${paymentId} is already final`);
+    this.name = 'AlreadyFinalError';
+  }
+}
+
+export interface Ledger {
+  heads(chains: readonly string[]): Promise<Map<string, ChainHead>>;
+  /**
+   * In one transaction: the payment INITIATED → COMPLETED, and each posting appended to its chain right after the head
+   * it was planned on. Rejects with StaleChainError or AlreadyFinalError and then writes nothing.
+   */
+  commit(
+    payment: Payment,
+    postings: readonly Posting[],
+    heads: ReadonlyMap<string, ChainHead>,
+    at: Date,
+  ): Promise<void>;
+  /** The payment INITIATED → FAILED, moving no money; AlreadyFinalError if it was final already. */
+  fail(payment: Payment, reason: FailureReason, at: Date): Promise<void>;
+  operations(accountId: string, chains: readonly string[], query: OperationQuery): Promise<Page<Operation>>;
+  /** The balance right after the last operation at or before `at`, summed over the chains. */
+  balanceAt(chains: readonly string[], at: string): Promise<bigint>;
+}

@@ -1,0 +1,48 @@
+export type PaymentType = 'transfer' | 'deposit' | 'withdrawal' | 'exchange';
+export type PaymentStatus = 'INITIATED' | 'COMPLETED' | 'FAILED';
+export type FailureReason = 'insufficient_funds' | 'expired';
+
+export const PAYMENT_TYPES: readonly PaymentType[] = ['transfer', 'deposit', 'withdrawal', 'exchange'];
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['INITIATED', 'COMPLETED', 'FAILED'];
+
+export interface Payment {
+  id: string;
+  type: PaymentType;
+  status: PaymentStatus;
+  sourceAccountId: string;
+  destinationAccountId: string;
+  /** Minor units of `currency`, debited from the source on top of `fee`. */
+  amount: bigint;
+  currency: string;
+  fee: bigint;
+  description?: string;
+  /** The bank's id of a deposit. */
+  reference?: string;
+  failureReason?: FailureReason;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  /** Who may read it besides admins: the owners of either side (absent for technical accounts). */
+  sourceOwnerId?: string;
+  destinationOwnerId?: string;
+}
+
+export const isFinal = (status: PaymentStatus): boolean => status !== 'INITIATED';
+
+/** The public shape of a payment: the contract's fields, never the owners it is indexed by. */
+export const paymentView = (payment: Payment) => ({
+  id: payment.id,
+  type: payment.type,
+  status: payment.status,
+  sourceAccountId: payment.sourceAccountId,
+  destinationAccountId: payment.destinationAccountId,
+  amount: payment.amount,
+  currency: payment.currency,
+  fee: payment.fee,
+  ...(payment.description === undefined ? {} : { description: payment.description }),
+  ...(payment.reference === undefined ? {} : { reference: payment.reference }),
+  ...(payment.failureReason === undefined ? {} : { failureReason: payment.failureReason }),
+  createdAt: payment.createdAt,
+  updatedAt: payment.updatedAt,
+  ...(payment.completedAt === undefined ? {} : { completedAt: payment.completedAt }),
+});

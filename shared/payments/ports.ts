@@ -1,0 +1,35 @@
+import type { Payment } from './model';
+
+/** What an idempotency key (or a deposit's bank reference) was first used for. */
+export interface IdempotencyClaim {
+  key: string;
+  requestHash: string;
+  paymentId: string;
+  /** Epoch seconds after which the claim may be forgotten; absent for claims kept for ever. */
+  expiresAt?: number;
+}
+
+export interface TimeRange {
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface PaymentStore {
+  /** Stores a new INITIATED payment; `false` when a payment with its id exists already. */
+  create(payment: Payment): Promise<boolean>;
+  /** Claims an idempotency key for a payment; answers the claim that holds the key, this one or an earlier one. */
+  claim(claim: IdempotencyClaim): Promise<IdempotencyClaim>;
+  findById(id: string): Promise<Payment | undefined>;
+  findClaim(key: string): Promise<IdempotencyClaim | undefined>;
+  /** INITIATED payments created before `before` (and after the payment `after`), oldest first, from the sparse index. */
+  listPending(before: Date, limit: number, after?: string): Promise<Payment[]>;
+  /** Payments where the user owns the source or the destination, within the range. */
+  listForUser(userId: string, range: TimeRange): Promise<Payment[]>;
+  /** Every payment within the range. */
+  listAll(range: TimeRange): Promise<Payment[]>;
+}
+
+/** The trigger that gets a payment processed soon; DynamoDB, not the queue, holds the truth. */
+export interface PaymentQueue {
+  enqueue(paymentIds: readonly string[]): Promise<void>;
+}

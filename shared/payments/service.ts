@@ -1,0 +1,341 @@
+import { createHash } from 'node:crypto';
+import { type AccountRecord, newTechnicalAccount } from '../accounts/model';
+import type { AccountStore } from '../accounts/ports';
+import type { Clock } from '../clock';
+import {
+  AccountClosedError,
+  CurrencyMismatchError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  SameAccountError,
+} from '../errors';
+import { newId } from '../ids';
+import { isTechnicalAccountId } from '../ledger/chains';
+import { AlreadyFinalError, type Ledger, StaleChainError } from '../ledger/ports';
+import { planPostings } from '../ledger/postings';
+import type { Page, PageRequest } from '../page';
+import type { SortOrder } from '../schemas/common';
+import { sortedPage } from '../sorted-page';
+import type { Principal } from '../users/model';
+import { computeFee, type FeeSchedule } from './fees';
+import type { Payment, PaymentStatus, PaymentType } from './model';
+import type { IdempotencyClaim, PaymentQueue, PaymentStore } from './ports';
+
+export interface PaymentDeps {
+  accounts: AccountStore;
+  payments: PaymentStore;
+  ledger: Ledger;
+  queue: PaymentQueue;
+  fees: FeeSchedule;
+  clock: Clock;
+  /** Told when the queue could not take a payment: it stays INITIATED and the sweeper re-drives it. */
+  onEnqueueFailure?: (paymentId: string, error: unknown) => void;
+}
+
+// Idempotency keys are kept a little past the 24 h the contract promises: TTL deletion is lazy but never early.
+const IDEMPOTENCY_TTL_SECONDS = 25 * 60 * 60;
+
+/** A hash of what the request asked for, so that a replayed key can be told from a reused one. */
+export const requestHash = (body: unknown): string => {
+  const canonical = JSON.stringify(body, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : value,
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+};
+
+const technicalAccountCache = new Set<string>();
+
+/** Technical accounts are created when first needed; once seen, a warm container does not ask again. */
+const ensureTechnical = async (deps: PaymentDeps, account: AccountRecord): Promise<void> => {
+  if (technicalAccountCache.has(account.id)) return;
+  await deps.accounts.ensure(account);
+  technicalAccountCache.add(account.id);
+};
+
+const usable = (account: AccountRecord, currency: string): void => {
+  if (account.currency !== currency) throw new CurrencyMismatchError(account.id, currency);
+  if (account.status !== 'active') throw new AccountClosedError(account.id);
+};
+
+/**
+ * Stores and queues a new payment, under its idempotency claim when it has one. The claim is written first, then the
+ * payment: a crash between the two leaves a claim without its payment, which the retry with the same key completes
+ * (it rebuilds the same payment under the claimed id). The other order could leave a payment no key protects.
+ */
+const accept = async (deps: PaymentDeps, payment: Payment, claim: IdempotencyClaim | undefined): Promise<Payment> => {
+  let accepted = payment;
+  if (claim) {
+    const holder = await deps.payments.claim({ ...claim, paymentId: payment.id });
+    if (holder.requestHash !== claim.requestHash) throw new IdempotencyKeyReusedError();
+    if (holder.paymentId !== payment.id) {
+      const existing = await deps.payments.findById(holder.paymentId);
+      if (existing) return existing;
+      accepted = { ...payment, id: holder.paymentId };
+    }
+  }
+  if (!(await deps.payments.create(accepted))) {
+    // A concurrent retry with the same key stored it first.
+    const existing = await deps.payments.findById(accepted.id);
+    if (!existing) throw new Error(`Payment ${accepted.id} exists and does not`);
+    return existing;
+  }
+  try {
+    await deps.queue.enqueue([accepted.id]);
+  } catch (error) {
+    deps.onEnqueueFailure?.(accepted.id, error);
+  }
+  return accepted;
+};
+
+/** What an earlier request with the same key made: the payment itself, or its id if the request died before it. */
+const earlierRequest = async (
+  deps: PaymentDeps,
+  key: string | undefined,
+  hash: string,
+): Promise<{ payment?: Payment; paymentId?: string }> => {
+  const claim = key === undefined ? undefined : await deps.payments.findClaim(key);
+  if (!claim) return {};
+  if (claim.requestHash !== hash) throw new IdempotencyKeyReusedError();
+  const payment = await deps.payments.findById(claim.paymentId);
+  return payment ? { payment } : { paymentId: claim.paymentId };
+};
+
+export interface TransferRequest {
+  sourceAccountId: string;
+  destinationAccountId: string;
+  amount: number;
+  currency: string;
+  description?: string | undefined;
+}
+
+export const createTransfer = async (
+  deps: PaymentDeps,
+  caller: Principal,
+  request: TransferRequest & { type: 'transfer' },
+  idempotencyKey?: string,
+): Promise<Payment> => {
+  const hash = requestHash(request);
+  const key = idempotencyKey === undefined ? undefined : `user#${caller.userId}#${idempotencyKey}`;
+  const earlier = await earlierRequest(deps, key, hash);
+  if (earlier.payment) return earlier.payment;
+
+  const [source, destination] = await Promise.all([
+    deps.accounts.findById(request.sourceAccountId),
+    deps.accounts.findById(request.destinationAccountId),
+  ]);
+  if (!source || source.ownerId !== caller.userId) throw new NotFoundError('account', request.sourceAccountId);
+  if (!destination || destination.kind !== 'user') throw new NotFoundError('account', request.destinationAccountId);
+  if (source.id === destination.id) throw new SameAccountError();
+  usable(source, request.currency);
+  usable(destination, request.currency);
+
+  const now = deps.clock();
+  await ensureTechnical(deps, newTechnicalAccount('fees', request.currency, now.toISOString()));
+  const amount = BigInt(request.amount);
+  const payment: Payment = {
+    id: earlier.paymentId ?? newId('pay'),
+    type: 'transfer',
+    status: 'INITIATED',
+    sourceAccountId: source.id,
+    destinationAccountId: destination.id,
+    amount,
+    currency: request.currency,
+    fee: computeFee(deps.fees.transfer, amount),
+    ...(request.description === undefined ? {} : { description: request.description }),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    ...(source.ownerId ? { sourceOwnerId: source.ownerId } : {}),
+    ...(destination.ownerId ? { destinationOwnerId: destination.ownerId } : {}),
+  };
+  const claim =
+    key === undefined
+      ? undefined
+      : {
+          key,
+          requestHash: hash,
+          paymentId: payment.id,
+          expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+        };
+  return accept(deps, payment, claim);
+};
+
+export interface DepositRequest {
+  accountId: string;
+  amount: number;
+  currency: string;
+  reference: string;
+}
+
+/** A bank transfer that came in: `tech-bank-<CUR>` pays the wallet. The bank's reference makes it idempotent for ever. */
+export const createDeposit = async (deps: PaymentDeps, request: DepositRequest): Promise<Payment> => {
+  const hash = requestHash(request);
+  const key = `deposit#${request.reference}`;
+  const earlier = await earlierRequest(deps, key, hash);
+  if (earlier.payment) return earlier.payment;
+
+  const destination = await deps.accounts.findById(request.accountId);
+  if (!destination || destination.kind !== 'user') throw new NotFoundError('account', request.accountId);
+  usable(destination, request.currency);
+
+  const now = deps.clock();
+  const at = now.toISOString();
+  const bank = newTechnicalAccount('bank', request.currency, at);
+  await Promise.all([
+    ensureTechnical(deps, bank),
+    ensureTechnical(deps, newTechnicalAccount('fees', request.currency, at)),
+  ]);
+  const amount = BigInt(request.amount);
+  const payment: Payment = {
+    id: earlier.paymentId ?? newId('pay'),
+    type: 'deposit',
+    status: 'INITIATED',
+    sourceAccountId: bank.id,
+    destinationAccountId: destination.id,
+    amount,
+    currency: request.currency,
+    fee: computeFee(deps.fees.deposit, amount),
+    reference: request.reference,
+    createdAt: at,
+    updatedAt: at,
+    ...(destination.ownerId ? { destinationOwnerId: destination.ownerId } : {}),
+  };
+  return accept(deps, payment, { key, requestHash: hash, paymentId: payment.id });
+};
+
+const mayRead = (caller: Principal, payment: Payment): boolean =>
+  caller.role === 'admin' || payment.sourceOwnerId === caller.userId || payment.destinationOwnerId === caller.userId;
+
+export const readablePayment = async (
+  deps: Pick<PaymentDeps, 'payments'>,
+  caller: Principal,
+  id: string,
+): Promise<Payment> => {
+  const payment = await deps.payments.findById(id);
+  if (!payment || !mayRead(caller, payment)) throw new NotFoundError('payment', id);
+  return payment;
+};
+
+export interface PaymentListQuery extends PageRequest {
+  status?: PaymentStatus | undefined;
+  type?: PaymentType | undefined;
+  accountId?: string | undefined;
+  currency?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  minAmount?: bigint | undefined;
+  maxAmount?: bigint | undefined;
+  order: SortOrder<'createdAt' | 'amount'>;
+}
+
+/**
+ * A user's payments are read through the two owner indexes, an operator's through the index of all payments; a time
+ * range narrows either to a key range. Filters and the sort then apply in memory, with keyset cursors.
+ */
+export const listPayments = async (
+  deps: Pick<PaymentDeps, 'payments'>,
+  caller: Principal,
+  query: PaymentListQuery,
+): Promise<Page<Payment>> => {
+  const range = { from: query.from, to: query.to };
+  const candidates =
+    caller.role === 'admin'
+      ? await deps.payments.listAll(range)
+      : await deps.payments.listForUser(caller.userId, range);
+  const matching = candidates.filter(
+    (p) =>
+      (query.status === undefined || p.status === query.status) &&
+      (query.type === undefined || p.type === query.type) &&
+      (query.accountId === undefined ||
+        p.sourceAccountId === query.accountId ||
+        p.destinationAccountId === query.accountId) &&
+      (query.currency === undefined || p.currency === query.currency) &&
+      (query.from === undefined || p.createdAt >= query.from) &&
+      (query.to === undefined || p.createdAt <= query.to) &&
+      (query.minAmount === undefined || p.amount >= query.minAmount) &&
+      (query.maxAmount === undefined || p.amount <= query.maxAmount),
+  );
+  return sortedPage(matching, query.order, (p, field) => (field === 'amount' ? p.amount : p.createdAt), query);
+};
+
+export type ProcessOutcome = 'completed' | 'failed' | 'skipped';
+
+// Contention on a chain (two payments planned on the same head) is retried here, with jittered exponential backoff,
+// before the message goes back to the queue; each retry re-reads the heads.
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Applies one payment: plans its postings, reads the heads of their chains, and commits all legs and the payment's
+ * new state in one transaction. A source short of `amount + fee` fails the payment and moves nothing. A payment that
+ * is already final (a duplicate delivery) is left alone.
+ */
+export const processPayment = async (
+  deps: Pick<PaymentDeps, 'payments' | 'ledger' | 'clock'>,
+  paymentId: string,
+): Promise<ProcessOutcome> => {
+  for (let attempt = 1; ; attempt++) {
+    const payment = await deps.payments.findById(paymentId);
+    if (!payment || payment.status !== 'INITIATED') return 'skipped';
+    const postings = planPostings(payment);
+    const heads = await deps.ledger.heads(postings.map((posting) => posting.chain));
+    const [debit] = postings;
+    try {
+      if (
+        debit &&
+        !isTechnicalAccountId(debit.accountId) &&
+        (heads.get(debit.chain)?.balance ?? 0n) + debit.amount < 0n
+      ) {
+        await deps.ledger.fail(payment, 'insufficient_funds', deps.clock());
+        return 'failed';
+      }
+      await deps.ledger.commit(payment, postings, heads, deps.clock());
+      return 'completed';
+    } catch (error) {
+      if (error instanceof AlreadyFinalError) return 'skipped';
+      if (!(error instanceof StaleChainError) || attempt >= MAX_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+    }
+  }
+};
+
+export interface SweepPolicy {
+  /** An INITIATED payment older than this is sent to the queue again. */
+  redriveAfterMs: number;
+  /** An INITIATED payment older than this ends FAILED with `expired`. */
+  expireAfterMs: number;
+  /** Payments read from the index at a time. */
+  batchSize: number;
+  /** Pages per run, so that one run stays well inside its timeout; the next run goes on. */
+  maxPages?: number;
+}
+
+/** Finds payments left INITIATED (a lost message, a failed send, a dead processor) and re-drives or expires them. */
+export const sweep = async (
+  deps: Pick<PaymentDeps, 'payments' | 'ledger' | 'queue' | 'clock'>,
+  policy: SweepPolicy,
+): Promise<{ redriven: number; expired: number }> => {
+  const now = deps.clock();
+  const before = new Date(now.getTime() - policy.redriveAfterMs);
+  const expireBefore = new Date(now.getTime() - policy.expireAfterMs).toISOString();
+  const result = { redriven: 0, expired: 0 };
+  let after: string | undefined;
+  for (let page = 0; page < (policy.maxPages ?? 10); page++) {
+    const stale = await deps.payments.listPending(before, policy.batchSize, after);
+    const expiring = stale.filter((p) => p.createdAt < expireBefore);
+    const redriving = stale.filter((p) => p.createdAt >= expireBefore);
+    for (const payment of expiring) {
+      try {
+        await deps.ledger.fail(payment, 'expired', now);
+        result.expired++;
+      } catch (error) {
+        if (!(error instanceof AlreadyFinalError)) throw error;
+      }
+    }
+    if (redriving.length > 0) await deps.queue.enqueue(redriving.map((p) => p.id));
+    result.redriven += redriving.length;
+    if (stale.length < policy.batchSize) break;
+    after = stale.at(-1)?.id;
+  }
+  return result;
+};

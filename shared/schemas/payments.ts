@@ -1,0 +1,117 @@
+import * as z from 'zod/mini';
+import { amountSchema, currencySchema, isoTimestampSchema, pageQueryShape, sortSchema } from './common';
+
+const accountId = z.string().check(z.minLength(1), z.maxLength(128));
+const description = z
+  .string()
+  .check(z.maxLength(500), z.regex(/^[^\p{Cc}]*$/u, { message: 'must not contain control characters' }));
+
+export const transferBody = z.strictObject({
+  type: z.literal('transfer'),
+  sourceAccountId: accountId,
+  destinationAccountId: accountId,
+  amount: amountSchema,
+  currency: currencySchema,
+  description: z.optional(description),
+});
+
+export const paymentBody = z.discriminatedUnion('type', [transferBody]);
+
+export const depositBody = z.strictObject({
+  accountId,
+  amount: amountSchema,
+  currency: currencySchema,
+  reference: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(128),
+      z.regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
+    ),
+});
+
+/** `Idempotency-Key`: 1 to 255 printable ASCII characters. */
+export const idempotencyKeySchema = z
+  .string()
+  .check(z.minLength(1), z.maxLength(255), z.regex(/^[\x20-\x7e]+$/, { message: 'must be printable ASCII' }));
+
+const minorUnits = z.pipe(
+  z.string().check(z.regex(/^[0-9]{1,16}$/, { message: 'must be a whole number of minor units' })),
+  z.transform((value) => BigInt(value)),
+);
+
+export const PAYMENT_SORT_FIELDS = ['createdAt', 'amount'] as const;
+
+export const paymentListQuery = z.strictObject({
+  ...pageQueryShape,
+  status: z.optional(z.enum(['INITIATED', 'COMPLETED', 'FAILED'])),
+  type: z.optional(z.enum(['transfer', 'deposit', 'withdrawal', 'exchange'])),
+  accountId: z.optional(accountId),
+  currency: z.optional(currencySchema),
+  from: z.optional(isoTimestampSchema),
+  to: z.optional(isoTimestampSchema),
+  minAmount: z.optional(minorUnits),
+  maxAmount: z.optional(minorUnits),
+  sort: z.optional(sortSchema(PAYMENT_SORT_FIELDS)),
+});
+
+export const paymentIdParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
+
+export const operationListQuery = z.strictObject({
+  ...pageQueryShape,
+  type: z.optional(z.enum(['transfer', 'commission', 'deposit', 'withdrawal', 'exchange'])),
+  paymentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  from: z.optional(isoTimestampSchema),
+  to: z.optional(isoTimestampSchema),
+  sort: z.optional(sortSchema(['createdAt'] as const)),
+});
+
+export const balanceQuery = z.strictObject({ at: z.optional(isoTimestampSchema) });
+
+const feeRule = z.object({ bps: z.int(), fixed: z.int(), min: z.int() });
+
+export const feeScheduleView = z.object({
+  transfer: feeRule,
+  exchange: feeRule,
+  withdrawal: feeRule,
+  deposit: feeRule,
+});
+
+export const paymentSchema = z.object({
+  id: z.string(),
+  type: z.enum(['transfer', 'deposit', 'withdrawal', 'exchange']),
+  status: z.enum(['INITIATED', 'COMPLETED', 'FAILED']),
+  sourceAccountId: z.string(),
+  destinationAccountId: z.string(),
+  amount: z.int(),
+  currency: z.string(),
+  fee: z.int(),
+  destinationAmount: z.optional(z.int()),
+  destinationCurrency: z.optional(z.string()),
+  rate: z.optional(z.string()),
+  description: z.optional(z.string()),
+  reference: z.optional(z.string()),
+  failureReason: z.optional(z.enum(['insufficient_funds', 'expired'])),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.optional(z.string()),
+});
+
+export const operationSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  paymentId: z.string(),
+  type: z.enum(['transfer', 'commission', 'deposit', 'withdrawal', 'exchange']),
+  amount: z.int(),
+  currency: z.string(),
+  balanceAfter: z.int(),
+  counterpartyAccountId: z.string(),
+  createdAt: z.string(),
+});
+
+export const balanceSchema = z.object({
+  accountId: z.string(),
+  currency: z.string(),
+  balance: z.int(),
+  at: z.string(),
+});

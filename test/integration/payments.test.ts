@@ -1,0 +1,337 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { openWallet } from '../../shared/accounts/service';
+import { chainsOf } from '../../shared/ledger/chains';
+import type { Payment } from '../../shared/payments/model';
+import { createDeposit, createTransfer, processPayment, readablePayment, sweep } from '../../shared/payments/service';
+import type { Principal } from '../../shared/users/model';
+import { startPaymentWorld, type PaymentWorld } from '../support/payments';
+
+let world: PaymentWorld;
+
+beforeAll(async () => {
+  world = await startPaymentWorld();
+}, 30_000);
+
+afterAll(async () => {
+  await world.stop();
+});
+
+let users = 0;
+const newUser = (): Principal => ({ userId: `usr_test${++users}`, role: 'user', tokenId: 'tok_test' });
+
+const fundedWallet = async (owner: Principal, amount: number, currency = 'USD') => {
+  const wallet = await openWallet(world.accounts, owner, { currency });
+  if (amount > 0) {
+    const deposit = await createDeposit(world.payments, {
+      accountId: wallet.id,
+      amount,
+      currency,
+      reference: `ref-${wallet.id}`,
+    });
+    await expect(processPayment(world.payments, deposit.id)).resolves.toBe('completed');
+  }
+  return wallet;
+};
+
+interface OperationItem {
+  chain: string;
+  seq: bigint;
+  amount: bigint;
+  balanceAfter: bigint;
+  paymentId: string;
+  currency: string;
+}
+
+const chainOf = async (client: DynamoDBDocumentClient, table: string, chain: string): Promise<OperationItem[]> => {
+  const items: OperationItem[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'chain = :c',
+        ExpressionAttributeValues: { ':c': chain },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...((out.Items ?? []) as OperationItem[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+};
+
+/** Checks invariant 3 on one chain: seq 1..n without gaps, and each balanceAfter the previous plus its amount. */
+const expectUnbrokenChain = (operations: OperationItem[]) => {
+  let balance = 0n;
+  operations.forEach((operation, index) => {
+    balance += operation.amount;
+    expect({ seq: operation.seq, balanceAfter: operation.balanceAfter }).toEqual({
+      seq: BigInt(index + 1),
+      balanceAfter: balance,
+    });
+  });
+  return balance;
+};
+
+/** Processes every payment, giving back to the queue (here: trying again) whatever failed, as SQS redelivery would. */
+const processAll = async (payments: readonly Payment[]) => {
+  const outcomes = new Map<string, string>();
+  let left = [...payments];
+  for (let delivery = 1; left.length > 0 && delivery <= 10; delivery++) {
+    const results = await Promise.allSettled(left.map((p) => processPayment(world.payments, p.id)));
+    results.forEach((result, index) => {
+      if (result.status === 'fulfilled') outcomes.set(left[index]!.id, result.value);
+    });
+    left = left.filter((p) => !outcomes.has(p.id));
+  }
+  return payments.map((p) => outcomes.get(p.id));
+};
+
+describe('payments on DynamoDB Local', () => {
+  it('moves amount + fee once, however many times and however concurrently one payment is processed', async () => {
+    const [ada, bob] = [newUser(), newUser()];
+    const source = await fundedWallet(ada, 10_000);
+    const destination = await fundedWallet(bob, 0);
+    const payment = await createTransfer(world.payments, ada, {
+      type: 'transfer',
+      sourceAccountId: source.id,
+      destinationAccountId: destination.id,
+      amount: 1_000,
+      currency: 'USD',
+    });
+
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => processPayment(world.payments, payment.id)));
+
+    expect(outcomes.filter((o) => o === 'completed')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'skipped')).toHaveLength(5);
+    const balances = await world.ledger.balancesOf([source, destination]);
+    expect([balances.get(source.id), balances.get(destination.id)]).toEqual([10_000n - 1_000n - 10n, 1_000n]);
+    expect(await readablePayment(world.payments, ada, payment.id)).toMatchObject({
+      status: 'COMPLETED',
+      fee: 10n,
+      completedAt: expect.any(String),
+    });
+  });
+
+  it('moves money once when the processor receives the same message twice at the same time', async () => {
+    const [ada, bob] = [newUser(), newUser()];
+    const source = await fundedWallet(ada, 5_000);
+    const destination = await fundedWallet(bob, 0);
+    const payment = await createTransfer(world.payments, ada, {
+      type: 'transfer',
+      sourceAccountId: source.id,
+      destinationAccountId: destination.id,
+      amount: 500,
+      currency: 'USD',
+    });
+    process.env.PAYMENTS_TABLE = world.db.names.payments;
+    process.env.OPERATIONS_TABLE = world.db.names.operations;
+    process.env.ACCOUNTS_TABLE = world.db.names.accounts;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = process.env.TEST_DYNAMODB_ENDPOINT;
+    const { handler } = await import('../../functions/processor/handler');
+    const record = (messageId: string) => ({
+      messageId,
+      receiptHandle: messageId,
+      body: JSON.stringify({ paymentId: payment.id }),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'test',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: world.queues.payments.arn,
+      awsRegion: 'us-east-1',
+    });
+    const event = (id: string): SQSEvent => ({ Records: [record(id)] });
+    const context = {
+      awsRequestId: 'test',
+      functionName: 'processor',
+      getRemainingTimeInMillis: () => 10_000,
+    } as never;
+
+    const responses = await Promise.all([handler(event('m1'), context), handler(event('m2'), context)]);
+
+    expect(responses).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    const operations = await chainOf(world.db.client, world.db.names.operations, destination.id);
+    expect(operations.map((o) => [o.paymentId, o.amount])).toEqual([[payment.id, 500n]]);
+  });
+
+  it('fails a payment whose source lacks amount + fee and moves nothing', async () => {
+    const [ada, bob] = [newUser(), newUser()];
+    const source = await fundedWallet(ada, 1_000);
+    const destination = await fundedWallet(bob, 0);
+    // 1 000 + a 10 fee is one more than the wallet holds.
+    const payment = await createTransfer(world.payments, ada, {
+      type: 'transfer',
+      sourceAccountId: source.id,
+      destinationAccountId: destination.id,
+      amount: 991,
+      currency: 'USD',
+    });
+
+    await expect(processPayment(world.payments, payment.id)).resolves.toBe('failed');
+
+    expect(await readablePayment(world.payments, ada, payment.id)).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'insufficient_funds',
+    });
+    const balances = await world.ledger.balancesOf([source, destination]);
+    expect([balances.get(source.id), balances.get(destination.id)]).toEqual([1_000n, 0n]);
+  });
+
+  it('keeps every invariant through 200 concurrent transfers among 10 wallets', async () => {
+    const owners = Array.from({ length: 10 }, () => newUser());
+    const wallets = await Promise.all(owners.map((owner) => fundedWallet(owner, 20_000, 'JPY')));
+    const random = (n: number) => Math.floor(Math.random() * n);
+    const created = await Promise.all(
+      Array.from({ length: 200 }, async () => {
+        const from = random(10);
+        const to = (from + 1 + random(9)) % 10;
+        return createTransfer(world.payments, owners[from]!, {
+          type: 'transfer',
+          sourceAccountId: wallets[from]!.id,
+          destinationAccountId: wallets[to]!.id,
+          amount: 100 + random(3_000),
+          currency: 'JPY',
+        });
+      }),
+    );
+
+    const outcomes = await processAll(created);
+
+    // Invariant 5 and 6: every payment changed state exactly once, to a final state.
+    expect(outcomes.every((o) => o === 'completed' || o === 'failed')).toBe(true);
+    const finals = await Promise.all(created.map((p) => world.payments.payments.findById(p.id)));
+    expect(finals.filter((p) => p?.status === 'INITIATED')).toEqual([]);
+    // Invariant 3: every chain unbroken; invariant 4: no wallet below zero.
+    const feeAccount = { id: 'tech-fees-JPY' };
+    const bank = { id: 'tech-bank-JPY' };
+    let total = 0n;
+    const walletBalances: bigint[] = [];
+    for (const chain of [...wallets.flatMap(chainsOf), ...chainsOf(feeAccount), ...chainsOf(bank)]) {
+      const operations = await chainOf(world.db.client, world.db.names.operations, chain);
+      total += expectUnbrokenChain(operations);
+      if (!chain.startsWith('tech-')) walletBalances.push(...operations.map((o) => o.balanceAfter));
+    }
+    expect(walletBalances.filter((balance) => balance < 0n)).toEqual([]);
+    // Invariant 2: the currency sums to zero over all its accounts, technical ones included.
+    expect(total).toBe(0n);
+    // Invariant 1 and 5: each completed payment has exactly its legs, summing to zero.
+    const completed = finals.filter((p) => p?.status === 'COMPLETED');
+    expect(completed.length).toBeGreaterThan(100);
+    const legs = (
+      await Promise.all(
+        [...wallets.flatMap(chainsOf), ...chainsOf(feeAccount)].map((c) =>
+          chainOf(world.db.client, world.db.names.operations, c),
+        ),
+      )
+    ).flat();
+    for (const payment of completed) {
+      const own = legs.filter((o) => o.paymentId === payment!.id);
+      expect({ legs: own.length, sum: own.reduce((s, o) => s + o.amount, 0n) }).toEqual({
+        legs: payment!.fee > 0n ? 3 : 2,
+        sum: 0n,
+      });
+    }
+  }, 120_000);
+
+  it('answers the original payment for a replayed Idempotency-Key, and 422 for a reused one', async () => {
+    const [ada, bob] = [newUser(), newUser()];
+    const source = await fundedWallet(ada, 1_000);
+    const destination = await fundedWallet(bob, 0);
+    const body = {
+      type: 'transfer' as const,
+      sourceAccountId: source.id,
+      destinationAccountId: destination.id,
+      amount: 100,
+      currency: 'USD',
+    };
+
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, () => createTransfer(world.payments, ada, body, 'key-1')),
+    );
+
+    expect(new Set(concurrent.map((p) => p.id)).size).toBe(1);
+    await expect(createTransfer(world.payments, ada, { ...body, amount: 101 }, 'key-1')).rejects.toMatchObject({
+      code: 'idempotency_key_reused',
+    });
+    // Keys are scoped per user: the same key is free for someone else.
+    const carol = newUser();
+    const carols = await fundedWallet(carol, 500);
+    const other = await createTransfer(world.payments, carol, { ...body, sourceAccountId: carols.id }, 'key-1');
+    expect(other.id).not.toBe(concurrent[0]!.id);
+  });
+
+  it('credits a bank deposit once per reference, from tech-bank, which goes negative', async () => {
+    const wallet = await openWallet(world.accounts, newUser(), { currency: 'BHD' });
+    const body = { accountId: wallet.id, amount: 1_234, currency: 'BHD', reference: 'BANK-REF-77' };
+
+    const [first, again] = [await createDeposit(world.payments, body), await createDeposit(world.payments, body)];
+    await processAll([first]);
+
+    expect(again.id).toBe(first.id);
+    await expect(createDeposit(world.payments, { ...body, amount: 1 })).rejects.toMatchObject({
+      code: 'idempotency_key_reused',
+    });
+    const balances = await world.ledger.balancesOf([
+      { ...wallet },
+      { ...wallet, id: 'tech-bank-BHD', purpose: 'bank' },
+    ]);
+    expect([balances.get(wallet.id), balances.get('tech-bank-BHD')]).toEqual([1_234n, -1_234n]);
+  });
+
+  it('answers a balance at any past time from the operations history', async () => {
+    const owner = newUser();
+    const wallet = await fundedWallet(owner, 100, 'EUR');
+    const marks: string[] = [];
+    for (const amount of [200, 300, 400]) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      marks.push(new Date().toISOString());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const deposit = await createDeposit(world.payments, {
+        accountId: wallet.id,
+        amount,
+        currency: 'EUR',
+        reference: `eur-${wallet.id}-${amount}`,
+      });
+      await processPayment(world.payments, deposit.id);
+    }
+
+    const balances = await Promise.all(
+      [...marks, new Date().toISOString()].map((at) => world.ledger.balanceAt([wallet.id], at)),
+    );
+
+    expect(balances).toEqual([100n, 300n, 600n, 1_000n]);
+    await expect(world.ledger.balanceAt([wallet.id], '2000-01-01T00:00:00.000Z')).resolves.toBe(0n);
+  });
+
+  it('re-drives payments left INITIATED and expires those past the horizon', async () => {
+    const [ada, bob] = [newUser(), newUser()];
+    const source = await fundedWallet(ada, 1_000, 'GBP');
+    const destination = await fundedWallet(bob, 0, 'GBP');
+    const payment = await createTransfer(world.payments, ada, {
+      type: 'transfer',
+      sourceAccountId: source.id,
+      destinationAccountId: destination.id,
+      amount: 10,
+      currency: 'GBP',
+    });
+    const later = (ms: number) => ({ ...world.payments, clock: () => new Date(Date.now() + ms) });
+
+    const early = await sweep(later(2_000), { redriveAfterMs: 1_000, expireAfterMs: 60_000, batchSize: 100 });
+    const late = await sweep(later(120_000), { redriveAfterMs: 1_000, expireAfterMs: 60_000, batchSize: 100 });
+
+    expect(early.redriven).toBeGreaterThanOrEqual(1);
+    expect(late.expired).toBeGreaterThanOrEqual(1);
+    expect(await readablePayment(world.payments, ada, payment.id)).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'expired',
+    });
+    await expect(processPayment(world.payments, payment.id)).resolves.toBe('skipped');
+  });
+});

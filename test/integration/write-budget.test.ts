@@ -1,0 +1,104 @@
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { openWallet } from '../../shared/accounts/service';
+import { createDeposit, createTransfer, processPayment } from '../../shared/payments/service';
+import { startPaymentWorld, type PaymentWorld } from '../support/payments';
+
+interface Write {
+  command: string;
+  /** What DynamoDB answered in ConsumedCapacity, indexes included. */
+  reported: number;
+  /**
+   * The same, with every item of a transaction counted at 2 WCU: DynamoDB Local answers 2 per table however many
+   * items a transaction writes to it, which would flatter a transfer's three operations.
+   */
+  pessimistic: number;
+}
+
+let world: PaymentWorld;
+const writes: Write[] = [];
+
+// The low-level names: the document client's commands run as these.
+const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'TransactWriteItemsCommand',
+  'BatchWriteItemCommand',
+]);
+
+const indexUnits = (entry: ConsumedCapacity) =>
+  Object.values(entry.GlobalSecondaryIndexes ?? {}).reduce((sum, index) => sum + (index.CapacityUnits ?? 0), 0);
+
+beforeAll(async () => {
+  world = await startPaymentWorld();
+  // Ask every write for its consumed capacity, indexes included, and keep the figures.
+  world.db.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? '';
+      if (!WRITE_COMMANDS.has(command)) return next(args);
+      const input = args.input as { ReturnConsumedCapacity?: string; TransactItems?: unknown[] };
+      input.ReturnConsumedCapacity = 'INDEXES';
+      const result = await next(args);
+      const consumed = [
+        (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity ?? [],
+      ].flat();
+      const reported = consumed.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+      const pessimistic = input.TransactItems
+        ? 2 * input.TransactItems.length + consumed.reduce((sum, entry) => sum + indexUnits(entry), 0)
+        : reported;
+      writes.push({ command, reported, pessimistic });
+      return result;
+    },
+    // Low priority: after the document client has marshalled the input.
+    { step: 'initialize', priority: 'low', name: 'recordConsumedCapacity' },
+  );
+}, 30_000);
+
+afterAll(async () => {
+  await world.stop();
+});
+
+const sum = (list: Write[], key: 'reported' | 'pessimistic') => list.reduce((total, write) => total + write[key], 0);
+
+describe('the write budget', () => {
+  it('keeps a completed transfer with a fee, created with an Idempotency-Key, within 20 write capacity units', async () => {
+    const ada = { userId: 'usr_budget_ada', role: 'user' as const, tokenId: 'tok_a' };
+    const bob = { userId: 'usr_budget_bob', role: 'user' as const, tokenId: 'tok_b' };
+    const source = await openWallet(world.accounts, ada, { currency: 'USD' });
+    const destination = await openWallet(world.accounts, bob, { currency: 'USD' });
+    const deposit = await createDeposit(world.payments, {
+      accountId: source.id,
+      amount: 100_000,
+      currency: 'USD',
+      reference: 'budget-1',
+    });
+    await processPayment(world.payments, deposit.id);
+    // A first transfer creates the technical accounts; the budget is that of every transfer after it.
+    const transfer = {
+      type: 'transfer' as const,
+      sourceAccountId: source.id,
+      destinationAccountId: destination.id,
+      currency: 'USD',
+    };
+    const warmUp = await createTransfer(world.payments, ada, { ...transfer, amount: 100 }, 'warm-up');
+    await processPayment(world.payments, warmUp.id);
+    writes.length = 0;
+
+    const payment = await createTransfer(world.payments, ada, { ...transfer, amount: 2_500 }, 'budget-key');
+    const created = writes.splice(0);
+    await expect(processPayment(world.payments, payment.id)).resolves.toBe('completed');
+    const processed = writes.splice(0);
+
+    const all = [...created, ...processed];
+    console.log(
+      `A transfer with a fee: creation ${sum(created, 'reported')} WCU reported (${sum(created, 'pessimistic')} counted per item), ` +
+        `processing ${sum(processed, 'reported')} WCU reported (${sum(processed, 'pessimistic')} counted per item); ` +
+        `writes: ${JSON.stringify(all)}`,
+    );
+    expect(payment.fee).toBe(25n);
+    expect(created.map((write) => write.command)).toEqual(['PutItemCommand', 'PutItemCommand']);
+    expect(processed.map((write) => write.command)).toEqual(['TransactWriteItemsCommand']);
+    expect(sum(all, 'reported')).toBeLessThanOrEqual(20);
+    expect(sum(all, 'pessimistic')).toBeLessThanOrEqual(20);
+  });
+});

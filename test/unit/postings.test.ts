@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { chainFor, chainsOf, SHARDS } from '../../shared/ledger/chains';
+import { planPostings } from '../../shared/ledger/postings';
+import { computeFee, DEFAULT_FEES, type FeeRule } from '../../shared/payments/fees';
+import type { Payment } from '../../shared/payments/model';
+
+const rule = fc.record({
+  bps: fc.integer({ min: 0, max: 10_000 }),
+  fixed: fc.integer({ min: 0, max: 10_000 }),
+  min: fc.integer({ min: 0, max: 10_000 }),
+});
+const amount = fc.bigInt({ min: 1n, max: 2n ** 53n - 1n });
+
+const payment = (overrides: Partial<Payment>): Payment => ({
+  id: 'pay_01jd0000000000000000000000',
+  type: 'transfer',
+  status: 'INITIATED',
+  sourceAccountId: 'acc_source',
+  destinationAccountId: 'acc_destination',
+  amount: 100n,
+  currency: 'USD',
+  fee: 1n,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...overrides,
+});
+
+describe('fees', () => {
+  it.each([
+    [DEFAULT_FEES.transfer, 10_000n, 100n],
+    [DEFAULT_FEES.transfer, 50n, 1n], // 0.5 rounds half up
+    [DEFAULT_FEES.transfer, 49n, 0n],
+    [DEFAULT_FEES.withdrawal, 1_000n, 15n],
+    [DEFAULT_FEES.deposit, 1_000_000n, 0n],
+    [{ bps: 100, fixed: 30, min: 50 }, 100n, 50n],
+    [{ bps: 250, fixed: 30, min: 0 }, 2n ** 53n - 1n, 30n + 225179981368525n],
+  ])('charges %j on %p a fee of %p', (feeRule: FeeRule, value: bigint, expected: bigint) => {
+    expect(computeFee(feeRule, value)).toBe(expected);
+  });
+
+  it('is max(min, fixed + round_half_up(amount * bps / 10000)) for any rule and amount', () => {
+    fc.assert(
+      fc.property(rule, amount, (feeRule, value) => {
+        const exact = value * BigInt(feeRule.bps); // in 1/10000 units
+        const rounded = exact / 10_000n + (exact % 10_000n >= 5_000n ? 1n : 0n);
+        const expected = BigInt(feeRule.fixed) + rounded;
+        expect(computeFee(feeRule, value)).toBe(expected > BigInt(feeRule.min) ? expected : BigInt(feeRule.min));
+      }),
+    );
+  });
+});
+
+describe('planPostings', () => {
+  it('sums to zero per currency and debits the source exactly amount + fee, for any payment', () => {
+    fc.assert(
+      fc.property(
+        amount,
+        fc.bigInt({ min: 0n, max: 2n ** 40n }),
+        fc.constantFrom('transfer', 'deposit'),
+        (value, fee, type) => {
+          const p = payment({ amount: value, fee, type });
+          const postings = planPostings(p);
+
+          expect(postings.reduce((sum, posting) => sum + posting.amount, 0n)).toBe(0n);
+          expect(postings[0]).toMatchObject({ accountId: p.sourceAccountId, amount: -(value + fee) });
+          expect(postings.filter((posting) => posting.amount === 0n)).toEqual([]);
+          expect(new Set(postings.map((posting) => posting.chain)).size).toBe(postings.length);
+        },
+      ),
+    );
+  });
+
+  it('credits the fee to one shard of tech-fees-<currency> as a commission', () => {
+    const postings = planPostings(payment({ fee: 3n }));
+
+    expect(postings[2]).toMatchObject({
+      accountId: 'tech-fees-USD',
+      amount: 3n,
+      type: 'commission',
+      counterpartyAccountId: 'acc_source',
+    });
+    expect(postings[2]!.chain).toMatch(/^tech-fees-USD#[0-7]$/);
+  });
+
+  it('spreads payments over every shard of a technical account, one payment always on the same shard', () => {
+    const ids = Array.from({ length: 400 }, (_, i) => `pay_${i.toString().padStart(26, '0')}`);
+    const shards = new Set(ids.map((id) => chainFor('tech-fees-EUR', id)));
+
+    expect([...shards].sort()).toEqual(chainsOf({ id: 'tech-fees-EUR' }).sort());
+    expect(shards.size).toBe(SHARDS);
+    expect(chainFor('tech-fees-EUR', ids[0]!)).toBe(chainFor('tech-fees-EUR', ids[0]!));
+    expect(chainFor('acc_wallet', ids[0]!)).toBe('acc_wallet');
+  });
+
+  it('posts no fee leg for a free payment', () => {
+    expect(planPostings(payment({ fee: 0n }))).toHaveLength(2);
+  });
+});
