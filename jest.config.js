@@ -24,5 +24,6 @@ export default {
       globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
     }),
     project('e2e'),
+    project('infra'),
   ],
 };

@@ -1,0 +1,129 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import type { FunctionSpec, TableAccess } from '../../functions/manifest';
+import type { LedgerTable } from './ledger';
+import { type DeploymentStage, logRemovalPolicy } from './stage';
+
+/** The project root: manifest entries and the lock file are relative to it. */
+export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The service name every structured log line and trace carries. */
+export const serviceName = 'billing-gateway';
+
+/** What a function gets when its spec says nothing: API handlers answer well within it, and API Gateway waits 30 s. */
+export const defaultTimeout = Duration.seconds(10);
+
+export interface GatewayFunctionProps {
+  spec: FunctionSpec;
+  stage: DeploymentStage;
+}
+
+/**
+ * One Lambda of the manifest, bundled from its TypeScript entry.
+ * Defaults: Node.js 22 on arm64; an ESM bundle (esbuild, minified, source maps, `module` before `main`, the AWS SDK
+ * bundled rather than taken from the runtime, so the pinned SDK line is the one that runs); 1024 MB; the spec's timeout
+ * or 10 s; X-Ray tracing; its own log group kept one month (retained in `prod`); a role that may write only that log
+ * group until `bindTable` grants it a table.
+ */
+export class GatewayFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, { spec, stage }: GatewayFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: logRemovalPolicy(stage),
+    });
+    // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy may create and write any log group.
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: join(projectRoot, spec.entry),
+      handler: 'handler',
+      description: spec.description,
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 1024,
+      timeout: spec.timeoutSeconds === undefined ? defaultTimeout : Duration.seconds(spec.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: serviceName,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // Stack traces need the mappings, not a copy of every source file inside the bundle.
+        sourcesContent: false,
+        // Bundle the SDK too: the runtime's copy is whatever AWS ships that week, ours is the version the tests ran.
+        externalModules: [],
+        // ESM bundles have no `require`; CommonJS dependencies that call it get one bound to the bundle's location.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+
+    // The runtime is a design decision (DESIGN.md: Node.js 22), not something to fix by a nag finding. The
+    // acknowledgement names that exact runtime, so an older one is still reported and a newer one needs none.
+    if (this.runtime === Runtime.NODEJS_22_X) {
+      const reason =
+        'DESIGN.md pins Lambda to Node.js 22, a supported LTS runtime; cdk-nag asks for the newest one aws-cdk-lib ' +
+        'knows (Node.js 24). Moving to it is a design decision, taken with the dependencies it affects.';
+      NagSuppressions.addResourceSuppressions(this, [
+        { id: 'AwsSolutions-L1', reason },
+        { id: 'Serverless-LambdaLatestVersion', reason },
+      ]);
+    }
+
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level ' +
+            'permissions, so their resource can only be "*".',
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
+  }
+
+  /**
+   * Lets this function use a ledger table and tells it the table's name, in one step so neither can be forgotten:
+   * `read` grants reads and queries only, `readWrite` adds writes and deletes.
+   */
+  bindTable(table: LedgerTable, access: TableAccess): this {
+    if (access === 'readWrite') table.grantReadWriteData(this);
+    else table.grantReadData(this);
+    this.addEnvironment(table.envVar, table.tableName);
+    if (table.definition.indexes.length > 0 && this.role) {
+      NagSuppressions.addResourceSuppressions(
+        this.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              "Querying a global secondary index needs the index ARN: the grant names this table's own indexes " +
+              '(its ARN followed by /index/*), never another table.',
+            appliesTo: [{ regex: `/^Resource::<${table.logicalId}\\.Arn>\\/index\\/\\*$/g` }],
+          },
+        ],
+        true,
+      );
+    }
+    return this;
+  }
+}
