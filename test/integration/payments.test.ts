@@ -3,7 +3,15 @@ import type { SQSEvent } from 'aws-lambda';
 import { openWallet } from '../../shared/accounts/service';
 import { chainsOf } from '../../shared/ledger/chains';
 import type { Payment } from '../../shared/payments/model';
-import { createDeposit, createTransfer, processPayment, readablePayment, sweep } from '../../shared/payments/service';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  createDeposit,
+  createTransfer,
+  processPayment,
+  readablePayment,
+  requestHash,
+  sweep,
+} from '../../shared/payments/service';
 import type { Principal } from '../../shared/users/model';
 import { startPaymentWorld, type PaymentWorld } from '../support/payments';
 
@@ -73,6 +81,18 @@ const expectUnbrokenChain = (operations: OperationItem[]) => {
     });
   });
   return balance;
+};
+
+/** Drains the payment queue and answers the payment ids it held. */
+const receivePaymentIds = async (): Promise<string[]> => {
+  const ids: string[] = [];
+  for (;;) {
+    const out = await world.sqsClient.send(
+      new ReceiveMessageCommand({ QueueUrl: world.queues.payments.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (!out.Messages?.length) return ids;
+    ids.push(...out.Messages.map((m) => (JSON.parse(m.Body ?? '{}') as { paymentId: string }).paymentId));
+  }
 };
 
 /** Processes every payment, giving back to the queue (here: trying again) whatever failed, as SQS redelivery would. */
@@ -333,5 +353,60 @@ describe('payments on DynamoDB Local', () => {
       failureReason: 'expired',
     });
     await expect(processPayment(world.payments, payment.id)).resolves.toBe('skipped');
+  });
+
+  it('completes, on a retry with the same key, a payment whose request died between claiming the key and storing it', async () => {
+    const [ada, bob] = [newUser(), newUser()];
+    const source = await fundedWallet(ada, 1_000);
+    const destination = await fundedWallet(bob, 0);
+    const body = {
+      type: 'transfer' as const,
+      sourceAccountId: source.id,
+      destinationAccountId: destination.id,
+      amount: 10,
+      currency: 'USD',
+    };
+    // What a process that died right after its claim leaves behind: a claim pointing at a payment never stored.
+    await world.payments.payments.claim({
+      key: `user#${ada.userId}#crashed`,
+      requestHash: requestHash(body),
+      paymentId: 'pay_01jd0000000000000000000099',
+      expiresAt: 0,
+    });
+
+    const retried = await createTransfer(world.payments, ada, body, 'crashed');
+
+    expect(retried).toMatchObject({ id: 'pay_01jd0000000000000000000099', status: 'INITIATED', amount: 10n });
+    await expect(processPayment(world.payments, retried.id)).resolves.toBe('completed');
+  });
+
+  it('leaves a payment whose message could not be sent to the sweeper, which gets it processed', async () => {
+    const [ada, bob] = [newUser(), newUser()];
+    const source = await fundedWallet(ada, 1_000, 'CHF');
+    const destination = await fundedWallet(bob, 0, 'CHF');
+    const failures: string[] = [];
+    const brokenQueue = {
+      ...world.payments,
+      queue: { enqueue: () => Promise.reject(new Error('SQS is down')) },
+      onEnqueueFailure: (id: string) => failures.push(id),
+    };
+
+    const payment = await createTransfer(brokenQueue, ada, {
+      type: 'transfer',
+      sourceAccountId: source.id,
+      destinationAccountId: destination.id,
+      amount: 100,
+      currency: 'CHF',
+    });
+    const swept = await sweep(
+      { ...world.payments, clock: () => new Date(Date.now() + 5_000) },
+      { redriveAfterMs: 1_000, expireAfterMs: 600_000, batchSize: 100 },
+    );
+    const delivered = await receivePaymentIds();
+
+    expect(failures).toEqual([payment.id]);
+    expect(swept.redriven).toBeGreaterThanOrEqual(1);
+    expect(delivered).toContain(payment.id);
+    await expect(processPayment(world.payments, payment.id)).resolves.toBe('completed');
   });
 });
