@@ -11,6 +11,7 @@ import type { AccountFilter, AccountStore } from '../accounts/ports';
 import type { Page, PageRequest } from '../page';
 import { batchGet } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
+import { isConditionFailure } from './conditions';
 
 export const toAccountItem = ({ ownerId, name, ...rest }: AccountRecord): Record<string, unknown> => ({
   ...rest,
@@ -58,7 +59,7 @@ export class DynamoAccountStore implements AccountStore {
       await this.insert(account);
       return account;
     } catch (error) {
-      if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
       const existing = await this.findById(account.id);
       if (!existing) throw error;
       return existing;

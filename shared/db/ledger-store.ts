@@ -24,6 +24,7 @@ import type { OperationType, Posting } from '../ledger/postings';
 import type { Page } from '../page';
 import type { FailureReason, Payment } from '../payments/model';
 import { decodeCursor, encodeCursor } from './cursor';
+import { isConditionFailure } from './conditions';
 
 const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, createdAt: '' };
 
@@ -46,7 +47,7 @@ const fromOperationItem = (item: Record<string, unknown>): Operation => ({
 
 const operationsCursor = z.record(z.string().check(z.maxLength(160)), z.string().check(z.regex(/^[0-9]{1,20}$/)));
 
-const isConditionFailure = (code: string | undefined) => code === 'ConditionalCheckFailed';
+const refusedByCondition = (code: string | undefined) => code === 'ConditionalCheckFailed';
 
 /**
  * The ledger on DynamoDB. Each account's operations form a chain keyed by sequence number; a posting is appended at
@@ -142,8 +143,8 @@ export class DynamoLedger implements Ledger, BalanceReader {
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [paymentReason, ...legs] = error.CancellationReasons ?? [];
-      if (isConditionFailure(paymentReason?.Code)) throw new AlreadyFinalError(payment.id);
-      if (legs.some((reason) => isConditionFailure(reason.Code) || reason.Code === 'TransactionConflict')) {
+      if (refusedByCondition(paymentReason?.Code)) throw new AlreadyFinalError(payment.id);
+      if (legs.some((reason) => refusedByCondition(reason.Code) || reason.Code === 'TransactionConflict')) {
         throw new StaleChainError();
       }
       if (paymentReason?.Code === 'TransactionConflict') throw new StaleChainError();
@@ -169,8 +170,7 @@ export class DynamoLedger implements Ledger, BalanceReader {
         }),
       );
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-        throw new AlreadyFinalError(payment.id);
+      if (isConditionFailure(error)) throw new AlreadyFinalError(payment.id);
       throw error;
     }
   }

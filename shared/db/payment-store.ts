@@ -3,6 +3,7 @@ import { decodeTime, encodeTime } from 'ulid';
 import type { FailureReason, Payment, PaymentStatus, PaymentType } from '../payments/model';
 import type { IdempotencyClaim, PaymentStore, TimeRange } from '../payments/ports';
 import { batchGet } from './batch';
+import { isConditionFailure } from './conditions';
 
 // Payment ids are `pay_` + a lower-case ULID, whose first ten characters encode the creation time: a time range is a
 // key range on any index sorted by id.
@@ -59,7 +60,7 @@ export class DynamoPaymentStore implements PaymentStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -76,7 +77,7 @@ export class DynamoPaymentStore implements PaymentStore {
       );
       return claim;
     } catch (error) {
-      if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
       const winner = await this.findClaim(claim.key);
       if (!winner) throw error;
       return winner;

@@ -16,6 +16,7 @@ import type { Role, TokenRecord, UserRecord } from '../users/model';
 import type { TokenStore, UserStore } from '../users/ports';
 import { batchGet } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
+import { isConditionFailure } from './conditions';
 
 const userKey = (id: string) => ({ pk: `user#${id}` });
 const emailKey = (email: string) => ({ pk: `email#${email}` });
@@ -165,7 +166,7 @@ export class DynamoTokenStore implements TokenStore {
         }),
       )
       .catch((error: unknown) => {
-        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
+        if (isConditionFailure(error)) return undefined;
         throw error;
       });
     return out?.Attributes !== undefined;
@@ -184,7 +185,7 @@ export class DynamoTokenStore implements TokenStore {
       )
       .catch((error: unknown) => {
         // Revoked between the read and this write: nothing to record.
-        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return;
+        if (isConditionFailure(error)) return;
         throw error;
       });
   }
