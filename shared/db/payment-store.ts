@@ -142,10 +142,12 @@ export class DynamoPaymentStore implements PaymentStore {
     return (await batchGet(this.client, this.tables.payments, 'id', ids)).map(fromPaymentItem);
   }
 
-  async listPending(before: Date, limit: number, after?: string): Promise<Payment[]> {
+  async listPending(before: Date, limit: number, after?: string): Promise<{ payments: Payment[]; next?: string }> {
     const ids = await this.ids('pending', 'pending', 'INITIATED', { to: before.toISOString() }, limit, after);
     // The index lags the table a little: keep only what the table says is still INITIATED.
-    return (await this.load(ids)).filter((payment) => payment.status === 'INITIATED');
+    const payments = (await this.load(ids)).filter((payment) => payment.status === 'INITIATED');
+    const last = ids.at(-1);
+    return ids.length === limit && last !== undefined ? { payments, next: last } : { payments };
   }
 
   async listForUser(userId: string, range: TimeRange): Promise<Payment[]> {

@@ -21,8 +21,11 @@ export interface PaymentStore {
   claim(claim: IdempotencyClaim): Promise<IdempotencyClaim>;
   findById(id: string): Promise<Payment | undefined>;
   findClaim(key: string): Promise<IdempotencyClaim | undefined>;
-  /** INITIATED payments created before `before` (and after the payment `after`), oldest first, from the sparse index. */
-  listPending(before: Date, limit: number, after?: string): Promise<Payment[]>;
+  /**
+   * INITIATED payments created before `before` (and after the payment `after`), oldest first, from the sparse index;
+   * `next` is where the following page starts, absent on the last one.
+   */
+  listPending(before: Date, limit: number, after?: string): Promise<{ payments: Payment[]; next?: string }>;
   /** Payments where the user owns the source or the destination, within the range. */
   listForUser(userId: string, range: TimeRange): Promise<Payment[]>;
   /** Every payment within the range. */

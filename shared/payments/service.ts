@@ -321,7 +321,7 @@ export const sweep = async (
   const result = { redriven: 0, expired: 0 };
   let after: string | undefined;
   for (let page = 0; page < (policy.maxPages ?? 10); page++) {
-    const stale = await deps.payments.listPending(before, policy.batchSize, after);
+    const { payments: stale, next } = await deps.payments.listPending(before, policy.batchSize, after);
     const expiring = stale.filter((p) => p.createdAt < expireBefore);
     const redriving = stale.filter((p) => p.createdAt >= expireBefore);
     for (const payment of expiring) {
@@ -334,8 +334,8 @@ export const sweep = async (
     }
     if (redriving.length > 0) await deps.queue.enqueue(redriving.map((p) => p.id));
     result.redriven += redriving.length;
-    if (stale.length < policy.batchSize) break;
-    after = stale.at(-1)?.id;
+    if (next === undefined) break;
+    after = next;
   }
   return result;
 };

@@ -3,7 +3,9 @@ import { isSupportedCurrency } from '../money/currencies';
 import { UNSUPPORTED_CURRENCY } from './validation';
 
 /** A positive integer in the currency's minor unit, at most 2^53-1 so that it survives any JSON parser. */
-export const amountSchema = z.int().check(z.positive());
+export const amountSchema = z
+  .int({ error: (issue) => (issue.code === 'invalid_type' ? 'must be an integer' : undefined) })
+  .check(z.positive());
 
 /** Upper-case ISO 4217 code; any other string is the contract's `unsupported_currency`, not a shape error. */
 export const currencySchema = z.string().check(
@@ -38,7 +40,11 @@ export const limitSchema = z.pipe(digits(3), z.pipe(z.transform(Number), z.int()
 /** An opaque page cursor as received; its content is checked where it is decoded. */
 export const cursorSchema = z.string().check(z.minLength(1), z.maxLength(2048));
 
-export const isoTimestampSchema = z.iso.datetime({ offset: true });
+/** An ISO 8601 instant, with an offset or Z; it is compared as an instant, so it comes out in UTC with milliseconds. */
+export const isoTimestampSchema = z.pipe(
+  z.iso.datetime({ offset: true }),
+  z.transform((value) => new Date(value).toISOString()),
+);
 
 /** `sort=field` or `sort=-field`, among the given fields. */
 export const sortSchema = <const F extends string>(fields: readonly F[]) =>

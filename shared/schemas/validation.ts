@@ -29,6 +29,9 @@ const sizeMessage = (issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, b
 
 /** A message a client can act on, for each kind of zod issue (zod/mini ships no messages, to stay small). */
 export const describeIssue = (issue: z.core.$ZodIssue): string => {
+  // A schema that names its own message knows better than a generic one; a missing field is still "required".
+  if (issue.message !== 'Invalid input' && !(issue.code === 'invalid_type' && issue.input === undefined))
+    return issue.message;
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
@@ -52,13 +55,25 @@ export const describeIssue = (issue: z.core.$ZodIssue): string => {
 
 const joinPath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
-/** One entry per offending field: an unknown key is reported at its own path, not at its parent's. */
-export const toFieldErrors = (issues: readonly z.core.$ZodIssue[], prefix: readonly string[] = []): FieldError[] =>
-  issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: joinPath([...prefix, ...issue.path, key]), message: 'is not a known field' }))
-      : [{ path: joinPath([...prefix, ...issue.path]), message: describeIssue(issue) }],
-  );
+/**
+ * One entry per offending field, its faults joined in one message; an unknown key is reported at its own path, not
+ * at its parent's.
+ */
+export const toFieldErrors = (issues: readonly z.core.$ZodIssue[], prefix: readonly string[] = []): FieldError[] => {
+  const byPath = new Map<string, string[]>();
+  for (const issue of issues) {
+    const entries =
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => [joinPath([...prefix, ...issue.path, key]), 'is not a known field'] as const)
+        : [[joinPath([...prefix, ...issue.path]), describeIssue(issue)] as const];
+    for (const [path, message] of entries) {
+      const messages = byPath.get(path) ?? [];
+      if (!messages.includes(message)) messages.push(message);
+      byPath.set(path, messages);
+    }
+  }
+  return [...byPath].map(([path, messages]) => ({ path, message: messages.join('; ') }));
+};
 
 const isUnsupportedCurrency = (issue: z.core.$ZodIssue): boolean =>
   issue.code === 'custom' && (issue.params as { code?: string } | undefined)?.code === UNSUPPORTED_CURRENCY;
@@ -72,7 +87,8 @@ export const parseInput = <S extends z.ZodMiniType>(
   input: unknown,
   prefix: readonly string[] = [],
 ): z.infer<S> => {
-  const result = schema.safeParse(input);
+  // `reportInput` keeps each issue's input, so that a wrong type is not mistaken for a missing field.
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issues = result.error.issues;
   const currencyIssue = issues.find(isUnsupportedCurrency);

@@ -1,0 +1,276 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../functions/processor/handler';
+import { lambdaContext } from '../support/http-event';
+import {
+  ADA_USD,
+  BOB_USD,
+  ada,
+  headItem,
+  paymentItem,
+  type PaymentItem,
+  paymentMessage,
+  sqsEvent,
+  sqsRecord,
+} from './payment-fixtures';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sqs = mockClient(SQSClient);
+
+beforeEach(() => {
+  dynamo.reset();
+  sqs.reset();
+  dynamo.on(GetCommand).resolves({});
+  dynamo.on(QueryCommand).resolves({ Items: [] });
+  dynamo.on(TransactWriteCommand).resolves({});
+  dynamo.on(UpdateCommand).resolves({});
+});
+
+const givenPayments = (...items: PaymentItem[]) => {
+  for (const item of items)
+    dynamo.on(GetCommand, { TableName: 'payments', Key: { id: item.id } }).resolves({ Item: item });
+};
+
+/** The balance at the head of a chain, as the ledger's head query reads it. */
+const givenHead = (chain: string, seq: bigint, balance: bigint) => {
+  dynamo
+    .on(QueryCommand, { TableName: 'operations', ExpressionAttributeValues: { ':chain': chain } })
+    .resolves({ Items: [headItem(seq, balance)] });
+};
+
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+
+const deliver = (...records: ReturnType<typeof sqsRecord>[]) =>
+  handler(sqsEvent(...records), lambdaContext('processor'));
+
+interface Leg {
+  chain: string;
+  seq: bigint;
+  accountId: string;
+  amount: bigint;
+  balanceAfter: bigint;
+  type: string;
+  paymentId: string;
+}
+
+const committedLegs = (call = 0): Leg[] =>
+  (dynamo.commandCalls(TransactWriteCommand)[call]?.args[0].input.TransactItems ?? []).flatMap((item) =>
+    item.Put ? [item.Put.Item as Leg] : [],
+  );
+
+// A transfer of 10.00 USD from Ada to Bob with its 0.10 fee: Ada needs 10.10.
+const transfer = paymentItem({ id: 'pay_01jd00000000000000000000t1', amount: 1000n, fee: 10n });
+
+describe('processor', () => {
+  it('completes an INITIATED transfer in one transaction: the payment and three legs that sum to zero', async () => {
+    givenPayments(transfer);
+    givenHead(ADA_USD, 4n, 5000n);
+    givenHead(BOB_USD, 1n, 100n);
+
+    const result = await deliver(paymentMessage(transfer.id));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const writes = dynamo.commandCalls(TransactWriteCommand);
+    expect(writes).toHaveLength(1);
+    const [update, ...puts] = writes[0]!.args[0].input.TransactItems!;
+    expect(update!.Update).toMatchObject({
+      TableName: 'payments',
+      Key: { id: transfer.id },
+      ConditionExpression: '#status = :initiated',
+      ExpressionAttributeValues: expect.objectContaining({ ':completed': 'COMPLETED', ':initiated': 'INITIATED' }),
+    });
+    expect(update!.Update!.UpdateExpression).toContain('REMOVE pending');
+    expect(puts.map((put) => put.Put?.ConditionExpression)).toEqual(Array(3).fill('attribute_not_exists(chain)'));
+    const legs = committedLegs();
+    expect(legs).toEqual([
+      expect.objectContaining({ chain: ADA_USD, seq: 5n, amount: -1010n, balanceAfter: 3990n, type: 'transfer' }),
+      expect.objectContaining({ chain: BOB_USD, seq: 2n, amount: 1000n, balanceAfter: 1100n, type: 'transfer' }),
+      expect.objectContaining({
+        chain: expect.stringMatching(/^tech-fees-USD#[0-7]$/),
+        accountId: 'tech-fees-USD',
+        seq: 1n,
+        amount: 10n,
+        balanceAfter: 10n,
+        type: 'commission',
+      }),
+    ]);
+    expect(legs.reduce((sum, leg) => sum + leg.amount, 0n)).toBe(0n);
+    expect(new Set(legs.map((leg) => leg.paymentId))).toEqual(new Set([transfer.id]));
+  });
+
+  it('completes a transfer that takes the source to exactly zero', async () => {
+    givenPayments(transfer);
+    givenHead(ADA_USD, 1n, 1010n);
+
+    const result = await deliver(paymentMessage(transfer.id));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(committedLegs()[0]).toMatchObject({ accountId: ADA_USD, balanceAfter: 0n });
+  });
+
+  it('fails a transfer whose source lacks amount + fee with insufficient_funds, moving no money', async () => {
+    givenPayments(transfer);
+    givenHead(ADA_USD, 1n, 1009n);
+
+    const result = await deliver(paymentMessage(transfer.id));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    const updates = dynamo.commandCalls(UpdateCommand);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.args[0].input).toMatchObject({
+      TableName: 'payments',
+      Key: { id: transfer.id },
+      ConditionExpression: '#status = :initiated',
+      ExpressionAttributeValues: expect.objectContaining({ ':failed': 'FAILED', ':reason': 'insufficient_funds' }),
+    });
+  });
+
+  it('completes a deposit even though it takes the bank account below zero', async () => {
+    const deposit = paymentItem({
+      id: 'pay_01jd00000000000000000000d1',
+      type: 'deposit',
+      sourceAccountId: 'tech-bank-USD',
+      destinationAccountId: ADA_USD,
+      destinationOwnerId: ada.userId,
+      amount: 50000n,
+      fee: 0n,
+    });
+    delete deposit.sourceOwnerId;
+    givenPayments(deposit);
+
+    const result = await deliver(paymentMessage(deposit.id));
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(committedLegs()).toEqual([
+      expect.objectContaining({ accountId: 'tech-bank-USD', amount: -50000n, balanceAfter: -50000n, type: 'deposit' }),
+      expect.objectContaining({ accountId: ADA_USD, amount: 50000n, balanceAfter: 50000n, type: 'deposit' }),
+    ]);
+  });
+
+  it.each([
+    ['a body that is not JSON', 'not json'],
+    ['an empty object', '{}'],
+    ['an empty payment id', '{"paymentId":""}'],
+    ['a payment id that is not a string', '{"paymentId":42}'],
+    ['a JSON string', '"pay_01jd00000000000000000000t1"'],
+    ['null', 'null'],
+  ])('reports exactly the message with %s as a batch item failure, and applies the good one', async (_case, body) => {
+    givenPayments(transfer);
+    givenHead(ADA_USD, 1n, 5000n);
+
+    const result = await deliver(paymentMessage(transfer.id, 'good'), sqsRecord(body, 'bad'));
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('reports only the message whose payment DynamoDB failed to read', async () => {
+    const other = paymentItem({ id: 'pay_01jd00000000000000000000t2' });
+    givenPayments(transfer);
+    dynamo
+      .on(GetCommand, { TableName: 'payments', Key: { id: other.id } })
+      .rejects(new Error('ProvisionedThroughputExceeded'));
+    givenHead(ADA_USD, 1n, 5000n);
+
+    const result = await deliver(paymentMessage(transfer.id, 'm-1'), paymentMessage(other.id, 'm-2'));
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
+    expect(committedLegs()[0]).toMatchObject({ paymentId: transfer.id });
+  });
+
+  it('reports the message whose transaction DynamoDB failed, so SQS redelivers it', async () => {
+    givenPayments(transfer);
+    givenHead(ADA_USD, 1n, 5000n);
+    dynamo.on(TransactWriteCommand).rejects(new Error('InternalServerError'));
+
+    const result = await deliver(paymentMessage(transfer.id, 'm-1'));
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+  });
+
+  it.each([
+    ['COMPLETED', { status: 'COMPLETED' as const, completedAt: '2026-01-01T00:00:01.000Z' }],
+    ['FAILED', { status: 'FAILED' as const, failureReason: 'insufficient_funds' }],
+  ])('leaves a payment already %s alone and acknowledges its message', async (_case, overrides) => {
+    const final = paymentItem({ ...transfer, ...overrides });
+    delete final.pending;
+    givenPayments(final);
+
+    const result = await deliver(paymentMessage(final.id));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it('acknowledges a message for a payment that does not exist, writing nothing', async () => {
+    const result = await deliver(paymentMessage('pay_01jd00000000000000000000zz'));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('treats a transaction cancelled by the payment’s own condition as another delivery’s success', async () => {
+    givenPayments(transfer);
+    givenHead(ADA_USD, 1n, 5000n);
+    dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
+
+    const result = await deliver(paymentMessage(transfer.id));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('re-reads the heads and retries when a chain moved under the payment', async () => {
+    givenPayments(transfer);
+    dynamo
+      .on(QueryCommand, { TableName: 'operations', ExpressionAttributeValues: { ':chain': ADA_USD } })
+      .resolvesOnce({ Items: [headItem(1n, 5000n)] })
+      .resolves({ Items: [headItem(2n, 4000n)] });
+    dynamo
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('None', 'ConditionalCheckFailed', 'None', 'None'))
+      .resolves({});
+
+    const result = await deliver(paymentMessage(transfer.id));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(committedLegs(1)[0]).toMatchObject({ accountId: ADA_USD, seq: 3n, balanceAfter: 2990n });
+  });
+
+  it('processes every message of a batch, each in its own transaction', async () => {
+    const second = paymentItem({
+      id: 'pay_01jd00000000000000000000t2',
+      sourceAccountId: BOB_USD,
+      destinationAccountId: ADA_USD,
+    });
+    givenPayments(transfer, second);
+    givenHead(ADA_USD, 1n, 5000n);
+    givenHead(BOB_USD, 1n, 5000n);
+
+    const result = await deliver(paymentMessage(transfer.id), paymentMessage(second.id));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const paymentsCommitted = dynamo
+      .commandCalls(TransactWriteCommand)
+      .map((call) => call.args[0].input.TransactItems?.[0]?.Update?.Key?.id as string);
+    expect(paymentsCommitted.sort()).toEqual([transfer.id, second.id].sort());
+    expect(sqs.calls()).toHaveLength(0);
+  });
+});
