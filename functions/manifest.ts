@@ -31,6 +31,13 @@ export interface FunctionSpec {
   consumes?: { queue: QueueName; batchSize: number; maxBatchingWindowSeconds: number };
   /** Runs on a schedule. */
   schedule?: { everyMinutes: number };
+  /**
+   * Reads a table's DynamoDB stream, with partial batch responses: a failed record and those after it come again;
+   * the event source bisects a failing batch and sends what keeps failing to an on-failure destination.
+   */
+  stream?: { table: TableName; batchSize: number; maxRetries: number };
+  /** Calls the WebSocket API's `@connections` management API, whose endpoint it reads from WEBSOCKET_ENDPOINT. */
+  postsToConnections?: true;
   timeoutSeconds?: number;
 }
 
@@ -101,6 +108,22 @@ export const functions = {
     { payments: 'readWrite' },
     { sends: ['payments'], schedule: { everyMinutes: 1 }, timeoutSeconds: 60 },
   ),
+  'ws-connect': fn('ws-connect', 'Accepts a WebSocket connection for a live token', {
+    users: 'read',
+    tokens: 'readWrite',
+    connections: 'readWrite',
+  }),
+  'ws-disconnect': fn('ws-disconnect', 'Forgets a closed WebSocket connection', { connections: 'readWrite' }),
+  'ws-default': fn('ws-default', 'Answers WebSocket messages: subscribe to a payment', {
+    connections: 'read',
+    payments: 'read',
+  }),
+  notifier: fn(
+    'notifier',
+    'Pushes each payment reaching a final state to the connections of its payer and payee',
+    { payments: 'read', connections: 'readWrite' },
+    { stream: { table: 'payments', batchSize: 100, maxRetries: 5 }, postsToConnections: true, timeoutSeconds: 30 },
+  ),
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -128,6 +151,16 @@ export const routes: readonly RouteSpec[] = [
 
 /** API Gateway sends every request no route matches to `$default`; ours answers problem+json, not `{"message"}`. */
 export const defaultRoute: FunctionName = 'not-found';
+
+/**
+ * The WebSocket API's routes. Messages are routed on `$request.body.action`; every action (`subscribe`) and anything
+ * else reaches `$default`, which answers on the same connection (a two-way route).
+ */
+export const websocketRoutes: readonly { route: '$connect' | '$disconnect' | '$default'; function: FunctionName }[] = [
+  { route: '$connect', function: 'ws-connect' },
+  { route: '$disconnect', function: 'ws-disconnect' },
+  { route: '$default', function: 'ws-default' },
+];
 
 /** The function that authorizes `user` and `admin` routes. */
 export const authorizer: FunctionName = 'authorizer';

@@ -9,6 +9,6 @@ const stage = stageFromContext(app.node);
 
 new BillingGatewayStack(app, `BillingGateway-${stage}`, {
   stage,
-  description: `Billing gateway (${stage}): HTTP API, Lambda handlers and the DynamoDB ledger`,
+  description: `Billing gateway (${stage}): ledger, HTTP and WebSocket APIs, payment pipeline and alarms`,
 });
 addComplianceChecks(app);

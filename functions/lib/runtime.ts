@@ -1,17 +1,20 @@
 import { systemClock } from '../../shared/clock';
 import type { AccountDeps } from '../../shared/accounts/service';
 import { DynamoAccountStore } from '../../shared/db/account-store';
+import { DynamoConnectionStore } from '../../shared/db/connection-store';
 import { createDocumentClient } from '../../shared/db/client';
 import { DynamoLedger } from '../../shared/db/ledger-store';
 import { DynamoPaymentStore } from '../../shared/db/payment-store';
 import { type TableName, tables } from '../../shared/db/tables';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import type { PaymentDeps } from '../../shared/payments/service';
+import type { RealtimeDeps } from '../../shared/realtime/service';
 import type { UserDeps } from '../../shared/users/service';
 import { queues, type QueueName } from '../manifest';
 import { config } from './config';
 import { logger } from './logger';
 import { createSqsClient, SqsPaymentQueue } from './payment-queue';
+import { ConnectionsApiPusher, createConnectionsClient } from './pusher';
 
 /**
  * Module scope, built once per cold start. The SDK reads its endpoint from AWS_ENDPOINT_URL(_DYNAMODB, _SQS), so the
@@ -48,6 +51,10 @@ const paymentStore = once(
     }),
 );
 const paymentQueue = once(() => new SqsPaymentQueue(createSqsClient(), () => queueUrl('payments')));
+const connectionStore = once(() => new DynamoConnectionStore(dynamo, tableName('connections')));
+const pusher = once(
+  () => new ConnectionsApiPusher(createConnectionsClient(fromEnv('WEBSOCKET_ENDPOINT', 'the WebSocket API'))),
+);
 
 export const userDeps: UserDeps = {
   get users() {
@@ -87,4 +94,17 @@ export const paymentDeps: PaymentDeps = {
   onEnqueueFailure: (paymentId, error) => {
     logger.warn('Payment not queued; the sweeper will re-drive it', { paymentId, error: error as Error });
   },
+};
+
+export const realtimeDeps: RealtimeDeps = {
+  get connections() {
+    return connectionStore();
+  },
+  get payments() {
+    return paymentStore();
+  },
+  get pusher() {
+    return pusher();
+  },
+  clock: systemClock,
 };

@@ -1,9 +1,15 @@
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { type QueueName, queues } from '../../functions/manifest';
+import { type TableName, tables } from '../../shared/db/tables';
 import { serviceName } from './function';
 import { Handlers } from './handlers';
 import { HttpApi } from './http-api';
 import { Ledger } from './ledger';
+import { Monitoring } from './monitoring';
+import { pascalCase } from './names';
+import { PaymentPipeline } from './payment-pipeline';
+import { Realtime } from './realtime';
 import type { DeploymentStage } from './stage';
 
 export interface BillingGatewayStackProps extends StackProps {
@@ -12,12 +18,16 @@ export interface BillingGatewayStackProps extends StackProps {
 
 /**
  * The whole gateway of one stage, composed of constructs named for what they hold.
- * Defaults: termination protection in `prod`; every resource tagged with the service and the stage.
+ * Defaults: termination protection in `prod`; every resource tagged with the service and the stage; outputs for the two
+ * API URLs, every table name (`UsersTable`, …, what `npm run admin:create` needs), every queue URL and the alarm topic.
  */
 export class BillingGatewayStack extends Stack {
   readonly ledger: Ledger;
   readonly handlers: Handlers;
   readonly httpApi: HttpApi;
+  readonly pipeline: PaymentPipeline;
+  readonly realtime: Realtime;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, { stage, ...props }: BillingGatewayStackProps) {
     super(scope, id, { terminationProtection: stage === 'prod', ...props });
@@ -27,5 +37,39 @@ export class BillingGatewayStack extends Stack {
     this.ledger = new Ledger(this, 'Ledger', { stage });
     this.handlers = new Handlers(this, 'Handlers', { stage, ledger: this.ledger });
     this.httpApi = new HttpApi(this, 'HttpApi', { stage, handlers: this.handlers });
+    this.pipeline = new PaymentPipeline(this, 'PaymentPipeline', { handlers: this.handlers });
+    this.realtime = new Realtime(this, 'Realtime', { stage, handlers: this.handlers, ledger: this.ledger });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage,
+      handlers: this.handlers,
+      httpApi: this.httpApi,
+      pipeline: this.pipeline,
+      realtime: this.realtime,
+    });
+
+    new CfnOutput(this, 'HttpApiUrl', {
+      value: this.httpApi.stage.url,
+      description: 'Base URL of the billing gateway HTTP API',
+    });
+    new CfnOutput(this, 'WebSocketUrl', {
+      value: this.realtime.stage.url,
+      description: 'URL of the billing gateway WebSocket API (connect with ?token=)',
+    });
+    for (const name of Object.keys(tables) as TableName[]) {
+      new CfnOutput(this, `${pascalCase(name)}Table`, {
+        value: this.ledger.table(name).tableName,
+        description: `Name of the ${name} table (${tables[name].envVar})`,
+      });
+    }
+    for (const name of Object.keys(queues) as QueueName[]) {
+      new CfnOutput(this, `${pascalCase(name)}QueueUrl`, {
+        value: this.pipeline.queue(name).queue.queueUrl,
+        description: `URL of the ${name} queue (${queues[name].envVar})`,
+      });
+    }
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'SNS topic every alarm notifies: subscribe the on-call address to it',
+    });
   }
 }

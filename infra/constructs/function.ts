@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnApi, type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { FunctionSpec, TableAccess } from '../../functions/manifest';
@@ -16,6 +18,12 @@ export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The service name every structured log line and trace carries. */
 export const serviceName = 'billing-gateway';
+
+/** The CloudWatch namespace of the gateway's own metrics (Powertools Metrics reads it from the environment). */
+export const metricsNamespace = 'BillingGateway';
+
+/** Where a function that `postsToConnections` finds the WebSocket API's `@connections` endpoint. */
+export const websocketEndpointEnvVar = 'WEBSOCKET_ENDPOINT';
 
 /** What a function gets when its spec says nothing: API handlers answer well within it, and API Gateway waits 30 s. */
 export const defaultTimeout = Duration.seconds(10);
@@ -29,10 +37,13 @@ export interface GatewayFunctionProps {
  * One Lambda of the manifest, bundled from its TypeScript entry.
  * Defaults: Node.js 22 on arm64; an ESM bundle (esbuild, minified, source maps, `module` before `main`, the AWS SDK
  * bundled rather than taken from the runtime, so the pinned SDK line is the one that runs); 1024 MB; the spec's timeout
- * or 10 s; X-Ray tracing; its own log group kept one month (retained in `prod`); a role that may write only that log
- * group until `bindTable` grants it a table.
+ * or 10 s; X-Ray tracing; its own log group kept one month (retained in `prod`); `STAGE` and the metrics namespace in
+ * its environment; a role that may write only that log group until a `bind*` helper grants it more.
  */
 export class GatewayFunction extends NodejsFunction {
+  /** The manifest entry this function was built from: its triggers, queues and tables. */
+  readonly spec: FunctionSpec;
+
   constructor(scope: Construct, id: string, { spec, stage }: GatewayFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
@@ -58,6 +69,9 @@ export class GatewayFunction extends NodejsFunction {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
+        // The dimension that keeps the metrics of two stages in one account apart.
+        STAGE: stage,
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -73,6 +87,7 @@ export class GatewayFunction extends NodejsFunction {
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },
     });
+    this.spec = spec;
 
     // The runtime is a design decision (DESIGN.md: Node.js 22), not something to fix by a nag finding. The
     // acknowledgement names that exact runtime, so an older one is still reported and a newer one needs none.
@@ -119,6 +134,44 @@ export class GatewayFunction extends NodejsFunction {
               "Querying a global secondary index needs the index ARN: the grant names this table's own indexes " +
               '(its ARN followed by /index/*), never another table.',
             appliesTo: [{ regex: `/^Resource::<${table.logicalId}\\.Arn>\\/index\\/\\*$/g` }],
+          },
+        ],
+        true,
+      );
+    }
+    return this;
+  }
+
+  /** Lets this function send to a queue, and only send, and tells it the queue's URL through `envVar`. */
+  bindQueueSender(queue: IQueue, envVar: string): this {
+    queue.grantSendMessages(this);
+    this.addEnvironment(envVar, queue.queueUrl);
+    return this;
+  }
+
+  /**
+   * Lets this function push to (and drop) the connections of one WebSocket stage through its `@connections`
+   * management API, and tells it that API's endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`).
+   */
+  bindConnections(stage: WebSocketStage): this {
+    stage.grantManagementApiAccess(this);
+    this.addEnvironment(websocketEndpointEnvVar, stage.callbackUrl);
+    const api = stage.api.node.defaultChild;
+    if (this.role && api instanceof CfnApi) {
+      const apiId = Stack.of(this).getLogicalId(api);
+      NagSuppressions.addResourceSuppressions(
+        this.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'execute-api:ManageConnections is granted on one stage of one WebSocket API; the trailing wildcards ' +
+              'stand for the HTTP method and the connection id, which exists only once a client has connected.',
+            appliesTo: [
+              {
+                regex: `/^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>\\/${stage.stageName}\\/\\*\\/@connections\\/\\*$/g`,
+              },
+            ],
           },
         ],
         true,

@@ -7,6 +7,7 @@ import {
   functions,
   type FunctionSpec,
   routes,
+  websocketRoutes,
   type TableAccess,
 } from '../../functions/manifest';
 import type { TableName } from '../../shared/db/tables';
@@ -27,7 +28,10 @@ const tableBindings = (spec: FunctionSpec): [TableName, TableAccess][] =>
   });
 
 const calledByApi = (name: FunctionName): boolean =>
-  name === authorizer || name === defaultRoute || routes.some((route) => route.function === name);
+  name === authorizer ||
+  name === defaultRoute ||
+  routes.some((route) => route.function === name) ||
+  websocketRoutes.some((route) => route.function === name);
 
 /**
  * Why a function needs no Lambda dead-letter queue, from how the manifest says it is invoked. A Lambda DLQ only ever
@@ -43,6 +47,12 @@ const noDeadLetterQueueReasons = (name: FunctionName, spec: FunctionSpec): strin
           'dead-letter queue through the redrive policy, not to a Lambda DLQ.',
       ]
     : []),
+  ...(spec.stream
+    ? [
+        'Its DynamoDB stream event source mapping invokes it synchronously; records that keep failing go to the ' +
+          "mapping's on-failure destination, not to a Lambda DLQ.",
+      ]
+    : []),
   ...(spec.schedule
     ? [
         `A schedule runs it every ${spec.schedule.everyMinutes} min and each run starts from what DynamoDB holds, so ` +
@@ -53,7 +63,7 @@ const noDeadLetterQueueReasons = (name: FunctionName, spec: FunctionSpec): strin
 
 /**
  * Every Lambda of `functions/manifest.ts`, each bound to exactly the tables and access the manifest gives it; the HTTP
- * API and, later, the payment pipeline wire them to their triggers.
+ * API, the payment pipeline and the realtime API wire them to their triggers, queues and connections.
  * Defaults: those of `GatewayFunction`; construct ids are the manifest names in PascalCase.
  */
 export class Handlers extends Construct {

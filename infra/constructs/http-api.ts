@@ -1,4 +1,4 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi as ApiGatewayHttpApi,
@@ -141,7 +141,5 @@ export class HttpApi extends Construct {
         burstLimit: numberFromContext(this.node, 'apiThrottleBurst', defaultThrottle.burstLimit),
       },
     });
-
-    new CfnOutput(this, 'Url', { value: this.stage.url, description: 'Base URL of the billing gateway HTTP API' });
   }
 }

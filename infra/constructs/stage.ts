@@ -35,3 +35,12 @@ export const numberFromContext = (node: Node, key: string, fallback: number): nu
 /** Log groups of a `dev` stack go with it; `prod` keeps them for the investigation that follows a deletion. */
 export const logRemovalPolicy = (stage: DeploymentStage): RemovalPolicy =>
   stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+/** A flag from context: `-c key=false` arrives as a string, cdk.json and tests pass a boolean. */
+export const booleanFromContext = (node: Node, key: string, fallback: boolean): boolean => {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context "${key}" must be true or false; got ${JSON.stringify(value)}`);
+};

@@ -166,7 +166,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** API Gateway's `requestContext.time`: `27/Nov/2026:15:04:05 +0000`. */
-const gatewayTime = (date: Date): string =>
+export const gatewayTime = (date: Date): string =>
   `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()] ?? ''}/${date.getUTCFullYear()}:` +
   `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 
@@ -285,7 +285,8 @@ export const lambdaContext = (name: FunctionName, timeoutMs: number): Context =>
 
 const loadedHandlers = new Map<FunctionName, Promise<LambdaHandler>>();
 
-const loadHandler = (name: FunctionName): Promise<LambdaHandler> => {
+/** A function's handler module, imported on first use and retried after a failed load. */
+export const loadHandler = (name: FunctionName): Promise<LambdaHandler> => {
   let loading = loadedHandlers.get(name);
   if (!loading) {
     const url = new URL(`../../${functions[name].entry}`, import.meta.url).href;

@@ -47,13 +47,14 @@ const banner = (stack: LocalStack): string =>
   [
     'Billing gateway local stack is up',
     `  HTTP API        ${stack.httpUrl}`,
-    `  WebSocket       ${stack.wsUrl} (reserved, not served yet)`,
+    `  WebSocket       ${stack.wsUrl} (@connections at ${stack.websocketEndpoint})`,
     `  DynamoDB Local  ${stack.dynamodbEndpoint}`,
     `  SQS (fauxqs)    ${stack.sqsEndpoint}`,
     ...stack.consumers.map(
       ({ function: name, queue }) => `  Queue           ${queue} -> ${name} (DLQ ${dlqName(queue)})`,
     ),
     ...stack.schedules.map(({ function: name, everySeconds }) => `  Schedule        ${name} every ${everySeconds} s`),
+    ...stack.streams.map(({ function: name, table }) => `  Stream          ${table} -> ${name}`),
     `  Data            ${stack.dataDir}`,
     'Ctrl-C stops it.',
   ].join('\n');

@@ -3,28 +3,37 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { systemClock } from '../../shared/clock';
 import { createDocumentClient } from '../../shared/db/client';
-import type { TableNames } from '../../shared/db/tables';
+import type { TableName, TableNames } from '../../shared/db/tables';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { InvalidCredentialsError } from '../../shared/errors';
 import { credentialsBody } from '../../shared/schemas/users';
 import { ensureAdmin } from '../../shared/users/service';
-import { type FunctionName, type FunctionSpec, functions, type QueueName } from '../../functions/manifest';
+import {
+  type FunctionName,
+  type FunctionSpec,
+  functions,
+  type QueueName,
+  websocketRoutes,
+} from '../../functions/manifest';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
 import { describeError, startSqsEventSource } from './event-source';
 import { type LambdaHandler, type LocalHttpServer, startHttpServer } from './http-server';
 import { ensureQueues, type LocalQueues, queueEnv } from './queues';
 import { startSchedule } from './scheduler';
 import { type LocalSqs, startSqs } from './sqs';
+import { startStreamSource } from './stream-source';
 import { ensureTables, localTableNames, tableEnv } from './tables';
+import { type LocalWebSocketServer, startWebSocketServer } from './websocket-server';
 
 export interface LocalStackOptions {
   /** HTTP API port; 0 for a free one. */
   port?: number;
-  /** Reserved for the WebSocket endpoint, not bound yet. */
+  /** WebSocket API port (its `@connections` management API too); 0, or omitted, for a free one. */
   wsPort?: number;
   host?: string;
   /** Where DynamoDB Local keeps its file, so data survives restarts. */
@@ -47,7 +56,10 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   httpUrl: string;
+  /** Where WebSocket clients connect. */
   wsUrl: string;
+  /** The `@connections` management API, as the handlers get it in WEBSOCKET_ENDPOINT. */
+  websocketEndpoint: string;
   dynamodbEndpoint: string;
   sqsEndpoint: string;
   /** The manifest's queues and their dead-letter queues. */
@@ -56,6 +68,8 @@ export interface LocalStack {
   consumers: readonly { function: FunctionName; queue: QueueName }[];
   /** The functions run on a timer, and their local period. */
   schedules: readonly { function: FunctionName; everySeconds: number }[];
+  /** The functions reading a table's DynamoDB stream, as the Lambda event source mapping would. */
+  streams: readonly { function: FunctionName; table: TableName }[];
   dataDir: string;
   tableNames: TableNames;
   /**
@@ -173,6 +187,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   let sqs: LocalSqs | undefined;
   let sqsClient: SQSClient | undefined;
   let http: LocalHttpServer | undefined;
+  let websocket: LocalWebSocketServer | undefined;
+  let streamsClient: DynamoDBStreamsClient | undefined;
   // Event sources and schedules: stopped first, so no handler runs against emulators that are going away.
   const triggers: { stop(): Promise<void> }[] = [];
   let stopping = false;
@@ -186,7 +202,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         if (result.status === 'rejected') failures.push(result.reason);
       }
       sqsClient?.destroy();
-      for (const component of [http, sqs, dynamodb]) {
+      streamsClient?.destroy();
+      // The WebSocket server runs `$disconnect` for every open connection: before the database goes.
+      for (const component of [websocket, http, sqs, dynamodb]) {
         try {
           await component?.stop();
         } catch (error) {
@@ -208,6 +226,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // Before any handler module is imported: handlers read their queue URLs and table names when loaded.
     configureHandlers(dynamodb.endpoint, sqs.inProcessEndpoint, names, options.logLevel);
     Object.assign(process.env, queueEnv(queues));
+    // Bound before any handler is imported too: the notifier reads its `@connections` endpoint when loaded.
+    websocket = await startWebSocketServer({
+      port: options.wsPort ?? 0,
+      host,
+      quiet: options.quiet,
+      handlers: options.handlers,
+    });
+    process.env.WEBSOCKET_ENDPOINT = websocket.managementEndpoint;
 
     const client = new DynamoDBClient({
       endpoint: dynamodb.endpoint,
@@ -238,6 +264,19 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const schedules = await Promise.all(
       scheduled.map(async (schedule) => ({ ...schedule, handler: await handlerOf(schedule.name, 'schedule') })),
     );
+    const streamed = functionNames.flatMap((name) => {
+      const { stream, timeoutSeconds } = specOf(name);
+      return stream ? [{ name, stream, timeoutSeconds }] : [];
+    });
+    const streamReaders = await Promise.all(
+      streamed.map(async (reader) => ({
+        ...reader,
+        handler: await handlerOf(reader.name, 'DynamoDB stream event source'),
+      })),
+    );
+    // The WebSocket server imports its routes' handlers on first use, as the HTTP server does; loading them now
+    // makes a missing or broken one fail the start instead of the first connection.
+    await Promise.all(websocketRoutes.map((route) => handlerOf(route.function, `WebSocket route ${route.route}`)));
 
     http = await startHttpServer({ port: options.port ?? 0, host, quiet: options.quiet, handlers: options.handlers });
 
@@ -269,6 +308,26 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       );
     }
 
+    streamsClient = new DynamoDBStreamsClient({
+      endpoint: dynamodb.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    for (const { name, stream, timeoutSeconds, handler } of streamReaders) {
+      // Starting position LATEST: each source has its shard iterators before the stack reports ready.
+      triggers.push(
+        await startStreamSource({
+          client: streamsClient,
+          tableName: names[stream.table],
+          handler,
+          functionName: name,
+          batchSize: stream.batchSize,
+          maxRetries: stream.maxRetries,
+          timeoutSeconds,
+        }),
+      );
+    }
+
     const database = dynamodb;
     const failed = database.exited.then(({ code, signal }) =>
       stopping
@@ -277,12 +336,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     );
     return {
       httpUrl: http.url,
-      wsUrl: `ws://${host}:${options.wsPort ?? 3001}`,
+      wsUrl: websocket.url,
+      websocketEndpoint: websocket.managementEndpoint,
       dynamodbEndpoint: dynamodb.endpoint,
       sqsEndpoint: sqs.endpoint,
       queues,
       consumers: consumed.map(({ name, consumes }) => ({ function: name, queue: consumes.queue })),
       schedules: scheduled.map(({ name, everySeconds }) => ({ function: name, everySeconds })),
+      streams: streamed.map(({ name, stream }) => ({ function: name, table: stream.table })),
       dataDir,
       tableNames: names,
       failed,

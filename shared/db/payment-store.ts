@@ -21,7 +21,7 @@ const toPaymentItem = (payment: Payment): Record<string, unknown> => ({
   listed: 'payment',
 });
 
-const fromPaymentItem = (item: Record<string, unknown>): Payment => {
+export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
   const optional = (name: string) => (typeof item[name] === 'string' ? { [name]: item[name] } : {});
   return {
     id: item.id as string,

@@ -120,6 +120,23 @@ export const tables = {
     indexes: [],
     timeToLiveAttribute: 'expiresAt',
   },
+  /**
+   * Open WebSocket connections, by connection id, with the user each belongs to. API Gateway closes a connection
+   * after two hours at most, so a record outlives it only until its TTL, in case `$disconnect` never came.
+   */
+  connections: {
+    envVar: 'CONNECTIONS_TABLE',
+    partitionKey: { name: 'connectionId', type: 'S' },
+    indexes: [
+      {
+        name: 'byUser',
+        partitionKey: { name: 'userId', type: 'S' },
+        sortKey: { name: 'connectionId', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+    ],
+    timeToLiveAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof tables;

@@ -1,71 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { App, CfnElement } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as z from 'zod';
-import { type FunctionName, functions, type FunctionSpec, routes } from '../../functions/manifest';
+import { functions, type FunctionSpec, queues, routes } from '../../functions/manifest';
 import { type IndexDefinition, type TableDefinition, type TableName, tables } from '../../shared/db/tables';
-import { BillingGatewayStack } from '../../infra/constructs/billing-gateway-stack';
-import { addComplianceChecks } from '../../infra/constructs/compliance';
-import type { DeploymentStage } from '../../infra/constructs/stage';
-
-// Each stage is synthesized once per file. `aws:cdk:bundling-stacks` is the context the CDK CLI itself sets to say which
-// stacks need their assets bundled (`[]` for commands that deploy nothing): with `[]`, NodejsFunction's asset points at
-// the source folder instead of running esbuild 20-odd times, and the template differs only in asset hashes. The
-// context of cdk.json (feature flags) is read here because only the CLI passes it to an in-process App.
-const cdkJson = z.object({ context: z.record(z.string(), z.unknown()) });
-const { context } = cdkJson.parse(JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')));
-
-const resourceSchema = z.object({
-  Type: z.string(),
-  Properties: z.record(z.string(), z.unknown()).default({}),
-  DeletionPolicy: z.string().optional(),
-  UpdateReplacePolicy: z.string().optional(),
-  Metadata: z.record(z.string(), z.unknown()).default({}),
-});
-type Resource = z.infer<typeof resourceSchema>;
-const templateSchema = z.object({ Resources: z.record(z.string(), resourceSchema) });
-
-const lambdaSchema = z.object({
-  Runtime: z.string(),
-  Architectures: z.array(z.string()),
-  Handler: z.string(),
-  MemorySize: z.number(),
-  Timeout: z.number(),
-  TracingConfig: z.object({ Mode: z.string() }),
-  Role: z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) }),
-  LoggingConfig: z.object({ LogGroup: z.object({ Ref: z.string() }) }),
-  Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }),
-});
-
-const statementSchema = z.object({
-  Effect: z.string(),
-  Action: z.union([z.string(), z.array(z.string())]).transform((a) => (Array.isArray(a) ? a : [a])),
-  Resource: z.unknown().transform((r) => ([] as unknown[]).concat(r)),
-});
-const policySchema = z.object({
-  PolicyDocument: z.object({ Statement: z.array(statementSchema) }),
-  Roles: z.array(z.object({ Ref: z.string() })),
-});
-type Statement = z.infer<typeof statementSchema>;
-
-const suppressionsSchema = z
-  .object({ cdk_nag: z.object({ rules_to_suppress: z.array(z.object({ id: z.string(), reason: z.string() })) }) })
-  .partial();
-
-interface Built {
-  stack: BillingGatewayStack;
-  template: Template;
-  resources: Record<string, Resource>;
-}
-
-const build = (stage: DeploymentStage): Built => {
-  const app = new App({ context: { ...context, stage, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new BillingGatewayStack(app, `BillingGateway-${stage}`, { stage });
-  addComplianceChecks(app);
-  const template = Template.fromStack(stack);
-  return { stack, template, resources: templateSchema.parse(template.toJSON()).Resources };
-};
+import { pascalCase } from '../../infra/constructs/names';
+import {
+  build,
+  type Built,
+  functionNames,
+  lambdaOf,
+  logicalId,
+  nagSuppressionIds,
+  nagSuppressions,
+  ofType,
+  queueNames,
+  referencedIds,
+  type Resource,
+  resource,
+  statementsOf,
+  tableNames,
+} from './synth';
 
 let dev: Built;
 let prod: Built;
@@ -75,52 +28,8 @@ beforeAll(() => {
   prod = build('prod');
 }, 120_000);
 
-const logicalId = ({ stack }: Built, construct: IConstruct): string => {
-  const resource = construct.node.defaultChild;
-  if (!(resource instanceof CfnElement)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
-  return stack.getLogicalId(resource);
-};
-
-const resource = ({ resources }: Built, id: string): Resource => {
-  const found = resources[id];
-  if (!found) throw new Error(`No resource ${id} in the template`);
-  return found;
-};
-
-const ofType = ({ resources }: Built, type: string): [string, Resource][] =>
-  Object.entries(resources).filter(([, r]) => r.Type === type);
-
-const functionNames = Object.keys(functions) as FunctionName[];
-const tableNames = Object.keys(tables) as TableName[];
-
-const lambdaOf = (built: Built, name: FunctionName) => {
-  const id = logicalId(built, built.stack.handlers.function(name));
-  return { id, props: lambdaSchema.parse(resource(built, id).Properties) };
-};
-
-/** Every statement of every policy attached to the function's role. */
-const statementsOf = (built: Built, name: FunctionName): Statement[] => {
-  const roleId = lambdaOf(built, name).props.Role['Fn::GetAtt'][0];
-  return ofType(built, 'AWS::IAM::Policy')
-    .map(([, r]) => policySchema.parse(r.Properties))
-    .filter((policy) => policy.Roles.some((role) => role.Ref === roleId))
-    .flatMap((policy) => policy.PolicyDocument.Statement);
-};
-
-/** The logical ids an IAM resource entry points at, through `Fn::GetAtt` (also inside `Fn::Join`). */
-const referencedIds = (value: unknown): string[] => {
-  if (Array.isArray(value)) return value.flatMap(referencedIds);
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, inner]) =>
-    key === 'Fn::GetAtt' && Array.isArray(inner) && typeof inner[0] === 'string' ? [inner[0]] : referencedIds(inner),
-  );
-};
-
 const tableIdsByName = (built: Built): Map<string, TableName> =>
   new Map(tableNames.map((name) => [logicalId(built, built.stack.ledger.table(name)), name]));
-
-const nagSuppressions = (r: Resource): string[] =>
-  (suppressionsSchema.parse(r.Metadata).cdk_nag?.rules_to_suppress ?? []).map((s) => s.id);
 
 const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
@@ -193,9 +102,16 @@ describe('least privilege', () => {
     expect(writesToReadOnly).toEqual([]);
   });
 
-  it.each(functionNames)('grants %s a wildcard resource only for the X-Ray actions that require one', (name) => {
+  it.each(functionNames)('grants %s a wildcard resource only for the actions that support no other', (name) => {
+    const spec: FunctionSpec = functions[name];
     const wildcard = statementsOf(dev, name).filter((s) => s.Resource.includes('*'));
-    expect(wildcard.flatMap((s) => s.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    // X-Ray's two actions, and for a stream reader dynamodb:ListStreams, which its event source mapping needs.
+    const expected = [
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+      ...(spec.stream ? ['dynamodb:ListStreams'] : []),
+    ];
+    expect(wildcard.flatMap((s) => s.Action).sort()).toEqual(expected.sort());
   });
 });
 
@@ -258,9 +174,15 @@ describe('Ledger', () => {
   });
 });
 
+/** The routes of the HTTP API only; the WebSocket API has its own `$default`. */
+const httpRoutes = (built: Built): [string, Resource][] => {
+  const apiId = logicalId(built, built.stack.httpApi.api);
+  return ofType(built, 'AWS::ApiGatewayV2::Route').filter(([, r]) => referencedIds(r.Properties.ApiId)[0] === apiId);
+};
+
 describe('HTTP API', () => {
   const routeByKey = (built: Built, key: string): Resource => {
-    const found = ofType(built, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey === key);
+    const found = httpRoutes(built).filter(([, r]) => r.Properties.RouteKey === key);
     expect(found).toHaveLength(1);
     return found[0]![1];
   };
@@ -281,7 +203,7 @@ describe('HTTP API', () => {
   };
 
   it('has the manifest routes and $default, nothing else', () => {
-    const keys = ofType(dev, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    const keys = httpRoutes(dev).map(([, r]) => r.Properties.RouteKey);
     expect(keys.sort()).toEqual([...routes.map((r) => `${r.method} ${r.path}`), '$default'].sort());
   });
 
@@ -318,9 +240,7 @@ describe('HTTP API', () => {
   });
 
   it('logs every request as JSON and throttles the default stage', () => {
-    const stages = ofType(dev, 'AWS::ApiGatewayV2::Stage');
-    expect(stages).toHaveLength(1);
-    const stage = stages[0]![1].Properties;
+    const stage = resource(dev, logicalId(dev, dev.stack.httpApi.stage)).Properties;
     expect(stage).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
@@ -337,12 +257,34 @@ describe('HTTP API', () => {
   });
 
   it('has no CORS configuration', () => {
-    const apis = ofType(dev, 'AWS::ApiGatewayV2::Api');
-    expect(apis.map(([, api]) => api.Properties.CorsConfiguration)).toEqual([undefined]);
+    const api = resource(dev, logicalId(dev, dev.stack.httpApi.api));
+    expect(api.Properties).toMatchObject({ ProtocolType: 'HTTP' });
+    expect(api.Properties).not.toHaveProperty('CorsConfiguration');
+  });
+});
+
+describe('outputs', () => {
+  it('outputs the URLs of both APIs', () => {
+    expect(dev.outputs.HttpApiUrl?.Value).toEqual(dev.stack.resolve(dev.stack.httpApi.stage.url));
+    expect(dev.outputs.WebSocketUrl?.Value).toEqual(dev.stack.resolve(dev.stack.realtime.stage.url));
   });
 
-  it('outputs the API URL', () => {
-    expect(Object.keys(dev.template.findOutputs('*', { Description: Match.stringLikeRegexp('URL') }))).toHaveLength(1);
+  it.each(tableNames)('outputs the name of the %s table, as admin:create and operators need it', (name) => {
+    expect(dev.outputs[`${pascalCase(name)}Table`]).toEqual({
+      Value: { Ref: logicalId(dev, dev.stack.ledger.table(name)) },
+      Description: expect.stringContaining(tables[name].envVar),
+    });
+  });
+
+  it.each(queueNames)('outputs the URL of the %s queue', (name) => {
+    expect(dev.outputs[`${pascalCase(name)}QueueUrl`]).toEqual({
+      Value: { Ref: logicalId(dev, dev.stack.pipeline.queue(name).queue) },
+      Description: expect.stringContaining(queues[name].envVar),
+    });
+  });
+
+  it('outputs the alarm topic, so operators can subscribe to it', () => {
+    expect(dev.outputs.AlarmTopicArn?.Value).toEqual({ Ref: logicalId(dev, dev.stack.monitoring.topic) });
   });
 });
 
@@ -360,6 +302,7 @@ describe('stack hygiene', () => {
     'AWS::S3::Bucket': 'BucketName',
     'AWS::CloudWatch::Alarm': 'AlarmName',
     'AWS::Events::Rule': 'Name',
+    'AWS::CloudWatch::Dashboard': 'DashboardName',
     'AWS::Scheduler::Schedule': 'Name',
     'AWS::StepFunctions::StateMachine': 'StateMachineName',
   };
@@ -396,16 +339,68 @@ describe('stack hygiene', () => {
     }
   });
 
-  it('acknowledges a route without authorizer only where the manifest says public', () => {
+  it('acknowledges an HTTP route without authorizer only where the manifest says public', () => {
     const publicKeys = new Set([...routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`)]);
     publicKeys.add('$default');
-    for (const [, route] of ofType(dev, 'AWS::ApiGatewayV2::Route')) {
+    for (const [, route] of httpRoutes(dev)) {
       const key = z.string().parse(route.Properties.RouteKey);
-      expect([key, nagSuppressions(route).includes('AwsSolutions-APIG4')]).toEqual([key, publicKeys.has(key)]);
+      expect([key, nagSuppressionIds(route).includes('AwsSolutions-APIG4')]).toEqual([key, publicKeys.has(key)]);
+    }
+  });
+
+  it('never acknowledges point-in-time recovery, queue encryption or TLS-only queues and topics', () => {
+    const neverAcknowledged = ['AwsSolutions-DDB3', 'AwsSolutions-SQS2', 'AwsSolutions-SQS4', 'AwsSolutions-SNS3'];
+    for (const built of [dev, prod]) {
+      const acknowledged = Object.entries(built.resources).flatMap(([id, r]) =>
+        nagSuppressionIds(r)
+          .filter((rule) => neverAcknowledged.includes(rule))
+          .map((rule) => `${id}: ${rule}`),
+      );
+      expect(acknowledged).toEqual([]);
+    }
+  });
+
+  it('acknowledges a queue without dead-letter queue only where it is itself a dead-letter destination', () => {
+    const destinations = new Set([
+      ...ofType(dev, 'AWS::SQS::Queue').flatMap(([, q]) => referencedIds(q.Properties.RedrivePolicy)),
+      ...ofType(dev, 'AWS::Lambda::EventSourceMapping').flatMap(([, m]) =>
+        referencedIds(m.Properties.DestinationConfig),
+      ),
+      ...ofType(dev, 'AWS::Events::Rule').flatMap(([, rule]) =>
+        z
+          .array(z.object({ DeadLetterConfig: z.unknown().optional() }))
+          .parse(rule.Properties.Targets)
+          .flatMap((target) => referencedIds(target.DeadLetterConfig)),
+      ),
+    ]);
+    const acknowledged = ofType(dev, 'AWS::SQS::Queue')
+      .filter(([, q]) =>
+        nagSuppressionIds(q).some((id) => ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy'].includes(id)),
+      )
+      .map(([id]) => id);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect(acknowledged.filter((id) => !destinations.has(id))).toEqual([]);
+    const working = ofType(dev, 'AWS::SQS::Queue').filter(([id]) => !destinations.has(id));
+    for (const [, queue] of working) expect(nagSuppressions(queue)).toEqual([]);
+  });
+
+  it('acknowledges a missing on-failure destination only on SQS event source mappings, which take none', () => {
+    for (const [, mapping] of ofType(dev, 'AWS::Lambda::EventSourceMapping')) {
+      const acknowledged = nagSuppressionIds(mapping).includes('Serverless-LambdaEventSourceMappingDestination');
+      const fromQueue = referencedIds(mapping.Properties.EventSourceArn).some(
+        (id) => resource(dev, id).Type === 'AWS::SQS::Queue',
+      );
+      const hasDestination = JSON.stringify(mapping.Properties.DestinationConfig ?? {}).includes('"Destination"');
+      // Exactly one of the two: a stream mapping has its destination, an SQS mapping its acknowledgement.
+      expect({ fromQueue, acknowledged, hasDestination }).toEqual({
+        fromQueue,
+        acknowledged: fromQueue,
+        hasDestination: !fromQueue,
+      });
     }
   });
 
   it('acknowledges nothing on tables, so point-in-time recovery and the rest stay checked', () => {
-    for (const [, table] of ofType(dev, 'AWS::DynamoDB::Table')) expect(nagSuppressions(table)).toEqual([]);
+    for (const [, table] of ofType(dev, 'AWS::DynamoDB::Table')) expect(nagSuppressionIds(table)).toEqual([]);
   });
 });

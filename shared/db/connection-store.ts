@@ -1,0 +1,56 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Connection } from '../realtime/model';
+import type { ConnectionStore } from '../realtime/ports';
+
+export class DynamoConnectionStore implements ConnectionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async put(connection: Connection): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...connection } }));
+  }
+
+  async find(connectionId: string): Promise<Connection | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { connectionId }, ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return {
+      connectionId: Item.connectionId as string,
+      userId: Item.userId as string,
+      connectedAt: Item.connectedAt as string,
+      expiresAt: Number(Item.expiresAt as bigint),
+    };
+  }
+
+  async delete(connectionId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { connectionId } }));
+  }
+
+  async listByUser(userId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byUser',
+          KeyConditionExpression: 'userId = :userId',
+          ExpressionAttributeValues: { ':userId': userId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      ids.push(...(out.Items ?? []).map((item) => item.connectionId as string));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return ids;
+  }
+}

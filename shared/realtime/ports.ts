@@ -1,0 +1,14 @@
+import type { Connection, ServerMessage } from './model';
+
+export interface ConnectionStore {
+  put(connection: Connection): Promise<void>;
+  find(connectionId: string): Promise<Connection | undefined>;
+  delete(connectionId: string): Promise<void>;
+  /** The ids of a user's open connections. */
+  listByUser(userId: string): Promise<string[]>;
+}
+
+/** Sends a message down one connection; `gone` when API Gateway says the connection no longer exists. */
+export interface Pusher {
+  push(connectionId: string, message: ServerMessage): Promise<'sent' | 'gone'>;
+}

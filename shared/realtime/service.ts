@@ -1,0 +1,100 @@
+import * as z from 'zod/mini';
+import type { Clock } from '../clock';
+import type { Payment } from '../payments/model';
+import { paymentView } from '../payments/model';
+import type { PaymentStore } from '../payments/ports';
+import type { Principal } from '../users/model';
+import { type Connection, outcomeMessage, partiesOf, type ServerMessage } from './model';
+import type { ConnectionStore, Pusher } from './ports';
+
+export interface RealtimeDeps {
+  connections: ConnectionStore;
+  payments: Pick<PaymentStore, 'findById'>;
+  pusher: Pusher;
+  clock: Clock;
+}
+
+// API Gateway closes every WebSocket connection after two hours; an hour more covers a lost `$disconnect`.
+const CONNECTION_TTL_SECONDS = 3 * 60 * 60;
+
+export const openConnection = async (
+  deps: Pick<RealtimeDeps, 'connections' | 'clock'>,
+  connectionId: string,
+  principal: Principal,
+): Promise<Connection> => {
+  const now = deps.clock();
+  const connection: Connection = {
+    connectionId,
+    userId: principal.userId,
+    connectedAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + CONNECTION_TTL_SECONDS,
+  };
+  await deps.connections.put(connection);
+  return connection;
+};
+
+export const closeConnection = (deps: Pick<RealtimeDeps, 'connections'>, connectionId: string): Promise<void> =>
+  deps.connections.delete(connectionId);
+
+const clientMessage = z.object({ action: z.string() });
+const subscribeMessage = z.object({
+  action: z.literal('subscribe'),
+  paymentId: z.string().check(z.minLength(1), z.maxLength(128)),
+});
+
+const error = (code: string, message: string): ServerMessage => ({ type: 'error', code, message });
+
+/**
+ * Answers one message from a client. `subscribe` answers the payment's current state, so a payment that finished
+ * before the socket opened is never missed; anything else answers an error, and the connection stays open.
+ */
+export const handleClientMessage = async (
+  deps: Pick<RealtimeDeps, 'connections' | 'payments'>,
+  connectionId: string,
+  body: string | undefined,
+): Promise<ServerMessage> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    return error('invalid_json', 'Messages are JSON objects such as {"action":"subscribe","paymentId":"pay_…"}.');
+  }
+  const envelope = clientMessage.safeParse(parsed);
+  if (!envelope.success) return error('validation_error', 'A message needs an "action".');
+  if (envelope.data.action !== 'subscribe')
+    return error('unknown_action', `Unknown action '${envelope.data.action}'; the only action is "subscribe".`);
+  const subscribe = subscribeMessage.safeParse(parsed);
+  if (!subscribe.success) return error('validation_error', '"subscribe" needs a "paymentId".');
+
+  const connection = await deps.connections.find(connectionId);
+  if (!connection) return error('unauthorized', 'This connection is not known; connect again with a token.');
+  const payment = await deps.payments.findById(subscribe.data.paymentId);
+  // Another user's payment is as absent as a payment that does not exist.
+  if (!payment || !partiesOf(payment).includes(connection.userId)) {
+    return error('not_found', `No such payment: '${subscribe.data.paymentId}'.`);
+  }
+  return { type: 'subscribed', payment: paymentView(payment) };
+};
+
+/**
+ * Pushes a payment's final state to every open connection of its payer and payee, and to nobody else. A connection
+ * API Gateway no longer knows is forgotten; any other failure is thrown, so that the stream delivers the record again.
+ */
+export const notifyOutcome = async (
+  deps: Pick<RealtimeDeps, 'connections' | 'pusher'>,
+  payment: Payment,
+): Promise<{ sent: number; gone: number }> => {
+  const message = outcomeMessage(payment);
+  if (!message) return { sent: 0, gone: 0 };
+  const connectionIds = (
+    await Promise.all(partiesOf(payment).map((userId) => deps.connections.listByUser(userId)))
+  ).flat();
+  const results = await Promise.all(
+    connectionIds.map(async (connectionId) => {
+      const result = await deps.pusher.push(connectionId, message);
+      if (result === 'gone') await deps.connections.delete(connectionId);
+      return result;
+    }),
+  );
+  return { sent: results.filter((r) => r === 'sent').length, gone: results.filter((r) => r === 'gone').length };
+};

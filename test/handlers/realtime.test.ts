@@ -1,0 +1,253 @@
+import {
+  ApiGatewayManagementApiClient,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler as connect } from '../../functions/ws-connect/handler';
+import { handler as message } from '../../functions/ws-default/handler';
+import { handler as disconnect } from '../../functions/ws-disconnect/handler';
+import { handler as notifier } from '../../functions/notifier/handler';
+import type { WebSocketEvent } from '../../functions/lib/websocket';
+import { issueToken } from '../../shared/security/tokens';
+import { lambdaContext } from '../support/http-event';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const connections = mockClient(ApiGatewayManagementApiClient);
+
+const wsEvent = (routeKey: string, connectionId: string, extra: Partial<WebSocketEvent> = {}): WebSocketEvent => ({
+  requestContext: {
+    routeKey,
+    connectionId,
+    eventType: routeKey === '$connect' ? 'CONNECT' : 'MESSAGE',
+    stage: '$default',
+    requestId: 'r',
+    domainName: 'ws.example.com',
+    apiId: 'api',
+    connectedAt: 0,
+    requestTimeEpoch: 0,
+    messageId: 'm',
+    extendedRequestId: 'e',
+    requestTime: '',
+    messageDirection: 'IN',
+  },
+  isBase64Encoded: false,
+  ...extra,
+});
+
+const payment = (overrides: Record<string, unknown> = {}) => ({
+  id: 'pay_01jd0000000000000000000001',
+  type: 'transfer',
+  status: 'COMPLETED',
+  sourceAccountId: 'acc_a',
+  destinationAccountId: 'acc_b',
+  amount: 100n,
+  currency: 'USD',
+  fee: 1n,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:01.000Z',
+  completedAt: '2026-01-01T00:00:01.000Z',
+  sourceOwnerId: 'usr_ada',
+  destinationOwnerId: 'usr_bob',
+  ...overrides,
+});
+
+beforeEach(() => {
+  dynamo.reset();
+  connections.reset();
+  dynamo.on(GetCommand).resolves({});
+  dynamo.on(QueryCommand).resolves({ Items: [] });
+  dynamo.on(UpdateCommand).resolves({});
+});
+
+describe('$connect', () => {
+  it.each([
+    ['no token', undefined],
+    ['a garbled token', { token: 'nonsense' }],
+    ['a revoked token', { token: issueToken().token }],
+  ])('refuses the upgrade with 401 for %s and stores nothing', async (_case, query) => {
+    const result = await connect(
+      wsEvent('$connect', 'c1', query ? { queryStringParameters: query } : {}),
+      lambdaContext(),
+    );
+
+    expect(result).toEqual({ statusCode: 401 });
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('remembers the connection of a live token with its user and a TTL past two hours', async () => {
+    const { id, token, hash } = issueToken();
+    dynamo
+      .on(GetCommand, { Key: { id } })
+      .resolves({ Item: { id, userId: 'usr_ada', hash, createdAt: '2026-01-01T00:00:00.000Z' } });
+    dynamo.on(GetCommand, { Key: { pk: 'user#usr_ada' } }).resolves({
+      Item: {
+        pk: 'user#usr_ada',
+        id: 'usr_ada',
+        email: 'a@b.co',
+        role: 'user',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        passwordHash: 'x',
+      },
+    });
+    dynamo.on(PutCommand).resolves({});
+
+    const result = await connect(wsEvent('$connect', 'conn-1', { queryStringParameters: { token } }), lambdaContext());
+
+    expect(result).toEqual({ statusCode: 200 });
+    const item = dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(item).toMatchObject({ connectionId: 'conn-1', userId: 'usr_ada' });
+    expect(Number(item.expiresAt) - Date.now() / 1000).toBeGreaterThan(2 * 60 * 60);
+  });
+});
+
+describe('$disconnect', () => {
+  it('forgets the connection', async () => {
+    dynamo.on(DeleteCommand).resolves({});
+
+    await disconnect(wsEvent('$disconnect', 'conn-9'), lambdaContext());
+
+    expect(dynamo.commandCalls(DeleteCommand)[0]!.args[0].input.Key).toEqual({ connectionId: 'conn-9' });
+  });
+});
+
+describe('$default', () => {
+  const reply = async (body: string | undefined) => {
+    const result = (await message(
+      wsEvent('$default', 'conn-1', body === undefined ? {} : { body }),
+      lambdaContext(),
+    )) as { statusCode: number; body: string };
+    expect(result.statusCode).toBe(200);
+    return JSON.parse(result.body) as Record<string, unknown>;
+  };
+
+  beforeEach(() => {
+    dynamo
+      .on(GetCommand, { Key: { connectionId: 'conn-1' } })
+      .resolves({ Item: { connectionId: 'conn-1', userId: 'usr_ada', connectedAt: 'x', expiresAt: 1n } });
+  });
+
+  it.each([
+    ['bad JSON', '{"action":', 'invalid_json'],
+    ['no action', '{"paymentId":"pay_1"}', 'validation_error'],
+    ['an unknown action', '{"action":"unsubscribe"}', 'unknown_action'],
+    ['a subscribe without a payment id', '{"action":"subscribe"}', 'validation_error'],
+  ])('answers %s with an error message and keeps the connection', async (_case, body, code) => {
+    expect(await reply(body)).toMatchObject({ type: 'error', code, message: expect.any(String) });
+  });
+
+  it('answers a subscribe to another user’s payment as not found', async () => {
+    dynamo
+      .on(GetCommand, { Key: { id: 'pay_x' } })
+      .resolves({ Item: payment({ id: 'pay_x', sourceOwnerId: 'usr_eve', destinationOwnerId: 'usr_bob' }) });
+
+    expect(await reply('{"action":"subscribe","paymentId":"pay_x"}')).toMatchObject({
+      type: 'error',
+      code: 'not_found',
+    });
+  });
+
+  it('answers a subscribe with the payment’s current state, finished or not', async () => {
+    dynamo.on(GetCommand, { Key: { id: 'pay_y' } }).resolves({ Item: payment({ id: 'pay_y' }) });
+
+    expect(await reply('{"action":"subscribe","paymentId":"pay_y"}')).toEqual({
+      type: 'subscribed',
+      payment: expect.objectContaining({ id: 'pay_y', status: 'COMPLETED', amount: 100, fee: 1 }),
+    });
+  });
+});
+
+describe('notifier', () => {
+  const record = (
+    sequence: string,
+    oldImage: Record<string, unknown> | undefined,
+    newImage: Record<string, unknown>,
+  ) => ({
+    eventID: sequence,
+    eventName: oldImage ? ('MODIFY' as const) : ('INSERT' as const),
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      SequenceNumber: sequence,
+      ...(oldImage ? { OldImage: marshall(oldImage, { removeUndefinedValues: true }) as never } : {}),
+      NewImage: marshall(newImage, { removeUndefinedValues: true }) as never,
+    },
+  });
+  const stream = (...records: ReturnType<typeof record>[]): DynamoDBStreamEvent => ({ Records: records });
+  const connectionsOf = (userId: string, ids: string[]) =>
+    dynamo
+      .on(QueryCommand, { ExpressionAttributeValues: { ':userId': userId } })
+      .resolves({ Items: ids.map((connectionId) => ({ connectionId, userId })) });
+
+  it('pushes a completed payment to every connection of its payer and payee, and to nobody else', async () => {
+    connectionsOf('usr_ada', ['a1', 'a2']);
+    connectionsOf('usr_bob', ['b1']);
+    connections.on(PostToConnectionCommand).resolves({});
+
+    const result = await notifier(stream(record('1', payment({ status: 'INITIATED' }), payment())), lambdaContext());
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const sent = connections.commandCalls(PostToConnectionCommand).map((call) => call.args[0].input);
+    expect(sent.map((input) => input.ConnectionId).sort()).toEqual(['a1', 'a2', 'b1']);
+    expect(JSON.parse(Buffer.from(sent[0]!.Data as Uint8Array).toString())).toMatchObject({
+      type: 'payment.completed',
+      payment: { id: payment().id, status: 'COMPLETED' },
+    });
+    expect(
+      dynamo
+        .commandCalls(QueryCommand)
+        .map((call) => call.args[0].input.ExpressionAttributeValues?.[':userId'])
+        .sort(),
+    ).toEqual(['usr_ada', 'usr_bob']);
+  });
+
+  it('pushes nothing for a payment that is created or stays INITIATED', async () => {
+    await notifier(stream(record('1', undefined, payment({ status: 'INITIATED' }))), lambdaContext());
+
+    expect(connections.commandCalls(PostToConnectionCommand)).toHaveLength(0);
+  });
+
+  it('forgets a connection that API Gateway says is gone (410)', async () => {
+    connectionsOf('usr_ada', ['stale']);
+    connections.on(PostToConnectionCommand).rejects(new GoneException({ message: 'gone', $metadata: {} }));
+    dynamo.on(DeleteCommand).resolves({});
+
+    const result = await notifier(
+      stream(
+        record(
+          '1',
+          payment({ status: 'INITIATED' }),
+          payment({ status: 'FAILED', failureReason: 'insufficient_funds', destinationOwnerId: undefined }),
+        ),
+      ),
+      lambdaContext(),
+    );
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(dynamo.commandCalls(DeleteCommand)[0]!.args[0].input.Key).toEqual({ connectionId: 'stale' });
+  });
+
+  it('reports the first record whose push failed otherwise, so the stream delivers it again', async () => {
+    connectionsOf('usr_ada', ['a1']);
+    connections.on(PostToConnectionCommand).rejectsOnce(new Error('throttled')).resolves({});
+
+    const result = await notifier(
+      stream(
+        record('7', payment({ status: 'INITIATED' }), payment()),
+        record('8', payment({ status: 'INITIATED' }), payment()),
+      ),
+      lambdaContext(),
+    );
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '7' }] });
+  });
+});
