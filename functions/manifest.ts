@@ -162,5 +162,15 @@ export const websocketRoutes: readonly { route: '$connect' | '$disconnect' | '$d
   { route: '$default', function: 'ws-default' },
 ];
 
+/**
+ * The custom metrics functions publish (CloudWatch embedded metric format, through Powertools Metrics) and the
+ * monitoring construct alarms on: one definition for both sides.
+ */
+export const telemetry = {
+  namespace: 'BillingGateway',
+  /** Published by the sweeper on every run: the age of the oldest payment still INITIATED, 0 when none is stale. */
+  oldestInitiatedPaymentAge: { name: 'OldestInitiatedPaymentAgeSeconds', unit: 'Seconds' },
+} as const;
+
 /** The function that authorizes `user` and `admin` routes. */
 export const authorizer: FunctionName = 'authorizer';

@@ -1,3 +1,4 @@
+import { telemetry } from '../../functions/manifest';
 import { Duration } from 'aws-cdk-lib';
 import {
   Alarm,
@@ -32,8 +33,8 @@ import { type DeploymentStage, numberFromContext } from './stage';
  */
 export const oldestInitiatedPaymentMetric = {
   namespace: metricsNamespace,
-  metricName: 'OldestInitiatedPaymentAgeSeconds',
-  unit: 'Seconds',
+  metricName: telemetry.oldestInitiatedPaymentAge.name,
+  unit: telemetry.oldestInitiatedPaymentAge.unit,
   dimensions: (stage: DeploymentStage) => ({ service: serviceName, Stage: stage }),
 } as const;
 

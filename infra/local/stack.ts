@@ -134,6 +134,8 @@ const configureHandlers = (dynamodb: string, sqs: string, names: TableNames, log
     AWS_ENDPOINT_URL_SQS: sqs,
     POWERTOOLS_LOG_LEVEL: logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'billing-gateway',
+    // No CloudWatch reads the local stack's stdout: its embedded-metric lines would only drown the access log.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     ...tableEnv(names),
   });
 };

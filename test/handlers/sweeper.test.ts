@@ -10,7 +10,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { decodeTime } from 'ulid';
+import { jest } from '@jest/globals';
 import { handler } from '../../functions/sweeper/handler';
+import { metrics } from '../../functions/lib/metrics';
 import { lambdaContext } from '../support/http-event';
 import { paymentItem, type PaymentItem, scheduledEvent } from './payment-fixtures';
 
@@ -171,5 +173,27 @@ describe('sweeper', () => {
     await expect(sweep()).rejects.toThrow('SQS is down');
 
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(1);
+  });
+
+  it('publishes the age of the oldest payment left INITIATED, which the monitoring alarms on', async () => {
+    givenPending(initiatedAgo(REDRIVE_AFTER_MS + 90_000));
+    const published = jest.spyOn(metrics, 'addMetric');
+
+    await sweep();
+
+    const [name, unit, value] = published.mock.calls.at(-1) ?? [];
+    expect({ name, unit }).toEqual({ name: 'OldestInitiatedPaymentAgeSeconds', unit: 'Seconds' });
+    expect(value).toBeGreaterThanOrEqual((REDRIVE_AFTER_MS + 90_000) / 1000);
+    expect(value).toBeLessThan((REDRIVE_AFTER_MS + 90_000) / 1000 + 30);
+    published.mockRestore();
+  });
+
+  it('publishes 0 when nothing is left INITIATED, so the alarm can treat silence as a fault', async () => {
+    const published = jest.spyOn(metrics, 'addMetric');
+
+    await sweep();
+
+    expect(published.mock.calls.at(-1)?.[2]).toBe(0);
+    published.mockRestore();
   });
 });
