@@ -48,7 +48,10 @@ export interface RouteSpec {
   /** API Gateway route path, with `{name}` parameters. */
   path: string;
   function: FunctionName;
-  /** `public` routes skip the authorizer; `user` and `admin` routes run it and check the caller in the handler. */
+  /**
+   * What the handler requires of the caller the authorizer resolved (every route runs the authorizer): nothing, a
+   * user, or an admin. A missing caller is a 401, a user on an admin route a 403.
+   */
   access: Access;
 }
 

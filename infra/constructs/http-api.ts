@@ -12,7 +12,6 @@ import {
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   authorizer as authorizerName,
@@ -54,9 +53,9 @@ const routeId = ({ method, path }: RouteSpec): string =>
 
 /**
  * The public HTTP API: one route per route of `functions/manifest.ts`, each integrated with its handler.
- * Defaults: payload format 2.0 Lambda proxy integrations; `user` and `admin` routes behind the Lambda authorizer with
- * simple responses, no identity source and no result cache (it always allows, and a revoked token must fail on the
- * next request); `public` routes and `$default` without authorizer; one auto-deployed `$default` stage with JSON
+ * Defaults: payload format 2.0 Lambda proxy integrations; every route, `$default` included, behind the Lambda
+ * authorizer with simple responses, no identity source and no result cache (it always allows, and a revoked token must
+ * fail on the next request); one auto-deployed `$default` stage with JSON
  * access logs kept one month and throttling of 100 requests/s, burst 200 (context `apiThrottleRate`,
  * `apiThrottleBurst`); no CORS.
  */
@@ -94,37 +93,18 @@ export class HttpApi extends Construct {
       description: 'Billing gateway public API',
       createDefaultStage: false,
       defaultIntegration: integration(defaultRoute),
+      defaultAuthorizer: authorizer,
     });
 
+    // Every route runs the authorizer, public ones too: it only resolves who is calling (an empty context without a
+    // token), and each handler decides what its access level needs. So no route is left without authorization.
     for (const route of routes) {
-      const httpRoute = new HttpRoute(this, routeId(route), {
+      new HttpRoute(this, routeId(route), {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: integration(route.function),
-        authorizer: route.access === 'public' ? undefined : authorizer,
+        authorizer,
       });
-      if (route.access === 'public') {
-        NagSuppressions.addResourceSuppressions(httpRoute, [
-          {
-            id: 'AwsSolutions-APIG4',
-            reason:
-              `${route.method} ${route.path} is declared public in functions/manifest.ts: the contract serves it to ` +
-              'callers without a token (signing up, obtaining a token, health, documents). user and admin routes ' +
-              'never get this acknowledgement.',
-          },
-        ]);
-      }
-    }
-    const defaultHttpRoute = this.api.node.tryFindChild('DefaultRoute');
-    if (defaultHttpRoute) {
-      NagSuppressions.addResourceSuppressions(defaultHttpRoute, [
-        {
-          id: 'AwsSolutions-APIG4',
-          reason:
-            '$default catches only paths the API does not have and answers them 404 problem+json; every real route ' +
-            'carries its own authorization.',
-        },
-      ]);
     }
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {

@@ -428,9 +428,10 @@ const handle = async (request: IncomingRequest, invoke: Invoke): Promise<HttpAns
   let current: FunctionName = name;
   try {
     let invoked: unknown = event;
-    if (route && route.access !== 'public') {
+    {
       current = authorizer;
-      // No identity source and no caching: the authorizer runs for every request, token or not.
+      // Every route, `$default` included, runs the authorizer, with no identity source and no caching: for every
+      // request, token or not. Handlers decide what their access level needs.
       const authorizerEvent: APIGatewayRequestAuthorizerEventV2 = {
         version: '2.0',
         type: 'REQUEST',

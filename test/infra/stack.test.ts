@@ -208,22 +208,21 @@ describe('HTTP API', () => {
   });
 
   it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
-    'serves %s with its function and the authorization its access level requires',
+    'serves %s with its function, behind the authorizer whatever its access level',
     (key, route) => {
       const httpRoute = routeByKey(dev, key);
       expect(targetOf(httpRoute)).toBe(lambdaOf(dev, route.function).id);
-      expect({ type: httpRoute.Properties.AuthorizationType, authorizer: httpRoute.Properties.AuthorizerId }).toEqual(
-        route.access === 'public'
-          ? { type: 'NONE', authorizer: undefined }
-          : { type: 'CUSTOM', authorizer: { Ref: authorizerId() } },
-      );
+      expect({ type: httpRoute.Properties.AuthorizationType, authorizer: httpRoute.Properties.AuthorizerId }).toEqual({
+        type: 'CUSTOM',
+        authorizer: { Ref: authorizerId() },
+      });
     },
   );
 
-  it('answers unmatched requests with the not-found function, without authorizer', () => {
+  it('answers unmatched requests with the not-found function, behind the authorizer too', () => {
     const route = routeByKey(dev, '$default');
     expect(targetOf(route)).toBe(lambdaOf(dev, 'not-found').id);
-    expect(route.Properties.AuthorizationType).toBe('NONE');
+    expect(route.Properties.AuthorizationType).toBe('CUSTOM');
   });
 
   it('runs the authorizer on every request: no identity source, no cache, simple responses', () => {
@@ -339,13 +338,11 @@ describe('stack hygiene', () => {
     }
   });
 
-  it('acknowledges an HTTP route without authorizer only where the manifest says public', () => {
-    const publicKeys = new Set([...routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`)]);
-    publicKeys.add('$default');
-    for (const [, route] of httpRoutes(dev)) {
-      const key = z.string().parse(route.Properties.RouteKey);
-      expect([key, nagSuppressionIds(route).includes('AwsSolutions-APIG4')]).toEqual([key, publicKeys.has(key)]);
-    }
+  it('acknowledges no HTTP route without authorization', () => {
+    const acknowledged = httpRoutes(dev)
+      .filter(([, route]) => nagSuppressionIds(route).includes('AwsSolutions-APIG4'))
+      .map(([, route]) => z.string().parse(route.Properties.RouteKey));
+    expect(acknowledged).toEqual([]);
   });
 
   it('never acknowledges point-in-time recovery, queue encryption or TLS-only queues and topics', () => {
