@@ -111,11 +111,11 @@ export const functions = {
     { payments: 'readWrite' },
     { sends: ['payments'], schedule: { everyMinutes: 1 }, timeoutSeconds: 60 },
   ),
-  'ws-connect': fn('ws-connect', 'Accepts a WebSocket connection for a live token', {
+  'ws-authorizer': fn('ws-authorizer', 'Resolves the ?token= of a WebSocket upgrade, or refuses it with 401', {
     users: 'read',
     tokens: 'readWrite',
-    connections: 'readWrite',
   }),
+  'ws-connect': fn('ws-connect', 'Remembers an authorized WebSocket connection', { connections: 'readWrite' }),
   'ws-disconnect': fn('ws-disconnect', 'Forgets a closed WebSocket connection', { connections: 'readWrite' }),
   'ws-default': fn('ws-default', 'Answers WebSocket messages: subscribe to a payment', {
     connections: 'read',
@@ -174,6 +174,9 @@ export const telemetry = {
   /** Published by the sweeper on every run: the age of the oldest payment still INITIATED, 0 when none is stale. */
   oldestInitiatedPaymentAge: { name: 'OldestInitiatedPaymentAgeSeconds', unit: 'Seconds' },
 } as const;
+
+/** The `$connect` authorizer of the WebSocket API, with its identity source: the `token` query parameter. */
+export const websocketAuthorizer: FunctionName = 'ws-authorizer';
 
 /** The function that authorizes `user` and `admin` routes. */
 export const authorizer: FunctionName = 'authorizer';

@@ -4,8 +4,14 @@ import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2 } from 'a
 import { stringify } from './json';
 import { logger } from './logger';
 
-/** `$connect` also carries the query string and headers of the upgrade request, which the general type leaves out. */
-export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
+/**
+ * `$connect` also carries the query string and headers of the upgrade request, and what its authorizer resolved,
+ * which the general type leaves out.
+ */
+export type WebSocketEvent = Omit<APIGatewayProxyWebsocketEventV2, 'requestContext'> & {
+  requestContext: APIGatewayProxyWebsocketEventV2['requestContext'] & {
+    authorizer?: { principalId?: string; userId?: string; role?: string; tokenId?: string };
+  };
   queryStringParameters?: Record<string, string | undefined>;
   headers?: Record<string, string | undefined>;
 };

@@ -1,15 +1,19 @@
+import type { Role } from '../../shared/users/model';
 import { openConnection } from '../../shared/realtime/service';
-import { authenticate } from '../../shared/users/service';
-import { realtimeDeps, userDeps } from '../lib/runtime';
+import { realtimeDeps } from '../lib/runtime';
 import { websocketHandler } from '../lib/websocket';
 
 /**
- * `$connect`: a browser cannot set headers on a WebSocket upgrade, so the token comes as `?token=`. A bad or revoked
- * token answers 401, and API Gateway refuses the upgrade.
+ * `$connect`, behind the `$connect` authorizer that resolved `?token=`: remembers the connection with its user, so
+ * that the notifier finds it. Without an authorizer context (which API Gateway never sends) it refuses with 401.
  */
 export const handler = websocketHandler(async (event) => {
-  const principal = await authenticate(userDeps, event.queryStringParameters?.token);
-  if (!principal) return { statusCode: 401 };
-  await openConnection(realtimeDeps, event.requestContext.connectionId, principal);
+  const context = event.requestContext.authorizer;
+  if (!context?.userId || !context.tokenId) return { statusCode: 401 };
+  await openConnection(realtimeDeps, event.requestContext.connectionId, {
+    userId: context.userId,
+    role: (context.role ?? 'user') as Role,
+    tokenId: context.tokenId,
+  });
   return { statusCode: 200 };
 });

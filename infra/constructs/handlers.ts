@@ -7,6 +7,7 @@ import {
   functions,
   type FunctionSpec,
   routes,
+  websocketAuthorizer,
   websocketRoutes,
   type TableAccess,
 } from '../../functions/manifest';
@@ -29,6 +30,7 @@ const tableBindings = (spec: FunctionSpec): [TableName, TableAccess][] =>
 
 const calledByApi = (name: FunctionName): boolean =>
   name === authorizer ||
+  name === websocketAuthorizer ||
   name === defaultRoute ||
   routes.some((route) => route.function === name) ||
   websocketRoutes.some((route) => route.function === name);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { type FunctionName, websocketRoutes } from '../../functions/manifest';
+import { type FunctionName, websocketAuthorizer, websocketRoutes } from '../../functions/manifest';
 import { describeError, startInvocation } from './event-source';
 import { gatewayTime, type LambdaHandler, loadHandler } from './http-server';
 
@@ -50,6 +50,8 @@ export interface WebSocketRequestContext {
   apiId: string;
   disconnectStatusCode?: number;
   disconnectReason?: string;
+  /** What the `$connect` authorizer answered: its principal and context. */
+  authorizer?: Record<string, unknown>;
 }
 
 export interface WebSocketEvent {
@@ -313,6 +315,44 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
     return toRouteAnswer(await startInvocation(handler, name, event, timeoutSeconds).outcome);
   };
 
+  /**
+   * The `$connect` authorizer, as API Gateway runs a REQUEST authorizer with identity source
+   * `route.request.querystring.token`: no token is a 401 without calling it; a failure with exactly "Unauthorized"
+   * is a 401, any other failure a 500, a Deny policy a 403; an Allow hands its context to `$connect`.
+   */
+  const authorize = async (
+    event: WebSocketEvent,
+  ): Promise<{ refused: number } | { context: Record<string, unknown> }> => {
+    const token = event.queryStringParameters?.token;
+    if (token === undefined || token === '') return { refused: 401 };
+    const handler = options.handlers?.[websocketAuthorizer] ?? (await loadHandler(websocketAuthorizer));
+    const authorizerEvent = {
+      type: 'REQUEST',
+      methodArn: `arn:aws:execute-api:us-east-1:000000000000:${API_ID}/${STAGE}/$connect`,
+      headers: event.headers,
+      multiValueHeaders: event.multiValueHeaders,
+      queryStringParameters: event.queryStringParameters,
+      multiValueQueryStringParameters: event.multiValueQueryStringParameters,
+      stageVariables: {},
+      requestContext: event.requestContext,
+    };
+    let result: unknown;
+    try {
+      result = await startInvocation(handler, websocketAuthorizer, authorizerEvent, timeoutSeconds).outcome;
+    } catch (error) {
+      if (error instanceof Error && error.message === 'Unauthorized') return { refused: 401 };
+      report(`${websocketAuthorizer} failed`, error);
+      return { refused: 500 };
+    }
+    const answer = result as {
+      principalId?: string;
+      policyDocument?: { Statement?: { Effect?: string }[] };
+      context?: Record<string, unknown>;
+    } | null;
+    const allowed = answer?.policyDocument?.Statement?.every((statement) => statement.Effect === 'Allow') ?? false;
+    return allowed ? { context: { principalId: answer?.principalId, ...answer?.context } } : { refused: 403 };
+  };
+
   const baseContext = (connection: ConnectionInfo, now: number) => {
     const requestId = gatewayId();
     return {
@@ -457,7 +497,19 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
 
     let answer: RouteAnswer;
     try {
-      answer = (await invokeRoute('$connect', event)) ?? { statusCode: 200, headers: {} };
+      const authorization = await authorize(event);
+      if ('refused' in authorization) {
+        const message =
+          authorization.refused === 403
+            ? 'Forbidden'
+            : authorization.refused === 401
+              ? 'Unauthorized'
+              : 'Internal server error';
+        answer = { statusCode: authorization.refused, headers: {}, body: JSON.stringify({ message }) };
+      } else {
+        event.requestContext.authorizer = authorization.context;
+        answer = (await invokeRoute('$connect', event)) ?? { statusCode: 200, headers: {} };
+      }
     } catch (error) {
       report(`$connect failed (request ${context.requestId})`, error);
       answer = { statusCode: 500, headers: {}, body: JSON.stringify({ message: 'Internal server error' }) };

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { handler as authorize } from '../../functions/ws-authorizer/handler';
 import { handler as connect } from '../../functions/ws-connect/handler';
 import { handler as message } from '../../functions/ws-default/handler';
 import { handler as disconnect } from '../../functions/ws-disconnect/handler';
@@ -70,39 +71,73 @@ beforeEach(() => {
   dynamo.on(UpdateCommand).resolves({});
 });
 
-describe('$connect', () => {
+describe('$connect authorizer', () => {
+  const authorizerEvent = (token?: string) =>
+    ({
+      type: 'REQUEST',
+      methodArn: 'arn:aws:execute-api:us-east-1:123456789012:api/dev/$connect',
+      ...(token === undefined ? {} : { queryStringParameters: { token } }),
+    }) as never;
+
   it.each([
     ['no token', undefined],
-    ['a garbled token', { token: 'nonsense' }],
-    ['a revoked token', { token: issueToken().token }],
-  ])('refuses the upgrade with 401 for %s and stores nothing', async (_case, query) => {
-    const result = await connect(
-      wsEvent('$connect', 'c1', query ? { queryStringParameters: query } : {}),
-      lambdaContext(),
-    );
+    ['a garbled token', 'nonsense'],
+    ['a revoked token', issueToken().token],
+  ])('fails with exactly "Unauthorized" for %s, which API Gateway answers 401', async (_case, token) => {
+    await expect(authorize(authorizerEvent(token), lambdaContext())).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('allows a live token on this $connect only, handing its user on as context', async () => {
+    const { id, token, hash } = issueToken();
+    dynamo
+      .on(GetCommand, { Key: { id } })
+      .resolves({ Item: { id, userId: 'usr_ada', hash, createdAt: '2026-01-01T00:00:00.000Z' } });
+    dynamo
+      .on(GetCommand, { Key: { pk: 'user#usr_ada' } })
+      .resolves({
+        Item: {
+          pk: 'user#usr_ada',
+          id: 'usr_ada',
+          email: 'a@b.co',
+          role: 'user',
+          createdAt: '2026-01-01T00:00:00.000Z',
+          passwordHash: 'x',
+        },
+      });
+
+    const result = await authorize(authorizerEvent(token), lambdaContext());
+
+    expect(result).toEqual({
+      principalId: 'usr_ada',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'execute-api:Invoke',
+            Effect: 'Allow',
+            Resource: 'arn:aws:execute-api:us-east-1:123456789012:api/dev/$connect',
+          },
+        ],
+      },
+      context: { userId: 'usr_ada', role: 'user', tokenId: id },
+    });
+  });
+});
+
+describe('$connect', () => {
+  it('refuses with 401 and stores nothing without the authorizer’s context', async () => {
+    const result = await connect(wsEvent('$connect', 'c1'), lambdaContext());
 
     expect(result).toEqual({ statusCode: 401 });
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });
 
-  it('remembers the connection of a live token with its user and a TTL past two hours', async () => {
-    const { id, token, hash } = issueToken();
-    dynamo
-      .on(GetCommand, { Key: { id } })
-      .resolves({ Item: { id, userId: 'usr_ada', hash, createdAt: '2026-01-01T00:00:00.000Z' } });
-    dynamo.on(GetCommand, { Key: { pk: 'user#usr_ada' } }).resolves({
-      Item: {
-        pk: 'user#usr_ada',
-        id: 'usr_ada',
-        email: 'a@b.co',
-        role: 'user',
-        createdAt: '2026-01-01T00:00:00.000Z',
-        passwordHash: 'x',
-      },
-    });
+  it('remembers the connection with the authorized user and a TTL past two hours', async () => {
     dynamo.on(PutCommand).resolves({});
+    const event = wsEvent('$connect', 'conn-1');
+    event.requestContext.authorizer = { principalId: 'usr_ada', userId: 'usr_ada', role: 'user', tokenId: 'tok_1' };
 
-    const result = await connect(wsEvent('$connect', 'conn-1', { queryStringParameters: { token } }), lambdaContext());
+    const result = await connect(event, lambdaContext());
 
     expect(result).toEqual({ statusCode: 200 });
     const item = dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item!;

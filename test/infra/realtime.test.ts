@@ -74,12 +74,18 @@ describe('WebSocket API', () => {
     }
   });
 
-  it('leaves refusing a bad token to the $connect handler, which answers the 401 the contract requires', () => {
+  it('authorizes $connect with the ws-authorizer function on the token query parameter, acknowledging nothing', () => {
     const [, connect] = routeByKey('$connect');
-    expect(connect.Properties.AuthorizationType).toBe('NONE');
-    expect(ofType(dev, 'AWS::ApiGatewayV2::Authorizer')).toHaveLength(1); // the HTTP API's, none here
-    const [acknowledgement] = nagSuppressions(connect).filter((s) => s.id === 'AwsSolutions-APIG4');
-    expect(acknowledgement?.reason).toMatch(/401/);
+    const authorizers = ofType(dev, 'AWS::ApiGatewayV2::Authorizer').filter(([id]) => id.startsWith('Realtime'));
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId, authorizer] = authorizers[0]!;
+    expect(connect.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.querystring.token'],
+    });
+    expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain('HandlersWsAuthorizer');
+    expect(nagSuppressions(connect).map((s) => s.id)).not.toContain('AwsSolutions-APIG4');
   });
 
   it('acknowledges no authorizer on the other routes because API Gateway authorizes a connection at $connect', () => {

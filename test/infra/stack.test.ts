@@ -187,7 +187,8 @@ describe('HTTP API', () => {
     return found[0]![1];
   };
   const authorizerId = (): string => {
-    const found = ofType(dev, 'AWS::ApiGatewayV2::Authorizer');
+    // The HTTP API's authorizer; the WebSocket API has its own, on $connect.
+    const found = ofType(dev, 'AWS::ApiGatewayV2::Authorizer').filter(([id]) => id.startsWith('HttpApi'));
     expect(found).toHaveLength(1);
     return found[0]![0];
   };

@@ -32,6 +32,19 @@ const message: LambdaHandler = (event) => {
   if (ws.body === 'throw') throw new Error('handler bug');
   return { statusCode: 200, body: JSON.stringify({ echo: ws.body }) };
 };
+// A stand-in for ws-authorizer: any token but `unauthorized` and `deny` is allowed, with the token as the user.
+const authorizer: LambdaHandler = (event) => {
+  const token = (event as { queryStringParameters?: Record<string, string> }).queryStringParameters?.token ?? '';
+  if (token === 'unauthorized') throw new Error('Unauthorized');
+  return {
+    principalId: token,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: token === 'deny' ? 'Deny' : 'Allow', Resource: '*' }],
+    },
+    context: { userId: `usr_${token}` },
+  };
+};
 const disconnect: LambdaHandler = async (event) => {
   events.push(event as WebSocketEvent);
   // Slow enough that a connection forgotten before `$disconnect` ends would show.
@@ -54,7 +67,12 @@ const managementClient = (endpoint: string) =>
 beforeAll(async () => {
   server = await startWebSocketServer({
     quiet: true,
-    handlers: { 'ws-connect': connect, 'ws-default': message, 'ws-disconnect': disconnect },
+    handlers: {
+      'ws-authorizer': authorizer,
+      'ws-connect': connect,
+      'ws-default': message,
+      'ws-disconnect': disconnect,
+    },
     onError: (error) => errors.push(error),
   });
   management = managementClient(server.managementEndpoint);
@@ -102,7 +120,37 @@ const closed = (socket: WebSocket) =>
     });
   });
 
+const upgradeStatus = (query: string) =>
+  new Promise<number | undefined>((resolve) => {
+    const socket = new WebSocket(`${server.url}/${query}`);
+    socket.once('open', () => {
+      resolve(101);
+      socket.terminate();
+    });
+    socket.once('unexpected-response', (_request, res: IncomingMessage) => {
+      resolve(res.statusCode);
+    });
+    socket.once('error', () => undefined);
+  });
+
 describe('the local WebSocket API', () => {
+  it('runs the $connect authorizer as API Gateway does: 401 without a token or for "Unauthorized", 403 on Deny', async () => {
+    const before = ofRoute('$connect').length;
+
+    const statuses = await Promise.all(['', '?token=', '?token=unauthorized', '?token=deny'].map(upgradeStatus));
+
+    expect(statuses).toEqual([401, 401, 401, 403]);
+    expect(ofRoute('$connect')).toHaveLength(before);
+  });
+
+  it('hands the authorizer’s principal and context to $connect', async () => {
+    expect(await upgradeStatus('?token=good')).toBe(101);
+
+    expect(ofRoute('$connect').at(-1)?.requestContext).toMatchObject({
+      authorizer: { principalId: 'good', userId: 'usr_good' },
+    });
+  });
+
   it('refuses the upgrade with the status and body of a $connect that answers 401', async () => {
     const socket = new WebSocket(`${server.url}/?token=bad`);
     const response = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
@@ -255,6 +303,7 @@ describe('the local WebSocket API', () => {
     const own = await startWebSocketServer({
       quiet: true,
       handlers: {
+        'ws-authorizer': authorizer,
         'ws-connect': () => ({ statusCode: 200 }),
         'ws-disconnect': async (event) => {
           await sleep(50);
@@ -262,7 +311,7 @@ describe('the local WebSocket API', () => {
         },
       },
     });
-    const socket = new WebSocket(own.url);
+    const socket = new WebSocket(`${own.url}/?token=good`);
     await new Promise((resolve) => socket.once('open', resolve));
     const closing = closed(socket);
 
