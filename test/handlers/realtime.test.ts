@@ -92,18 +92,16 @@ describe('$connect authorizer', () => {
     dynamo
       .on(GetCommand, { Key: { id } })
       .resolves({ Item: { id, userId: 'usr_ada', hash, createdAt: '2026-01-01T00:00:00.000Z' } });
-    dynamo
-      .on(GetCommand, { Key: { pk: 'user#usr_ada' } })
-      .resolves({
-        Item: {
-          pk: 'user#usr_ada',
-          id: 'usr_ada',
-          email: 'a@b.co',
-          role: 'user',
-          createdAt: '2026-01-01T00:00:00.000Z',
-          passwordHash: 'x',
-        },
-      });
+    dynamo.on(GetCommand, { Key: { pk: 'user#usr_ada' } }).resolves({
+      Item: {
+        pk: 'user#usr_ada',
+        id: 'usr_ada',
+        email: 'a@b.co',
+        role: 'user',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        passwordHash: 'x',
+      },
+    });
 
     const result = await authorize(authorizerEvent(token), lambdaContext());
 
