@@ -4,12 +4,13 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { CfnApi, type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import type { FunctionSpec, TableAccess } from '../../functions/manifest';
+import { lambdaBundling } from '../bundling';
 import type { LedgerTable } from './ledger';
 import { type DeploymentStage, logRemovalPolicy } from './stage';
 
@@ -36,9 +37,10 @@ export interface GatewayFunctionProps {
 /**
  * One Lambda of the manifest, bundled from its TypeScript entry.
  * Defaults: Node.js 22 on arm64; an ESM bundle (esbuild, minified, source maps, `module` before `main`, the AWS SDK
- * bundled rather than taken from the runtime, so the pinned SDK line is the one that runs); 1024 MB; the spec's timeout
- * or 10 s; X-Ray tracing; its own log group kept one month (retained in `prod`); `STAGE` and the metrics namespace in
- * its environment; a role that may write only that log group until a `bind*` helper grants it more.
+ * bundled rather than taken from the runtime, so the pinned SDK line is the one that runs: infra/bundling.ts, which the
+ * bundle test and benchmark build with too); 1024 MB; the spec's timeout or 10 s; X-Ray tracing; its own log group
+ * kept one month (retained in `prod`); `STAGE` and the metrics namespace in its environment; a role that may write
+ * only that log group until a `bind*` helper grants it more.
  */
 export class GatewayFunction extends NodejsFunction {
   /** The manifest entry this function was built from: its triggers, queues and tables. */
@@ -73,19 +75,7 @@ export class GatewayFunction extends NodejsFunction {
         // The dimension that keeps the metrics of two stages in one account apart.
         STAGE: stage,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings, not a copy of every source file inside the bundle.
-        sourcesContent: false,
-        // Bundle the SDK too: the runtime's copy is whatever AWS ships that week, ours is the version the tests ran.
-        externalModules: [],
-        // ESM bundles have no `require`; CommonJS dependencies that call it get one bound to the bundle's location.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: lambdaBundling,
     });
     this.spec = spec;
 
