@@ -9,7 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import type { FunctionSpec, TableAccess } from '../../functions/manifest';
+import { type FunctionSpec, type TableAccess, telemetry } from '../../functions/manifest';
 import { lambdaBundling } from '../bundling';
 import type { LedgerTable } from './ledger';
 import { type DeploymentStage, logRemovalPolicy } from './stage';
@@ -21,7 +21,7 @@ export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const serviceName = 'billing-gateway';
 
 /** The CloudWatch namespace of the gateway's own metrics (Powertools Metrics reads it from the environment). */
-export const metricsNamespace = 'BillingGateway';
+export const metricsNamespace = telemetry.namespace;
 
 /** Where a function that `postsToConnections` finds the WebSocket API's `@connections` endpoint. */
 export const websocketEndpointEnvVar = 'WEBSOCKET_ENDPOINT';
