@@ -10,6 +10,7 @@ import type { AccountKind, AccountRecord, AccountStatus, Purpose } from '../acco
 import type { AccountFilter, AccountStore } from '../accounts/ports';
 import type { Page, PageRequest } from '../page';
 import { batchGet } from './batch';
+import { queryAttribute } from './query';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './conditions';
 
@@ -74,21 +75,16 @@ export class DynamoAccountStore implements AccountStore {
   }
 
   async listByOwner(ownerId: string): Promise<AccountRecord[]> {
-    const ids: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byOwner',
-          KeyConditionExpression: 'ownerId = :ownerId',
-          ExpressionAttributeValues: { ':ownerId': ownerId },
-          ExclusiveStartKey: start,
-        }),
-      );
-      ids.push(...(out.Items ?? []).map((item) => item.id as string));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const ids = await queryAttribute(
+      this.client,
+      {
+        TableName: this.table,
+        IndexName: 'byOwner',
+        KeyConditionExpression: 'ownerId = :ownerId',
+        ExpressionAttributeValues: { ':ownerId': ownerId },
+      },
+      'id',
+    );
     return (await batchGet(this.client, this.table, 'id', ids)).map(fromAccountItem);
   }
 

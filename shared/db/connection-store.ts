@@ -1,10 +1,5 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAttribute } from './query';
 import type { Connection } from '../realtime/model';
 import type { ConnectionStore } from '../realtime/ports';
 
@@ -36,21 +31,15 @@ export class DynamoConnectionStore implements ConnectionStore {
   }
 
   async listByUser(userId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byUser',
-          KeyConditionExpression: 'userId = :userId',
-          ExpressionAttributeValues: { ':userId': userId },
-          ExclusiveStartKey: start,
-        }),
-      );
-      ids.push(...(out.Items ?? []).map((item) => item.connectionId as string));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return ids;
+    return queryAttribute(
+      this.client,
+      {
+        TableName: this.table,
+        IndexName: 'byUser',
+        KeyConditionExpression: 'userId = :userId',
+        ExpressionAttributeValues: { ':userId': userId },
+      },
+      'connectionId',
+    );
   }
 }

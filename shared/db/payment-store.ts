@@ -1,8 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime, encodeTime } from 'ulid';
 import type { FailureReason, Payment, PaymentStatus, PaymentType } from '../payments/model';
 import type { IdempotencyClaim, PaymentStore, TimeRange } from '../payments/ports';
 import { batchGet } from './batch';
+import { queryAttribute } from './query';
 import { isConditionFailure } from './conditions';
 
 // Payment ids are `pay_` + a lower-case ULID, whose first ten characters encode the creation time: a time range is a
@@ -113,29 +114,23 @@ export class DynamoPaymentStore implements PaymentStore {
     limit?: number,
     after?: string,
   ): Promise<string[]> {
-    const ids: string[] = [];
-    let start: Record<string, unknown> | undefined =
-      after === undefined ? undefined : { [keyName]: keyValue, id: after };
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.payments,
-          IndexName: index,
-          KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
-          ExpressionAttributeNames: { '#key': keyName },
-          ExpressionAttributeValues: {
-            ':key': keyValue,
-            ':low': idBound(range.from, 'low'),
-            ':high': idBound(range.to, 'high'),
-          },
-          ExclusiveStartKey: start,
-          ...(limit === undefined ? {} : { Limit: limit - ids.length }),
-        }),
-      );
-      ids.push(...(out.Items ?? []).map((item) => item.id as string));
-      start = out.LastEvaluatedKey;
-    } while (start && (limit === undefined || ids.length < limit));
-    return ids;
+    return queryAttribute(
+      this.client,
+      {
+        TableName: this.tables.payments,
+        IndexName: index,
+        KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
+        ExpressionAttributeNames: { '#key': keyName },
+        ExpressionAttributeValues: {
+          ':key': keyValue,
+          ':low': idBound(range.from, 'low'),
+          ':high': idBound(range.to, 'high'),
+        },
+        ...(after === undefined ? {} : { ExclusiveStartKey: { [keyName]: keyValue, id: after } }),
+      },
+      'id',
+      limit,
+    );
   }
 
   private async load(ids: readonly string[]): Promise<Payment[]> {
