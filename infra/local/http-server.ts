@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   createServer,
+  type Server,
   type IncomingMessage,
   type ServerResponse,
   validateHeaderName,
@@ -512,6 +513,23 @@ const write = (response: ServerResponse, answer: HttpAnswer, close: boolean) => 
  * Serves the manifest's routes the way API Gateway's HTTP API does: payload 2.0 events, the Lambda authorizer with
  * simple responses on every non-public route, `$default` for the rest, and API Gateway's own error bodies.
  */
+/**
+ * Closes a node:http server: requests in flight get a grace period, then every connection is cut; idle keep-alive
+ * connections would otherwise hold `close` open.
+ */
+export const closeServer = (server: Server, graceMs = STOP_GRACE_MS): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    const force = setTimeout(() => {
+      server.closeAllConnections();
+    }, graceMs);
+    server.close((error) => {
+      clearTimeout(force);
+      if (error) reject(error);
+      else resolve();
+    });
+    server.closeIdleConnections();
+  });
+
 export const startHttpServer = async (options: HttpServerOptions = {}): Promise<LocalHttpServer> => {
   const host = options.host ?? '127.0.0.1';
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -574,19 +592,7 @@ export const startHttpServer = async (options: HttpServerOptions = {}): Promise<
   const { port } = server.address() as AddressInfo;
 
   let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= new Promise<void>((resolve, reject) => {
-      // In-flight requests get a grace period; idle keep-alive connections would otherwise hold `close` open.
-      const force = setTimeout(() => {
-        server.closeAllConnections();
-      }, STOP_GRACE_MS);
-      server.close((error) => {
-        clearTimeout(force);
-        if (error) reject(error);
-        else resolve();
-      });
-      server.closeIdleConnections();
-    }));
+  const stop = () => (stopped ??= closeServer(server));
 
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, stop };
 };

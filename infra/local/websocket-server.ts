@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type FunctionName, websocketAuthorizer, websocketRoutes } from '../../functions/manifest';
 import { describeError, startInvocation } from './event-source';
-import { gatewayTime, type LambdaHandler, loadHandler } from './http-server';
+import { closeServer, gatewayTime, type LambdaHandler, loadHandler } from './http-server';
 
 export interface WebSocketServerOptions {
   /** 0, or omitted, for a free port. */
@@ -658,17 +658,7 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
         // Sockets waiting on their close handshake are in neither set of promises: look again shortly.
         await (pending.size > 0 ? Promise.race([Promise.allSettled([...pending]), sleep(50)]) : sleep(20));
       }
-      await new Promise<void>((resolve, reject) => {
-        const force = setTimeout(() => {
-          server.closeAllConnections();
-        }, STOP_GRACE_MS);
-        server.close((error) => {
-          clearTimeout(force);
-          if (error) reject(error);
-          else resolve();
-        });
-        server.closeIdleConnections();
-      });
+      await closeServer(server, STOP_GRACE_MS);
       wss.close();
     })());
 
