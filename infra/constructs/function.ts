@@ -1,16 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { CfnApi, type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { type FunctionSpec, type TableAccess, telemetry } from '../../functions/manifest';
 import { lambdaBundling } from '../bundling';
+import { acknowledge } from './compliance';
 import type { LedgerTable } from './ledger';
 import { type DeploymentStage, logRemovalPolicy } from './stage';
 
@@ -83,27 +83,19 @@ export class GatewayFunction extends NodejsFunction {
     // acknowledgement names that exact runtime, so an older one is still reported and a newer one needs none.
     if (this.runtime === Runtime.NODEJS_22_X) {
       const reason =
-        'DESIGN.md pins Lambda to Node.js 22, a supported LTS runtime; cdk-nag asks for the newest one aws-cdk-lib ' +
-        'knows (Node.js 24). Moving to it is a design decision, taken with the dependencies it affects.';
-      NagSuppressions.addResourceSuppressions(this, [
-        { id: 'AwsSolutions-L1', reason },
-        { id: 'Serverless-LambdaLatestVersion', reason },
-      ]);
+        'DESIGN.md pins Lambda to Node.js 22, the version the code is built and tested for, and a supported LTS ' +
+        "runtime. The rule compares the runtime with the newest of its family in aws-cdk-lib's Runtime.ALL, " +
+        'nodejs24.x. Moving to it is a design decision, taken with the dependencies it affects.';
+      acknowledge(this, { id: 'AwsSolutions-L1', reason }, { id: 'Serverless-LambdaLatestVersion', reason });
     }
 
-    NagSuppressions.addResourceSuppressions(
-      role,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level ' +
-            'permissions, so their resource can only be "*".',
-          appliesTo: ['Resource::*'],
-        },
-      ],
-      true,
-    );
+    // On the role and everything below it (its default policy), as every grant to this function lands there.
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level ' +
+        'permissions, so their resource can only be "*".',
+    });
   }
 
   /**
@@ -115,19 +107,12 @@ export class GatewayFunction extends NodejsFunction {
     else table.grantReadData(this);
     this.addEnvironment(table.envVar, table.tableName);
     if (table.definition.indexes.length > 0 && this.role) {
-      NagSuppressions.addResourceSuppressions(
-        this.role,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              "Querying a global secondary index needs the index ARN: the grant names this table's own indexes " +
-              '(its ARN followed by /index/*), never another table.',
-            appliesTo: [{ regex: `/^Resource::<${table.logicalId}\\.Arn>\\/index\\/\\*$/g` }],
-          },
-        ],
-        true,
-      );
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${table.logicalId}.Arn>/index/*]`,
+        reason:
+          "Querying a global secondary index needs the index ARN: the grant names this table's own indexes " +
+          '(its ARN followed by /index/*), never another table.',
+      });
     }
     return this;
   }
@@ -149,23 +134,12 @@ export class GatewayFunction extends NodejsFunction {
     const api = stage.api.node.defaultChild;
     if (this.role && api instanceof CfnApi) {
       const apiId = Stack.of(this).getLogicalId(api);
-      NagSuppressions.addResourceSuppressions(
-        this.role,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              'execute-api:ManageConnections is granted on one stage of one WebSocket API; the trailing wildcards ' +
-              'stand for the HTTP method and the connection id, which exists only once a client has connected.',
-            appliesTo: [
-              {
-                regex: `/^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>\\/${stage.stageName}\\/\\*\\/@connections\\/\\*$/g`,
-              },
-            ],
-          },
-        ],
-        true,
-      );
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/${stage.stageName}/*/@connections/*]`,
+        reason:
+          'execute-api:ManageConnections is granted on one stage of one WebSocket API; the trailing wildcards ' +
+          'stand for the HTTP method and the connection id, which exists only once a client has connected.',
+      });
     }
     return this;
   }

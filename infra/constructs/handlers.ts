@@ -1,4 +1,3 @@
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   authorizer,
@@ -12,6 +11,7 @@ import {
   type TableAccess,
 } from '../../functions/manifest';
 import type { TableName } from '../../shared/db/tables';
+import { acknowledge } from './compliance';
 import { GatewayFunction } from './function';
 import type { Ledger } from './ledger';
 import { pascalCase } from './names';
@@ -80,7 +80,7 @@ export class Handlers extends Construct {
 
       const reasons = noDeadLetterQueueReasons(name, spec);
       if (reasons.length > 0) {
-        NagSuppressions.addResourceSuppressions(fn, [{ id: 'Serverless-LambdaDLQ', reason: reasons.join(' ') }]);
+        acknowledge(fn, { id: 'Serverless-LambdaDLQ', reason: reasons.join(' ') });
       }
       this.byName.set(name, fn);
     }

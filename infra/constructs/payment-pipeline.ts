@@ -2,9 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { type FunctionName, type FunctionSpec, type QueueName, queues } from '../../functions/manifest';
+import { acknowledge } from './compliance';
 import { defaultTimeout, type GatewayFunction } from './function';
 import type { Handlers } from './handlers';
 import { pascalCase } from './names';
@@ -87,15 +87,13 @@ export class PaymentPipeline extends Construct {
           // Only the messages the processor names as failed come again; the others of the batch are deleted.
           reportBatchItemFailures: true,
         });
-        NagSuppressions.addResourceSuppressions(mapping, [
-          {
-            id: 'Serverless-LambdaEventSourceMappingDestination',
-            reason:
-              'Lambda takes no on-failure destination for an SQS event source. A message that keeps failing moves ' +
-              `to the ${queueName} dead-letter queue after ${definition.maxReceiveCount} deliveries, through the ` +
-              "queue's redrive policy, and an alarm watches that queue.",
-          },
-        ]);
+        acknowledge(mapping, {
+          id: 'Serverless-LambdaEventSourceMappingDestination',
+          reason:
+            'Lambda takes no on-failure destination for an SQS event source. A message that keeps failing moves ' +
+            `to the ${queueName} dead-letter queue after ${definition.maxReceiveCount} deliveries, through the ` +
+            "queue's redrive policy, and an alarm watches that queue.",
+        });
       }
     }
 

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
-import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { acknowledge } from './compliance';
 
 /**
  * An SQS queue of the gateway.
@@ -42,9 +42,10 @@ export class DeadLetterQueue extends GatewayQueue {
       `This queue is itself a dead-letter destination, filled by the ${sender}: it holds ${receives} for an operator, ` +
       'and an alarm fires as soon as it holds one. A dead-letter queue for it would only hold the same messages ' +
       'further from that alarm.';
-    NagSuppressions.addResourceSuppressions(this, [
+    acknowledge(
+      this,
       { id: 'Serverless-SQSRedrivePolicy', reason },
       ...(sender === 'redrive policy' ? [] : [{ id: 'AwsSolutions-SQS3', reason }]),
-    ]);
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -7,9 +7,9 @@ import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { type FunctionName, websocketAuthorizer, websocketRoutes } from '../../functions/manifest';
+import { acknowledge } from './compliance';
 import type { GatewayFunction } from './function';
 import type { Handlers } from './handlers';
 import type { Ledger } from './ledger';
@@ -87,14 +87,12 @@ export class Realtime extends Construct {
         ...(route === '$connect' ? { authorizer } : {}),
       });
       if (route !== '$connect') {
-        NagSuppressions.addResourceSuppressions(webSocketRoute, [
-          {
-            id: 'AwsSolutions-APIG4',
-            reason:
-              `API Gateway authorizes a WebSocket connection once, at $connect, and accepts no authorizer on ${route}: ` +
-              'it only ever runs on a connection the $connect authorizer allowed.',
-          },
-        ]);
+        acknowledge(webSocketRoute, {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            `API Gateway authorizes a WebSocket connection once, at $connect, and accepts no authorizer on ${route}: ` +
+            'it only ever runs on a connection the $connect authorizer allowed.',
+        });
       }
     }
 
@@ -134,15 +132,12 @@ export class Realtime extends Construct {
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
     });
     role.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    NagSuppressions.addResourceSuppressions(role, [
-      {
-        id: 'AwsSolutions-IAM4',
-        reason:
-          "API Gateway's account-level logging role writes the logs of every API of the account and region; AWS " +
-          'maintains AmazonAPIGatewayPushToCloudWatchLogs for exactly this role, which only API Gateway may assume.',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-      },
-    ]);
+    acknowledge(role, {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        "API Gateway's account-level logging role writes the logs of every API of the account and region; AWS " +
+        'maintains AmazonAPIGatewayPushToCloudWatchLogs for exactly this role, which only API Gateway may assume.',
+    });
     const account = new CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
     account.node.addDependency(role);
     return account;
@@ -182,19 +177,12 @@ export class Realtime extends Construct {
     });
 
     if (fn.role) {
-      NagSuppressions.addResourceSuppressions(
-        fn.role,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              'Reading a stream through an event source mapping needs dynamodb:ListStreams, which supports no ' +
-              'resource-level permissions; the stream reads themselves name this one stream.',
-            appliesTo: ['Resource::*'],
-          },
-        ],
-        true,
-      );
+      Validations.of(fn.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Reading a stream through an event source mapping needs dynamodb:ListStreams, which supports no ' +
+          'resource-level permissions; the stream reads themselves name this one stream.',
+      });
     }
   }
 }

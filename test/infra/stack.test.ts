@@ -9,6 +9,7 @@ import {
   functionNames,
   lambdaOf,
   logicalId,
+  nagFindings,
   nagSuppressionIds,
   nagSuppressions,
   ofType,
@@ -328,16 +329,29 @@ describe('stack hygiene', () => {
     }
   });
 
-  it('leaves no cdk-nag error or warning unacknowledged', () => {
+  it('leaves no cdk-nag finding unacknowledged, error or warning, and no error annotation', () => {
     for (const built of [dev, prod]) {
-      const annotations = Annotations.fromStack(built.stack);
-      const findings = [
-        ...annotations.findError('*', Match.stringLikeRegexp('.*')),
-        ...annotations.findWarning('*', Match.stringLikeRegexp('^(AwsSolutions|Serverless)-')),
-      ].map((message) => `${message.id}: ${JSON.stringify(message.entry.data)}`);
-      expect(findings).toEqual([]);
+      const errors = Annotations.fromStack(built.stack)
+        .findError('*', Match.anyValue())
+        .map((message) => `${message.id}: ${JSON.stringify(message.entry.data)}`);
+      expect({ stage: built.stage, findings: nagFindings(built), errors }).toEqual({
+        stage: built.stage,
+        findings: [],
+        errors: [],
+      });
     }
   });
+
+  it.each(functionNames)(
+    'acknowledges the latest-runtime rules on %s for the pinned Node.js 22, saying why',
+    (name) => {
+      const acknowledged = nagSuppressions(resource(dev, lambdaOf(dev, name).id)).filter((s) =>
+        ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'].includes(s.id),
+      );
+      expect(acknowledged.map((s) => s.id).sort()).toEqual(['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']);
+      for (const { reason } of acknowledged) expect(reason).toMatch(/pins Lambda to Node\.js 22.*Runtime\.ALL/);
+    },
+  );
 
   it('acknowledges no HTTP route without authorization', () => {
     const acknowledged = httpRoutes(dev)

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import * as z from 'zod';
 import { type FunctionName, functions, type QueueName, queues } from '../../functions/manifest';
@@ -61,21 +62,46 @@ const suppressionsSchema = z
 
 export interface Built {
   stage: DeploymentStage;
+  app: App;
   stack: BillingGatewayStack;
+  /** The cdk-nag packs registered on `app`, as `cdk synth` runs them. */
+  nagPacks: NagPack[];
   template: Template;
   resources: Record<string, Resource>;
   outputs: z.infer<typeof templateSchema>['Outputs'];
 }
 
-/** The stack of one stage, as `cdk synth` builds it (cdk-nag included), minus the esbuild runs. */
+/**
+ * The stack of one stage, as `cdk synth` builds it (cdk-nag included), minus the esbuild runs and aws-cdk-lib's own
+ * CloudFormation validation (warnings only, a second per synth here; `cdk synth` runs it and CI runs cfn-lint). A
+ * cdk-nag finding does not stop this synth (`failSynthOnValidationErrors` off): `nagFindings` lists it, so one test
+ * fails rather than every test.
+ */
 export const build = (stage: DeploymentStage, extraContext: Record<string, unknown> = {}): Built => {
-  const app = new App({ context: { ...cdkContext, stage, 'aws:cdk:bundling-stacks': [], ...extraContext } });
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: {
+      ...cdkContext,
+      stage,
+      'aws:cdk:bundling-stacks': [],
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+      ...extraContext,
+    },
+  });
   const stack = new BillingGatewayStack(app, `BillingGateway-${stage}`, { stage });
-  addComplianceChecks(app);
+  const nagPacks = addComplianceChecks(app);
   const template = Template.fromStack(stack);
   const parsed = templateSchema.parse(template.toJSON());
-  return { stage, stack, template, resources: parsed.Resources, outputs: parsed.Outputs };
+  return { stage, app, stack, nagPacks, template, resources: parsed.Resources, outputs: parsed.Outputs };
 };
+
+/** Every finding the registered cdk-nag packs report on the app, as `rule (severity): construct path`. */
+export const nagFindings = ({ app, nagPacks }: Pick<Built, 'app' | 'nagPacks'>): string[] =>
+  nagPacks.flatMap((pack) =>
+    pack
+      .validateScope(app)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} (${v.severity}): ${r.constructPath}`)),
+  );
 
 export const functionNames = Object.keys(functions) as FunctionName[];
 export const tableNames = Object.keys(tables) as TableName[];
