@@ -93,12 +93,24 @@ export const functions = {
   'operations-list': fn('operations-list', "Lists an account's operations", accountsRead),
   'balance-get': fn('balance-get', "Answers an account's balance at a point in time", accountsRead),
   'fees-get': fn('fees-get', 'Answers the fee schedule', {}),
-  'payments-create': fn('payments-create', 'Accepts a payment and queues it', paymentsCreate, { sends: ['payments'] }),
+  'payments-create': fn(
+    'payments-create',
+    'Accepts a transfer, exchange or withdrawal and queues it',
+    { ...paymentsCreate, rates: 'read' },
+    { sends: ['payments'] },
+  ),
   'deposits-create': fn('deposits-create', 'Accepts a bank deposit, for operators', paymentsCreate, {
     sends: ['payments'],
   }),
   'payments-get': fn('payments-get', 'Reads one payment', { payments: 'read' }),
   'payments-list': fn('payments-list', 'Lists payments', { payments: 'read', accounts: 'read' }),
+  'rates-list': fn('rates-list', 'Answers the exchange rates in force', { rates: 'read' }),
+  'rates-put': fn('rates-put', 'Sets the exchange rate of a pair, for operators', { rates: 'readWrite' }),
+  'reports-summary': fn(
+    'reports-summary',
+    'Sums commission, deposits, withdrawals and exchanges per currency over a period, for operators',
+    accountsRead,
+  ),
   processor: fn(
     'processor',
     'Applies queued payments to the ledger, one transaction each',
@@ -150,6 +162,9 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/payments', function: 'payments-list', access: 'user' },
   { method: 'GET', path: '/v1/payments/{id}', function: 'payments-get', access: 'user' },
   { method: 'POST', path: '/v1/admin/deposits', function: 'deposits-create', access: 'admin' },
+  { method: 'GET', path: '/v1/rates', function: 'rates-list', access: 'public' },
+  { method: 'PUT', path: '/v1/admin/rates/{base}/{quote}', function: 'rates-put', access: 'admin' },
+  { method: 'GET', path: '/v1/admin/reports/summary', function: 'reports-summary', access: 'admin' },
 ];
 
 /** API Gateway sends every request no route matches to `$default`; ours answers problem+json, not `{"message"}`. */

@@ -131,8 +131,8 @@ export class CurrencyMismatchError extends DomainError {
   readonly code = 'currency_mismatch';
   readonly status = 422;
   readonly title = 'Currency mismatch';
-  constructor(accountId: string, currency: string) {
-    super(`Account '${accountId}' does not hold ${currency}.`);
+  static notIn(accountId: string, currency: string): CurrencyMismatchError {
+    return new CurrencyMismatchError(`Account '${accountId}' does not hold ${currency}.`);
   }
 }
 
@@ -142,5 +142,14 @@ export class AccountClosedError extends DomainError {
   readonly title = 'Account closed';
   constructor(accountId: string) {
     super(`Account '${accountId}' is closed.`);
+  }
+}
+
+export class NoRateError extends DomainError {
+  readonly code = 'no_rate';
+  readonly status = 422;
+  readonly title = 'No exchange rate';
+  constructor(base: string, quote: string) {
+    super(`No rate is set for ${base} to ${quote}; an operator sets it with PUT /v1/admin/rates/${base}/${quote}.`);
   }
 }

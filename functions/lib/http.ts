@@ -9,6 +9,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   UnauthorizedError,
+  UnsupportedCurrencyError,
 } from '../../shared/errors';
 import { idempotencyKeySchema } from '../../shared/schemas/payments';
 import { parseInput } from '../../shared/schemas/validation';
@@ -71,12 +72,16 @@ const readJsonBody = (event: HttpEvent): unknown => {
   }
 };
 
-/** Path parameters that fail their schema name nothing that exists: a 404, as for an unknown id. */
+/**
+ * Path parameters that fail their schema name nothing that exists: a 404, as for an unknown id. A currency code is
+ * the exception: an unknown one is the contract's 400 `unsupported_currency` wherever it appears.
+ */
 const parseParams = (schema: Schema | undefined, params: Record<string, string | undefined> | undefined): unknown => {
   if (!schema) return undefined;
   try {
     return parseInput(schema, params ?? {});
   } catch (error) {
+    if (error instanceof UnsupportedCurrencyError) throw error;
     if (error instanceof DomainError) throw new NotFoundError();
     throw error;
   }

@@ -5,10 +5,13 @@ import { DynamoConnectionStore } from '../../shared/db/connection-store';
 import { createDocumentClient } from '../../shared/db/client';
 import { DynamoLedger } from '../../shared/db/ledger-store';
 import { DynamoPaymentStore } from '../../shared/db/payment-store';
+import { DynamoRateStore } from '../../shared/db/rate-store';
 import { type TableName, tables } from '../../shared/db/tables';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import type { PaymentDeps } from '../../shared/payments/service';
+import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
+import type { ReportDeps } from '../../shared/reports/service';
 import type { UserDeps } from '../../shared/users/service';
 import { queues, type QueueName } from '../manifest';
 import { config } from './config';
@@ -50,6 +53,7 @@ const paymentStore = once(
       idempotency: process.env.IDEMPOTENCY_TABLE ?? '',
     }),
 );
+const rateStore = once(() => new DynamoRateStore(dynamo, tableName('rates')));
 const paymentQueue = once(() => new SqsPaymentQueue(createSqsClient(), () => queueUrl('payments')));
 const connectionStore = once(() => new DynamoConnectionStore(dynamo, tableName('connections')));
 const pusher = once(
@@ -89,11 +93,31 @@ export const paymentDeps: PaymentDeps = {
   get queue() {
     return paymentQueue();
   },
+  get rates() {
+    return rateStore();
+  },
   fees: config.fees,
   clock: systemClock,
   onEnqueueFailure: (paymentId, error) => {
     logger.warn('Payment not queued; the sweeper will re-drive it', { paymentId, error: error as Error });
   },
+};
+
+export const rateDeps: RateDeps = {
+  get rates() {
+    return rateStore();
+  },
+  clock: systemClock,
+};
+
+export const reportDeps: ReportDeps = {
+  get accounts() {
+    return accountStore();
+  },
+  get ledger() {
+    return ledger();
+  },
+  clock: systemClock,
 };
 
 export const realtimeDeps: RealtimeDeps = {

@@ -8,6 +8,7 @@ import {
   IdempotencyKeyReusedError,
   InvalidCredentialsError,
   InvalidJsonError,
+  NoRateError,
   NotFoundError,
   PayloadTooLargeError,
   UnauthorizedError,
@@ -37,8 +38,9 @@ const domainErrors = {
   email_taken: () => new EmailTakenError(),
   idempotency_key_reused: () => new IdempotencyKeyReusedError(),
   same_account: () => new SameAccountError(),
-  currency_mismatch: () => new CurrencyMismatchError('acc_01jd0000000000000000000000', 'EUR'),
+  currency_mismatch: () => CurrencyMismatchError.notIn('acc_01jd0000000000000000000000', 'EUR'),
   account_closed: () => new AccountClosedError('acc_01jd0000000000000000000000'),
+  no_rate: () => new NoRateError('USD', 'JPY'),
 } satisfies Record<string, () => DomainError>;
 
 export type ErrorCode = keyof typeof domainErrors | 'internal_error';

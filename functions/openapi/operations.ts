@@ -31,6 +31,8 @@ import {
   paymentListQuery,
   paymentSchema,
 } from '../../shared/schemas/payments';
+import { rateBody, rateListQuery, ratePairParams, rateSchema } from '../../shared/schemas/rates';
+import { summaryQuery, summarySchema } from '../../shared/schemas/reports';
 import type { ErrorCode } from './errors';
 
 export type Tag = 'Meta' | 'Users' | 'Tokens' | 'Accounts' | 'Payments' | 'Admin';
@@ -244,7 +246,16 @@ export const operations: Readonly<Record<string, OperationDoc>> = {
     description:
       'Accepts a payment from one of the caller’s accounts and answers 202 with `status: "INITIATED"`. Funds are ' +
       'checked when it is processed: a source short of `amount + fee` ends `FAILED` with ' +
-      '`failureReason: "insufficient_funds"`. Follow it with GET /v1/payments/{id} or the WebSocket.',
+      '`failureReason: "insufficient_funds"`. Follow it with GET /v1/payments/{id} or the WebSocket.\n\n' +
+      '- `transfer`: between two wallets in `currency`; any user’s wallet may be the destination.\n' +
+      '- `exchange`: between two wallets in different currencies (the caller’s own or another user’s). The ' +
+      'destination is credited `destinationAmount = floor(amount * rate)`, converted between the two currencies’ ' +
+      'minor units at the rate in force for `<source>/<destination>` when the payment is created; the payment ' +
+      'records `rate`, `destinationAmount` and `destinationCurrency`. The fee is in the source currency. 422 ' +
+      '`no_rate` when no rate is set for the pair; 400 `validation_error` when the amount converts to less than one ' +
+      'minor unit. `currency`, when given, must be the source account’s.\n' +
+      '- `withdrawal`: money out of a wallet to an e-wallet (`destination.reference`); the wallet pays `amount + ' +
+      'fee`, and the payment’s `destinationAccountId` is `tech-withdrawals-<currency>`.',
     tags: ['Payments'],
     body: paymentBody,
     idempotent: true,
@@ -256,6 +267,7 @@ export const operations: Readonly<Record<string, OperationDoc>> = {
       'not_found',
       'same_account',
       'currency_mismatch',
+      'no_rate',
       'account_closed',
     ],
   },
@@ -307,5 +319,49 @@ export const operations: Readonly<Record<string, OperationDoc>> = {
       'account_closed',
       'idempotency_key_reused',
     ],
+  },
+  'GET /v1/rates': {
+    operationId: 'listRates',
+    summary: 'List exchange rates',
+    description:
+      'Answers the rate in force of every pair, by base then quote: one `base` buys `rate` of `quote`. A pair is ' +
+      'one direction only; its inverse is a rate of its own.',
+    tags: ['Payments'],
+    query: rateListQuery,
+    queryDescriptions: { base: 'Only rates of this base currency.', quote: 'Only rates into this quote currency.' },
+    success: { status: 200, description: 'The rates in force.', schema: pageOf(rateSchema) },
+    errors: ['validation_error', 'unsupported_currency'],
+  },
+  'PUT /v1/admin/rates/{base}/{quote}': {
+    operationId: 'setRate',
+    summary: 'Set an exchange rate',
+    description:
+      'Sets the rate of `base` in `quote` that exchanges created from now on use: a positive decimal string of at ' +
+      'most 12 significant digits (`"151.37"`, `"0.0066"`), never a JSON number, and answered exactly as sent. ' +
+      'Every rate set is also kept in the pair’s history; each exchange records the rate it used.',
+    tags: ['Admin'],
+    params: ratePairParams,
+    paramDescriptions: { base: 'The currency sold, ISO 4217.', quote: 'The currency bought, ISO 4217.' },
+    body: rateBody,
+    success: { status: 200, description: 'The rate now in force.', schema: rateSchema },
+    errors: [...bodyErrors, 'unsupported_currency', 'unauthorized', 'forbidden'],
+  },
+  'GET /v1/admin/reports/summary': {
+    operationId: 'getSummaryReport',
+    summary: 'Summarize a period',
+    description:
+      'Answers, per currency the gateway has booked money in, what crossed its edge in `[from, to)`: the ' +
+      'commission taken (`tech-fees`), the count and sum of bank deposits (`tech-bank`), the count and sum of ' +
+      'withdrawals to e-wallets (`tech-withdrawals`), and the count of exchanges with this currency on either side ' +
+      'with the sums the exchange desk took in it (`sourceSum`) and paid out in it (`destinationSum`). Payments ' +
+      'count when they complete. Read from the running volumes of the technical accounts, never by a table scan.',
+    tags: ['Admin'],
+    query: summaryQuery,
+    queryDescriptions: {
+      from: 'Start of the period, inclusive (ISO 8601); the beginning of the books when left out.',
+      to: 'End of the period, exclusive (ISO 8601); now when left out.',
+    },
+    success: { status: 200, description: 'The summary of the period.', schema: summarySchema },
+    errors: ['validation_error', 'unauthorized', 'forbidden'],
   },
 };

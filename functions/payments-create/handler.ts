@@ -1,9 +1,9 @@
 import { paymentView } from '../../shared/payments/model';
-import { createTransfer } from '../../shared/payments/service';
+import { createPayment } from '../../shared/payments/service';
 import { paymentBody } from '../../shared/schemas/payments';
 import { accepted, httpHandler, idempotencyKeyOf } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';
 
 export const handler = httpHandler({ access: 'user', body: paymentBody }, async ({ caller, body, headers }) =>
-  accepted(paymentView(await createTransfer(paymentDeps, caller, body, idempotencyKeyOf(headers)))),
+  accepted(paymentView(await createPayment(paymentDeps, caller, body, idempotencyKeyOf(headers)))),
 );

@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../page';
-import type { AccountKind, AccountRecord, AccountStatus, Purpose } from './model';
+import type { AccountKind, AccountRecord, AccountStatus, Purpose, TechnicalPurpose } from './model';
 
 export interface AccountFilter {
   kind?: AccountKind | undefined;
@@ -18,6 +18,8 @@ export interface AccountStore {
   listByOwner(ownerId: string): Promise<AccountRecord[]>;
   /** Any accounts, for operators, oldest first within each kind (technical before user). */
   list(filter: AccountFilter, page: PageRequest): Promise<Page<AccountRecord>>;
+  /** Every technical account: the purposes and currencies the gateway has booked money in. */
+  technical(): Promise<{ id: string; purpose: TechnicalPurpose; currency: string }[]>;
 }
 
 /** The balances of accounts, read from the heads of their chains of operations. */

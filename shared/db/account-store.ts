@@ -6,11 +6,11 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import type { AccountKind, AccountRecord, AccountStatus, Purpose } from '../accounts/model';
+import type { AccountKind, AccountRecord, AccountStatus, Purpose, TechnicalPurpose } from '../accounts/model';
 import type { AccountFilter, AccountStore } from '../accounts/ports';
 import type { Page, PageRequest } from '../page';
 import { batchGet } from './batch';
-import { queryAttribute } from './query';
+import { queryAttribute, queryItems } from './query';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './conditions';
 
@@ -86,6 +86,22 @@ export class DynamoAccountStore implements AccountStore {
       'id',
     );
     return (await batchGet(this.client, this.table, 'id', ids)).map(fromAccountItem);
+  }
+
+  async technical(): Promise<{ id: string; purpose: TechnicalPurpose; currency: string }[]> {
+    const items = await queryItems(this.client, {
+      TableName: this.table,
+      IndexName: 'byKind',
+      KeyConditionExpression: '#kind = :technical',
+      ExpressionAttributeNames: { '#kind': 'kind', '#id': 'id', '#purpose': 'purpose', '#currency': 'currency' },
+      ExpressionAttributeValues: { ':technical': 'technical' },
+      ProjectionExpression: '#id, #purpose, #currency',
+    });
+    return items.map((item) => ({
+      id: item.id as string,
+      purpose: item.purpose as TechnicalPurpose,
+      currency: item.currency as string,
+    }));
   }
 
   /**

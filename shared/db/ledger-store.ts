@@ -19,6 +19,7 @@ import {
   type Operation,
   type OperationQuery,
   StaleChainError,
+  type Volumes,
 } from '../ledger/ports';
 import type { OperationType, Posting } from '../ledger/postings';
 import type { Page } from '../page';
@@ -26,7 +27,17 @@ import type { FailureReason, Payment } from '../payments/model';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './conditions';
 
-const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, createdAt: '' };
+const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, input: 0n, output: 0n, createdAt: '' };
+
+const toHead = (item: Record<string, unknown>): ChainHead => ({
+  seq: item.seq as bigint,
+  balance: item.balanceAfter as bigint,
+  input: (item.inputAfter as bigint | undefined) ?? 0n,
+  output: (item.outputAfter as bigint | undefined) ?? 0n,
+  createdAt: item.createdAt as string,
+});
+
+const HEAD_ATTRIBUTES = 'seq, balanceAfter, inputAfter, outputAfter, createdAt';
 
 // Filters drop items after DynamoDB read them, so a page is gathered from reads of this many items at a time.
 const CHUNK = 100;
@@ -67,16 +78,14 @@ export class DynamoLedger implements Ledger, BalanceReader {
         TableName: this.tables.operations,
         KeyConditionExpression: 'chain = :chain',
         ExpressionAttributeValues: { ':chain': chain },
-        ProjectionExpression: 'seq, balanceAfter, createdAt',
+        ProjectionExpression: HEAD_ATTRIBUTES,
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
       }),
     );
     const item = out.Items?.[0];
-    return item
-      ? { seq: item.seq as bigint, balance: item.balanceAfter as bigint, createdAt: item.createdAt as string }
-      : EMPTY_HEAD;
+    return item ? toHead(item) : EMPTY_HEAD;
   }
 
   async heads(chains: readonly string[]): Promise<Map<string, ChainHead>> {
@@ -114,6 +123,10 @@ export class DynamoLedger implements Ledger, BalanceReader {
         amount: posting.amount,
         currency: posting.currency,
         balanceAfter: head.balance + posting.amount,
+        // The chain's volumes: everything it was ever credited and debited. Their differences between two points in
+        // time answer "how much came in, how much went out" without reading the operations in between.
+        inputAfter: head.input + (posting.amount > 0n ? posting.amount : 0n),
+        outputAfter: head.output + (posting.amount < 0n ? -posting.amount : 0n),
         counterpartyAccountId: posting.counterpartyAccountId,
         // Never earlier than the operation before it, whatever this host's clock says: `createdAt` grows with `seq`,
         // which is what lets a balance at a point in time be found by bisection.
@@ -261,40 +274,61 @@ export class DynamoLedger implements Ledger, BalanceReader {
     return { data, nextCursor: encodeCursor(next) };
   }
 
-  private async operationAt(chain: string, seq: bigint): Promise<{ createdAt: string; balanceAfter: bigint }> {
+  private async operationAt(chain: string, seq: bigint): Promise<ChainHead> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.tables.operations,
         Key: { chain, seq },
-        ProjectionExpression: 'createdAt, balanceAfter',
+        ProjectionExpression: HEAD_ATTRIBUTES,
         ConsistentRead: true,
       }),
     );
     if (!Item) throw new Error(`Chain ${chain} has a gap at ${seq.toString()}`);
-    return { createdAt: Item.createdAt as string, balanceAfter: Item.balanceAfter as bigint };
+    return toHead(Item);
+  }
+
+  /**
+   * The chain as it stood at `at`: its last operation at or before that instant (strictly before, unless
+   * `inclusive`). `createdAt` never decreases along a chain, so it is found by bisection: about log2(n) reads, however
+   * long the history.
+   */
+  private async chainAt(chain: string, at: string, inclusive: boolean): Promise<ChainHead> {
+    const within = (createdAt: string) => (inclusive ? createdAt <= at : createdAt < at);
+    const head = await this.head(chain);
+    if (head.seq === 0n || within(head.createdAt)) return head;
+    let [low, high, found] = [1n, head.seq, EMPTY_HEAD];
+    while (low <= high) {
+      const middle = (low + high) / 2n;
+      const operation = await this.operationAt(chain, middle);
+      if (within(operation.createdAt)) {
+        found = operation;
+        low = middle + 1n;
+      } else {
+        high = middle - 1n;
+      }
+    }
+    return found;
   }
 
   async balanceAt(chains: readonly string[], at: string): Promise<bigint> {
-    const balances = await Promise.all(
+    const states = await Promise.all(chains.map((chain) => this.chainAt(chain, at, true)));
+    return states.reduce((sum, state) => sum + state.balance, 0n);
+  }
+
+  async volumesBetween(chains: readonly string[], from: string, to: string): Promise<Volumes> {
+    const ends = await Promise.all(
       chains.map(async (chain) => {
-        const head = await this.head(chain);
-        if (head.seq === 0n || head.createdAt <= at) return head.balance;
-        // `createdAt` never decreases along a chain, so the last operation at or before `at` is found by bisection:
-        // about log2(n) reads, however long the history.
-        let [low, high, balance] = [1n, head.seq, 0n];
-        while (low <= high) {
-          const middle = (low + high) / 2n;
-          const operation = await this.operationAt(chain, middle);
-          if (operation.createdAt <= at) {
-            balance = operation.balanceAfter;
-            low = middle + 1n;
-          } else {
-            high = middle - 1n;
-          }
-        }
-        return balance;
+        const [start, end] = await Promise.all([this.chainAt(chain, from, false), this.chainAt(chain, to, false)]);
+        return { count: end.seq - start.seq, input: end.input - start.input, output: end.output - start.output };
       }),
     );
-    return balances.reduce((sum, balance) => sum + balance, 0n);
+    return ends.reduce(
+      (sum, volumes) => ({
+        count: sum.count + volumes.count,
+        input: sum.input + volumes.input,
+        output: sum.output + volumes.output,
+      }),
+      { count: 0n, input: 0n, output: 0n },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime, encodeTime } from 'ulid';
-import type { FailureReason, Payment, PaymentStatus, PaymentType } from '../payments/model';
+import type { FailureReason, Payment, PaymentStatus, PaymentType, WithdrawalDestination } from '../payments/model';
 import type { IdempotencyClaim, PaymentStore, TimeRange } from '../payments/ports';
 import { batchGet } from './batch';
 import { queryAttribute } from './query';
@@ -22,6 +22,12 @@ const toPaymentItem = (payment: Payment): Record<string, unknown> => ({
   listed: 'payment',
 });
 
+const isDestination = (value: unknown): value is WithdrawalDestination =>
+  typeof value === 'object' &&
+  value !== null &&
+  (value as Record<string, unknown>).method === 'ewallet' &&
+  typeof (value as Record<string, unknown>).reference === 'string';
+
 export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
   const optional = (name: string) => (typeof item[name] === 'string' ? { [name]: item[name] } : {});
   return {
@@ -37,6 +43,12 @@ export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
     updatedAt: item.updatedAt as string,
     ...optional('description'),
     ...optional('reference'),
+    ...(typeof item.destinationAmount === 'bigint' ? { destinationAmount: item.destinationAmount } : {}),
+    ...optional('destinationCurrency'),
+    ...optional('rate'),
+    ...(isDestination(item.destination)
+      ? { destination: { method: item.destination.method, reference: item.destination.reference } }
+      : {}),
     ...(typeof item.failureReason === 'string' ? { failureReason: item.failureReason as FailureReason } : {}),
     ...optional('completedAt'),
     ...optional('sourceOwnerId'),

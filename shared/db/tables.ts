@@ -121,6 +121,17 @@ export const tables = {
     timeToLiveAttribute: 'expiresAt',
   },
   /**
+   * Exchange rates. The rate in force of every pair sits in one partition (`pk = current`, `sk = <base>/<quote>`), so
+   * listing them is a Query, not a Scan; each rate ever set is also kept in its pair's history
+   * (`pk = <base>/<quote>`, `sk = <updatedAt>#<id>`). Exchanges record the rate they used on the payment itself.
+   */
+  rates: {
+    envVar: 'RATES_TABLE',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    indexes: [],
+  },
+  /**
    * Open WebSocket connections, by connection id, with the user each belongs to. API Gateway closes a connection
    * after two hours at most, so a record outlives it only until its TTL, in case `$disconnect` never came.
    */

@@ -6,7 +6,17 @@ import type { OperationType, Posting } from './postings';
 export interface ChainHead {
   seq: bigint;
   balance: bigint;
+  /** Everything ever credited to the chain, and everything ever debited from it: `balance = input - output`. */
+  input: bigint;
+  output: bigint;
   createdAt: string;
+}
+
+/** What moved on some chains within a period: how many operations, how much was credited, how much debited. */
+export interface Volumes {
+  count: bigint;
+  input: bigint;
+  output: bigint;
 }
 
 export interface Operation {
@@ -66,4 +76,6 @@ export interface Ledger {
   operations(accountId: string, chains: readonly string[], query: OperationQuery): Promise<Page<Operation>>;
   /** The balance right after the last operation at or before `at`, summed over the chains. */
   balanceAt(chains: readonly string[], at: string): Promise<bigint>;
+  /** The volumes of the operations with `from <= createdAt < to`, summed over the chains. */
+  volumesBetween(chains: readonly string[], from: string, to: string): Promise<Volumes>;
 }

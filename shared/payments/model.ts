@@ -5,6 +5,11 @@ export type FailureReason = 'insufficient_funds' | 'expired';
 export const PAYMENT_TYPES: readonly PaymentType[] = ['transfer', 'deposit', 'withdrawal', 'exchange'];
 export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['INITIATED', 'COMPLETED', 'FAILED'];
 
+export interface WithdrawalDestination {
+  method: 'ewallet';
+  reference: string;
+}
+
 export interface Payment {
   id: string;
   type: PaymentType;
@@ -18,6 +23,13 @@ export interface Payment {
   description?: string;
   /** The bank's id of a deposit. */
   reference?: string;
+  /** Where a withdrawal sends the money: the e-wallet and its reference there. */
+  destination?: WithdrawalDestination;
+  /** An exchange's credit, in minor units of `destinationCurrency`, fixed with `rate` when the payment is created. */
+  destinationAmount?: bigint;
+  destinationCurrency?: string;
+  /** The rate of `currency` in `destinationCurrency` an exchange used, as the rate table held it. */
+  rate?: string;
   failureReason?: FailureReason;
   createdAt: string;
   updatedAt: string;
@@ -39,6 +51,10 @@ export const paymentView = (payment: Payment) => ({
   amount: payment.amount,
   currency: payment.currency,
   fee: payment.fee,
+  ...(payment.destinationAmount === undefined ? {} : { destinationAmount: payment.destinationAmount }),
+  ...(payment.destinationCurrency === undefined ? {} : { destinationCurrency: payment.destinationCurrency }),
+  ...(payment.rate === undefined ? {} : { rate: payment.rate }),
+  ...(payment.destination === undefined ? {} : { destination: { ...payment.destination } }),
   ...(payment.description === undefined ? {} : { description: payment.description }),
   ...(payment.reference === undefined ? {} : { reference: payment.reference }),
   ...(payment.failureReason === undefined ? {} : { failureReason: payment.failureReason }),

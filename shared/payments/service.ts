@@ -6,8 +6,10 @@ import {
   AccountClosedError,
   CurrencyMismatchError,
   IdempotencyKeyReusedError,
+  NoRateError,
   NotFoundError,
   SameAccountError,
+  ValidationError,
 } from '../errors';
 import { newId } from '../ids';
 import { isTechnicalAccountId } from '../ledger/chains';
@@ -18,7 +20,10 @@ import type { SortOrder } from '../schemas/common';
 import { sortedPage } from '../sorted-page';
 import type { Principal } from '../users/model';
 import { computeFee, type FeeSchedule } from './fees';
-import type { Payment, PaymentStatus, PaymentType } from './model';
+import { MAX_AMOUNT } from '../money/amount';
+import { convert, parseRate } from '../money/rates';
+import type { RateStore } from '../rates/ports';
+import type { Payment, PaymentStatus, PaymentType, WithdrawalDestination } from './model';
 import type { IdempotencyClaim, PaymentQueue, PaymentStore } from './ports';
 
 export interface PaymentDeps {
@@ -26,6 +31,8 @@ export interface PaymentDeps {
   payments: PaymentStore;
   ledger: Ledger;
   queue: PaymentQueue;
+  /** Exchanges are priced at the rate in force when they are created. */
+  rates: RateStore;
   fees: FeeSchedule;
   clock: Clock;
   /** Told when the queue could not take a payment: it stays INITIATED and the sweeper re-drives it. */
@@ -55,7 +62,7 @@ const ensureTechnical = async (deps: PaymentDeps, account: AccountRecord): Promi
 };
 
 const usable = (account: AccountRecord, currency: string): void => {
-  if (account.currency !== currency) throw new CurrencyMismatchError(account.id, currency);
+  if (account.currency !== currency) throw CurrencyMismatchError.notIn(account.id, currency);
   if (account.status !== 'active') throw new AccountClosedError(account.id);
 };
 
@@ -103,6 +110,7 @@ const earlierRequest = async (
 };
 
 export interface TransferRequest {
+  type: 'transfer';
   sourceAccountId: string;
   destinationAccountId: string;
   amount: number;
@@ -110,10 +118,167 @@ export interface TransferRequest {
   description?: string | undefined;
 }
 
-export const createTransfer = async (
+export interface ExchangeRequest {
+  type: 'exchange';
+  sourceAccountId: string;
+  destinationAccountId: string;
+  /** In the source currency. */
+  amount: number;
+  /** The source currency, when the client states it. */
+  currency?: string | undefined;
+  description?: string | undefined;
+}
+
+export interface WithdrawalRequest {
+  type: 'withdrawal';
+  sourceAccountId: string;
+  amount: number;
+  currency: string;
+  destination: WithdrawalDestination;
+  description?: string | undefined;
+}
+
+export type PaymentRequest = TransferRequest | ExchangeRequest | WithdrawalRequest;
+
+/** What a payment is, as its request and the accounts decide it, before it gets an id and a state. */
+type Terms = Omit<Payment, 'id' | 'status' | 'createdAt' | 'updatedAt'>;
+
+/** The caller's own account, the source of any payment a user makes. */
+const ownSource = async (deps: PaymentDeps, caller: Principal, id: string): Promise<AccountRecord> => {
+  const source = await deps.accounts.findById(id);
+  if (!source || source.ownerId !== caller.userId) throw new NotFoundError('account', id);
+  return source;
+};
+
+/** Any user's wallet may receive; a technical account is never addressed by id. */
+const wallet = async (deps: PaymentDeps, id: string): Promise<AccountRecord> => {
+  const account = await deps.accounts.findById(id);
+  if (!account || account.kind !== 'user') throw new NotFoundError('account', id);
+  return account;
+};
+
+const owners = (source: AccountRecord, destination?: AccountRecord) => ({
+  ...(source.ownerId ? { sourceOwnerId: source.ownerId } : {}),
+  ...(destination?.ownerId ? { destinationOwnerId: destination.ownerId } : {}),
+});
+
+const described = (request: { description?: string | undefined }) =>
+  request.description === undefined ? {} : { description: request.description };
+
+const transferTerms = async (deps: PaymentDeps, caller: Principal, request: TransferRequest, at: string) => {
+  const [source, destination] = await Promise.all([
+    ownSource(deps, caller, request.sourceAccountId),
+    wallet(deps, request.destinationAccountId),
+  ]);
+  if (source.id === destination.id) throw new SameAccountError();
+  usable(source, request.currency);
+  usable(destination, request.currency);
+  await ensureTechnical(deps, newTechnicalAccount('fees', request.currency, at));
+  const amount = BigInt(request.amount);
+  return {
+    type: 'transfer',
+    sourceAccountId: source.id,
+    destinationAccountId: destination.id,
+    amount,
+    currency: request.currency,
+    fee: computeFee(deps.fees.transfer, amount),
+    ...described(request),
+    ...owners(source, destination),
+  } satisfies Terms;
+};
+
+/** Money out to an e-wallet: the wallet pays `tech-withdrawals-<currency>`, which mirrors what left for e-wallets. */
+const withdrawalTerms = async (deps: PaymentDeps, caller: Principal, request: WithdrawalRequest, at: string) => {
+  const source = await ownSource(deps, caller, request.sourceAccountId);
+  usable(source, request.currency);
+  const withdrawals = newTechnicalAccount('withdrawals', request.currency, at);
+  await Promise.all([
+    ensureTechnical(deps, withdrawals),
+    ensureTechnical(deps, newTechnicalAccount('fees', request.currency, at)),
+  ]);
+  const amount = BigInt(request.amount);
+  return {
+    type: 'withdrawal',
+    sourceAccountId: source.id,
+    destinationAccountId: withdrawals.id,
+    amount,
+    currency: request.currency,
+    fee: computeFee(deps.fees.withdrawal, amount),
+    destination: { method: request.destination.method, reference: request.destination.reference },
+    ...described(request),
+    ...owners(source),
+  } satisfies Terms;
+};
+
+/**
+ * Money across currencies at the rate in force now: the destination is credited `floor(amount * rate)` in its own
+ * minor units, and that figure and the rate are fixed on the payment, whatever the rate is when it is processed.
+ */
+const exchangeTerms = async (deps: PaymentDeps, caller: Principal, request: ExchangeRequest, at: string) => {
+  const [source, destination] = await Promise.all([
+    ownSource(deps, caller, request.sourceAccountId),
+    wallet(deps, request.destinationAccountId),
+  ]);
+  if (source.id === destination.id) throw new SameAccountError();
+  usable(source, request.currency ?? source.currency);
+  if (destination.currency === source.currency) {
+    throw new CurrencyMismatchError(
+      `An exchange needs accounts in two currencies; both hold ${source.currency}. A transfer moves money within one.`,
+    );
+  }
+  usable(destination, destination.currency);
+  const quoted = await deps.rates.find(source.currency, destination.currency);
+  if (!quoted) throw new NoRateError(source.currency, destination.currency);
+
+  const amount = BigInt(request.amount);
+  const destinationAmount = convert(amount, parseRate(quoted.rate), source.currency, destination.currency);
+  if (destinationAmount < 1n || destinationAmount > BigInt(MAX_AMOUNT)) {
+    const what = destinationAmount < 1n ? 'less than one minor unit' : 'more than the largest amount';
+    throw new ValidationError([
+      { path: 'amount', message: `converts to ${what} of ${destination.currency} at ${quoted.rate}` },
+    ]);
+  }
+  await Promise.all(
+    [
+      newTechnicalAccount('fx', source.currency, at),
+      newTechnicalAccount('fx', destination.currency, at),
+      newTechnicalAccount('fees', source.currency, at),
+    ].map((account) => ensureTechnical(deps, account)),
+  );
+  return {
+    type: 'exchange',
+    sourceAccountId: source.id,
+    destinationAccountId: destination.id,
+    amount,
+    currency: source.currency,
+    fee: computeFee(deps.fees.exchange, amount),
+    destinationAmount,
+    destinationCurrency: destination.currency,
+    rate: quoted.rate,
+    ...described(request),
+    ...owners(source, destination),
+  } satisfies Terms;
+};
+
+const termsOf = (deps: PaymentDeps, caller: Principal, request: PaymentRequest, at: string): Promise<Terms> => {
+  switch (request.type) {
+    case 'transfer':
+      return transferTerms(deps, caller, request, at);
+    case 'withdrawal':
+      return withdrawalTerms(deps, caller, request, at);
+    case 'exchange':
+      return exchangeTerms(deps, caller, request, at);
+  }
+};
+
+/**
+ * A user's payment: checked at once against the accounts (and, for an exchange, priced), stored INITIATED and queued.
+ * Funds are checked when it is processed. The same Idempotency-Key with the same body answers the same payment.
+ */
+export const createPayment = async (
   deps: PaymentDeps,
   caller: Principal,
-  request: TransferRequest & { type: 'transfer' },
+  request: PaymentRequest,
   idempotencyKey?: string,
 ): Promise<Payment> => {
   const hash = requestHash(request);
@@ -121,33 +286,14 @@ export const createTransfer = async (
   const earlier = await earlierRequest(deps, key, hash);
   if (earlier.payment) return earlier.payment;
 
-  const [source, destination] = await Promise.all([
-    deps.accounts.findById(request.sourceAccountId),
-    deps.accounts.findById(request.destinationAccountId),
-  ]);
-  if (!source || source.ownerId !== caller.userId) throw new NotFoundError('account', request.sourceAccountId);
-  if (!destination || destination.kind !== 'user') throw new NotFoundError('account', request.destinationAccountId);
-  if (source.id === destination.id) throw new SameAccountError();
-  usable(source, request.currency);
-  usable(destination, request.currency);
-
   const now = deps.clock();
-  await ensureTechnical(deps, newTechnicalAccount('fees', request.currency, now.toISOString()));
-  const amount = BigInt(request.amount);
+  const at = now.toISOString();
   const payment: Payment = {
     id: earlier.paymentId ?? newId('pay'),
-    type: 'transfer',
     status: 'INITIATED',
-    sourceAccountId: source.id,
-    destinationAccountId: destination.id,
-    amount,
-    currency: request.currency,
-    fee: computeFee(deps.fees.transfer, amount),
-    ...(request.description === undefined ? {} : { description: request.description }),
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    ...(source.ownerId ? { sourceOwnerId: source.ownerId } : {}),
-    ...(destination.ownerId ? { destinationOwnerId: destination.ownerId } : {}),
+    ...(await termsOf(deps, caller, request, at)),
+    createdAt: at,
+    updatedAt: at,
   };
   const claim =
     key === undefined
@@ -175,12 +321,10 @@ export const createDeposit = async (deps: PaymentDeps, request: DepositRequest):
   const earlier = await earlierRequest(deps, key, hash);
   if (earlier.payment) return earlier.payment;
 
-  const destination = await deps.accounts.findById(request.accountId);
-  if (!destination || destination.kind !== 'user') throw new NotFoundError('account', request.accountId);
+  const destination = await wallet(deps, request.accountId);
   usable(destination, request.currency);
 
-  const now = deps.clock();
-  const at = now.toISOString();
+  const at = deps.clock().toISOString();
   const bank = newTechnicalAccount('bank', request.currency, at);
   await Promise.all([
     ensureTechnical(deps, bank),

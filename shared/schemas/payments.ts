@@ -15,19 +15,40 @@ export const transferBody = z.strictObject({
   description: z.optional(description),
 });
 
-export const paymentBody = z.discriminatedUnion('type', [transferBody]);
+export const exchangeBody = z.strictObject({
+  type: z.literal('exchange'),
+  sourceAccountId: accountId,
+  destinationAccountId: accountId,
+  amount: amountSchema,
+  /** Optional: the source currency, checked against the source account when given. */
+  currency: z.optional(currencySchema),
+  description: z.optional(description),
+});
+
+const externalReference = z
+  .string()
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
+  );
+
+export const withdrawalBody = z.strictObject({
+  type: z.literal('withdrawal'),
+  sourceAccountId: accountId,
+  amount: amountSchema,
+  currency: currencySchema,
+  destination: z.strictObject({ method: z.literal('ewallet'), reference: externalReference }),
+  description: z.optional(description),
+});
+
+export const paymentBody = z.discriminatedUnion('type', [transferBody, exchangeBody, withdrawalBody]);
 
 export const depositBody = z.strictObject({
   accountId,
   amount: amountSchema,
   currency: currencySchema,
-  reference: z
-    .string()
-    .check(
-      z.minLength(1),
-      z.maxLength(128),
-      z.regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
-    ),
+  reference: externalReference,
 });
 
 /** `Idempotency-Key`: 1 to 255 printable ASCII characters. */
@@ -89,6 +110,7 @@ export const paymentSchema = z.object({
   destinationAmount: z.optional(z.int()),
   destinationCurrency: z.optional(z.string()),
   rate: z.optional(z.string()),
+  destination: z.optional(z.object({ method: z.literal('ewallet'), reference: z.string() })),
   description: z.optional(z.string()),
   reference: z.optional(z.string()),
   failureReason: z.optional(z.enum(['insufficient_funds', 'expired'])),

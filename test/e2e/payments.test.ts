@@ -1,44 +1,12 @@
-import { eventually, httpClient } from '../support/http-client';
-import { startLocalStackProcess, type LocalStackProcess } from '../support/local-stack';
+import { useLocalStack } from '../support/e2e';
 
 const ADMIN = { email: 'treasury@example.com', password: 'a long admin password' };
 
-let stack: LocalStackProcess;
-const call = httpClient(() => stack.baseUrl);
-
-beforeAll(async () => {
-  stack = await startLocalStackProcess({
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    SWEEP_INTERVAL_SECONDS: '1',
-  });
-}, 90_000);
-
-afterAll(async () => {
-  await stack.stop();
-}, 30_000);
-
-const signUp = async (email: string): Promise<string> => {
-  const reply = await call('POST', '/v1/users', { body: { email, password: 'correct horse battery' } });
-  expect(reply.status).toBe(201);
-  return reply.body.token.token as string;
-};
-
-const openWallet = async (token: string, currency: string): Promise<string> => {
-  const reply = await call('POST', '/v1/accounts', { token, body: { currency } });
-  expect(reply.status).toBe(201);
-  return reply.body.id as string;
-};
-
-const finalState = (token: string, id: string) =>
-  eventually(
-    async () => {
-      const reply = await call('GET', `/v1/payments/${id}`, { token });
-      return reply.body?.status === 'INITIATED' ? undefined : reply.body;
-    },
-    15_000,
-    `payment ${id} to be final`,
-  );
+const { call, signUp, openWallet, finalState } = useLocalStack({
+  ADMIN_EMAIL: ADMIN.email,
+  ADMIN_PASSWORD: ADMIN.password,
+  SWEEP_INTERVAL_SECONDS: '1',
+});
 
 describe('payments through the local stack', () => {
   it('walks a deposit, a transfer with its fee, a short source, a replay and a stranger', async () => {

@@ -1,19 +1,16 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { openWallet } from '../../shared/accounts/service';
 import { chainsOf } from '../../shared/ledger/chains';
-import type { Payment } from '../../shared/payments/model';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import {
   createDeposit,
-  createTransfer,
+  createPayment,
   processPayment,
   readablePayment,
   requestHash,
   sweep,
 } from '../../shared/payments/service';
-import type { Principal } from '../../shared/users/model';
-import { startPaymentWorld, type PaymentWorld } from '../support/payments';
+import { ledgerHelpers, startPaymentWorld, type PaymentWorld } from '../support/payments';
 
 let world: PaymentWorld;
 
@@ -25,63 +22,7 @@ afterAll(async () => {
   await world.stop();
 });
 
-let users = 0;
-const newUser = (): Principal => ({ userId: `usr_test${++users}`, role: 'user', tokenId: 'tok_test' });
-
-const fundedWallet = async (owner: Principal, amount: number, currency = 'USD') => {
-  const wallet = await openWallet(world.accounts, owner, { currency });
-  if (amount > 0) {
-    const deposit = await createDeposit(world.payments, {
-      accountId: wallet.id,
-      amount,
-      currency,
-      reference: `ref-${wallet.id}`,
-    });
-    await expect(processPayment(world.payments, deposit.id)).resolves.toBe('completed');
-  }
-  return wallet;
-};
-
-interface OperationItem {
-  chain: string;
-  seq: bigint;
-  amount: bigint;
-  balanceAfter: bigint;
-  paymentId: string;
-  currency: string;
-}
-
-const chainOf = async (client: DynamoDBDocumentClient, table: string, chain: string): Promise<OperationItem[]> => {
-  const items: OperationItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await client.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'chain = :c',
-        ExpressionAttributeValues: { ':c': chain },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...((out.Items ?? []) as OperationItem[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
-
-/** Checks invariant 3 on one chain: seq 1..n without gaps, and each balanceAfter the previous plus its amount. */
-const expectUnbrokenChain = (operations: OperationItem[]) => {
-  let balance = 0n;
-  operations.forEach((operation, index) => {
-    balance += operation.amount;
-    expect({ seq: operation.seq, balanceAfter: operation.balanceAfter }).toEqual({
-      seq: BigInt(index + 1),
-      balanceAfter: balance,
-    });
-  });
-  return balance;
-};
+const { newUser, fundedWallet, chainOf, expectUnbrokenChain, processAll } = ledgerHelpers(() => world);
 
 /** Drains the payment queue and answers the payment ids it held. */
 const receivePaymentIds = async (): Promise<string[]> => {
@@ -95,26 +36,12 @@ const receivePaymentIds = async (): Promise<string[]> => {
   }
 };
 
-/** Processes every payment, giving back to the queue (here: trying again) whatever failed, as SQS redelivery would. */
-const processAll = async (payments: readonly Payment[]) => {
-  const outcomes = new Map<string, string>();
-  let left = [...payments];
-  for (let delivery = 1; left.length > 0 && delivery <= 10; delivery++) {
-    const results = await Promise.allSettled(left.map((p) => processPayment(world.payments, p.id)));
-    results.forEach((result, index) => {
-      if (result.status === 'fulfilled') outcomes.set(left[index]!.id, result.value);
-    });
-    left = left.filter((p) => !outcomes.has(p.id));
-  }
-  return payments.map((p) => outcomes.get(p.id));
-};
-
 describe('payments on DynamoDB Local', () => {
   it('moves amount + fee once, however many times and however concurrently one payment is processed', async () => {
     const [ada, bob] = [newUser(), newUser()];
     const source = await fundedWallet(ada, 10_000);
     const destination = await fundedWallet(bob, 0);
-    const payment = await createTransfer(world.payments, ada, {
+    const payment = await createPayment(world.payments, ada, {
       type: 'transfer',
       sourceAccountId: source.id,
       destinationAccountId: destination.id,
@@ -139,7 +66,7 @@ describe('payments on DynamoDB Local', () => {
     const [ada, bob] = [newUser(), newUser()];
     const source = await fundedWallet(ada, 5_000);
     const destination = await fundedWallet(bob, 0);
-    const payment = await createTransfer(world.payments, ada, {
+    const payment = await createPayment(world.payments, ada, {
       type: 'transfer',
       sourceAccountId: source.id,
       destinationAccountId: destination.id,
@@ -177,7 +104,7 @@ describe('payments on DynamoDB Local', () => {
     const responses = await Promise.all([handler(event('m1'), context), handler(event('m2'), context)]);
 
     expect(responses).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
-    const operations = await chainOf(world.db.client, world.db.names.operations, destination.id);
+    const operations = await chainOf(destination.id);
     expect(operations.map((o) => [o.paymentId, o.amount])).toEqual([[payment.id, 500n]]);
   });
 
@@ -186,7 +113,7 @@ describe('payments on DynamoDB Local', () => {
     const source = await fundedWallet(ada, 1_000);
     const destination = await fundedWallet(bob, 0);
     // 1 000 + a 10 fee is one more than the wallet holds.
-    const payment = await createTransfer(world.payments, ada, {
+    const payment = await createPayment(world.payments, ada, {
       type: 'transfer',
       sourceAccountId: source.id,
       destinationAccountId: destination.id,
@@ -212,7 +139,7 @@ describe('payments on DynamoDB Local', () => {
       Array.from({ length: 200 }, async () => {
         const from = random(10);
         const to = (from + 1 + random(9)) % 10;
-        return createTransfer(world.payments, owners[from]!, {
+        return createPayment(world.payments, owners[from]!, {
           type: 'transfer',
           sourceAccountId: wallets[from]!.id,
           destinationAccountId: wallets[to]!.id,
@@ -234,7 +161,7 @@ describe('payments on DynamoDB Local', () => {
     let total = 0n;
     const walletBalances: bigint[] = [];
     for (const chain of [...wallets.flatMap(chainsOf), ...chainsOf(feeAccount), ...chainsOf(bank)]) {
-      const operations = await chainOf(world.db.client, world.db.names.operations, chain);
+      const operations = await chainOf(chain);
       total += expectUnbrokenChain(operations);
       if (!chain.startsWith('tech-')) walletBalances.push(...operations.map((o) => o.balanceAfter));
     }
@@ -245,11 +172,7 @@ describe('payments on DynamoDB Local', () => {
     const completed = finals.filter((p) => p?.status === 'COMPLETED');
     expect(completed.length).toBeGreaterThan(100);
     const legs = (
-      await Promise.all(
-        [...wallets.flatMap(chainsOf), ...chainsOf(feeAccount)].map((c) =>
-          chainOf(world.db.client, world.db.names.operations, c),
-        ),
-      )
+      await Promise.all([...wallets.flatMap(chainsOf), ...chainsOf(feeAccount)].map((c) => chainOf(c)))
     ).flat();
     for (const payment of completed) {
       const own = legs.filter((o) => o.paymentId === payment!.id);
@@ -273,17 +196,17 @@ describe('payments on DynamoDB Local', () => {
     };
 
     const concurrent = await Promise.all(
-      Array.from({ length: 5 }, () => createTransfer(world.payments, ada, body, 'key-1')),
+      Array.from({ length: 5 }, () => createPayment(world.payments, ada, body, 'key-1')),
     );
 
     expect(new Set(concurrent.map((p) => p.id)).size).toBe(1);
-    await expect(createTransfer(world.payments, ada, { ...body, amount: 101 }, 'key-1')).rejects.toMatchObject({
+    await expect(createPayment(world.payments, ada, { ...body, amount: 101 }, 'key-1')).rejects.toMatchObject({
       code: 'idempotency_key_reused',
     });
     // Keys are scoped per user: the same key is free for someone else.
     const carol = newUser();
     const carols = await fundedWallet(carol, 500);
-    const other = await createTransfer(world.payments, carol, { ...body, sourceAccountId: carols.id }, 'key-1');
+    const other = await createPayment(world.payments, carol, { ...body, sourceAccountId: carols.id }, 'key-1');
     expect(other.id).not.toBe(concurrent[0]!.id);
   });
 
@@ -334,7 +257,7 @@ describe('payments on DynamoDB Local', () => {
     const [ada, bob] = [newUser(), newUser()];
     const source = await fundedWallet(ada, 1_000, 'GBP');
     const destination = await fundedWallet(bob, 0, 'GBP');
-    const payment = await createTransfer(world.payments, ada, {
+    const payment = await createPayment(world.payments, ada, {
       type: 'transfer',
       sourceAccountId: source.id,
       destinationAccountId: destination.id,
@@ -374,7 +297,7 @@ describe('payments on DynamoDB Local', () => {
       expiresAt: 0,
     });
 
-    const retried = await createTransfer(world.payments, ada, body, 'crashed');
+    const retried = await createPayment(world.payments, ada, body, 'crashed');
 
     expect(retried).toMatchObject({ id: 'pay_01jd0000000000000000000099', status: 'INITIATED', amount: 10n });
     await expect(processPayment(world.payments, retried.id)).resolves.toBe('completed');
@@ -391,7 +314,7 @@ describe('payments on DynamoDB Local', () => {
       onEnqueueFailure: (id: string) => failures.push(id),
     };
 
-    const payment = await createTransfer(brokenQueue, ada, {
+    const payment = await createPayment(brokenQueue, ada, {
       type: 'transfer',
       sourceAccountId: source.id,
       destinationAccountId: destination.id,

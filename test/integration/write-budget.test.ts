@@ -1,6 +1,6 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { openWallet } from '../../shared/accounts/service';
-import { createDeposit, createTransfer, processPayment } from '../../shared/payments/service';
+import { createDeposit, createPayment, processPayment } from '../../shared/payments/service';
 import { startPaymentWorld, type PaymentWorld } from '../support/payments';
 
 interface Write {
@@ -80,11 +80,11 @@ describe('the write budget', () => {
       destinationAccountId: destination.id,
       currency: 'USD',
     };
-    const warmUp = await createTransfer(world.payments, ada, { ...transfer, amount: 100 }, 'warm-up');
+    const warmUp = await createPayment(world.payments, ada, { ...transfer, amount: 100 }, 'warm-up');
     await processPayment(world.payments, warmUp.id);
     writes.length = 0;
 
-    const payment = await createTransfer(world.payments, ada, { ...transfer, amount: 2_500 }, 'budget-key');
+    const payment = await createPayment(world.payments, ada, { ...transfer, amount: 2_500 }, 'budget-key');
     const created = writes.splice(0);
     await expect(processPayment(world.payments, payment.id)).resolves.toBe('completed');
     const processed = writes.splice(0);

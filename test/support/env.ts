@@ -4,7 +4,7 @@ process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-for (const table of ['users', 'tokens', 'accounts', 'payments', 'operations', 'idempotency', 'connections']) {
+for (const table of ['users', 'tokens', 'accounts', 'payments', 'operations', 'idempotency', 'connections', 'rates']) {
   process.env[`${table.toUpperCase()}_TABLE`] ??= table;
 }
 process.env.PAYMENTS_QUEUE_URL ??= 'https://sqs.us-east-1.amazonaws.com/123456789012/payments';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb-local';
 import { createQueues, ensureQueues, type LocalQueues } from '../../infra/local/queues';
 import { type LocalSqs, startSqs } from '../../infra/local/sqs';
@@ -8,10 +9,13 @@ import { SqsPaymentQueue } from '../../functions/lib/payment-queue';
 import { DynamoAccountStore } from '../../shared/db/account-store';
 import { DynamoLedger } from '../../shared/db/ledger-store';
 import { DynamoPaymentStore } from '../../shared/db/payment-store';
+import { DynamoRateStore } from '../../shared/db/rate-store';
 import { systemClock } from '../../shared/clock';
 import { DEFAULT_FEES } from '../../shared/payments/fees';
-import type { PaymentDeps } from '../../shared/payments/service';
-import type { AccountDeps } from '../../shared/accounts/service';
+import type { Payment } from '../../shared/payments/model';
+import { createDeposit, processPayment, type PaymentDeps } from '../../shared/payments/service';
+import type { Principal } from '../../shared/users/model';
+import { openWallet, type AccountDeps } from '../../shared/accounts/service';
 import { createTestTables, emulatorRunPrefix, type TestTables } from './dynamo';
 
 export interface PaymentWorld {
@@ -76,6 +80,7 @@ export const startPaymentWorld = async (): Promise<PaymentWorld> => {
       payments: new DynamoPaymentStore(db.client, db.names),
       ledger,
       queue: new SqsPaymentQueue(sqsClient, () => queues.payments.url),
+      rates: new DynamoRateStore(db.client, db.names.rates),
       fees: DEFAULT_FEES,
       clock: systemClock,
     },
@@ -86,4 +91,111 @@ export const startPaymentWorld = async (): Promise<PaymentWorld> => {
       db.destroy();
     },
   };
+};
+
+/** A payment world for one test file: started before its tests, stopped after them. */
+export const usePaymentWorld = (): (() => PaymentWorld) => {
+  let world: PaymentWorld | undefined;
+  beforeAll(async () => {
+    world = await startPaymentWorld();
+  }, 30_000);
+  afterAll(async () => {
+    await world?.stop();
+  });
+  return () => {
+    if (!world) throw new Error('The payment world is not started: call this from a test or a hook');
+    return world;
+  };
+};
+
+export interface OperationItem {
+  chain: string;
+  seq: bigint;
+  amount: bigint;
+  balanceAfter: bigint;
+  inputAfter: bigint;
+  outputAfter: bigint;
+  paymentId: string;
+  currency: string;
+  type: string;
+}
+
+/** The steps and checks the ledger's integration tests share, over a world started in `beforeAll`. */
+export const ledgerHelpers = (current: () => PaymentWorld) => {
+  let users = 0;
+  const newUser = (): Principal => ({ userId: `usr_test${++users}`, role: 'user', tokenId: 'tok_test' });
+
+  /** A wallet, topped up by a processed bank deposit when `amount` is positive. */
+  const fundedWallet = async (owner: Principal, amount: number, currency = 'USD') => {
+    const world = current();
+    const wallet = await openWallet(world.accounts, owner, { currency });
+    if (amount > 0) {
+      const deposit = await createDeposit(world.payments, {
+        accountId: wallet.id,
+        amount,
+        currency,
+        reference: `ref-${wallet.id}`,
+      });
+      await expect(processPayment(world.payments, deposit.id)).resolves.toBe('completed');
+    }
+    return wallet;
+  };
+
+  /** Every operation of one chain, in order. */
+  const chainOf = async (chain: string): Promise<OperationItem[]> => {
+    const { db } = current();
+    const items: OperationItem[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await db.client.send(
+        new QueryCommand({
+          TableName: db.names.operations,
+          KeyConditionExpression: 'chain = :c',
+          ExpressionAttributeValues: { ':c': chain },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...((out.Items ?? []) as OperationItem[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
+
+  /**
+   * Checks invariant 3 on one chain: seq 1..n without gaps, each balanceAfter the previous plus its amount, and the
+   * running volumes consistent with it. Answers the chain's balance.
+   */
+  const expectUnbrokenChain = (operations: OperationItem[]) => {
+    let [balance, input, output] = [0n, 0n, 0n];
+    operations.forEach((operation, index) => {
+      balance += operation.amount;
+      if (operation.amount > 0n) input += operation.amount;
+      else output -= operation.amount;
+      expect({
+        seq: operation.seq,
+        balanceAfter: operation.balanceAfter,
+        inputAfter: operation.inputAfter,
+        outputAfter: operation.outputAfter,
+      }).toEqual({ seq: BigInt(index + 1), balanceAfter: balance, inputAfter: input, outputAfter: output });
+    });
+    return balance;
+  };
+
+  /** Processes every payment, giving back to the queue (here: trying again) whatever failed, as SQS redelivery would. */
+  const processAll = async (payments: readonly Payment[]) => {
+    const world = current();
+    const outcomes = new Map<string, string>();
+    let left = [...payments];
+    for (let delivery = 1; left.length > 0 && delivery <= 10; delivery++) {
+      const results = await Promise.allSettled(left.map((p) => processPayment(world.payments, p.id)));
+      results.forEach((result, index) => {
+        if (result.status === 'fulfilled') outcomes.set(left[index]!.id, result.value);
+      });
+      left = left.filter((p) => !outcomes.has(p.id));
+    }
+    return payments.map((p) => outcomes.get(p.id));
+  };
+
+  return { newUser, fundedWallet, chainOf, expectUnbrokenChain, processAll };
 };

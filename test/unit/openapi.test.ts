@@ -170,6 +170,7 @@ describe('list endpoints', () => {
       'GET /v1/admin/accounts',
       'GET /v1/accounts/{id}/operations',
       'GET /v1/payments',
+      'GET /v1/rates',
     ]);
   });
 

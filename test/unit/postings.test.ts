@@ -56,7 +56,7 @@ describe('planPostings', () => {
       fc.property(
         amount,
         fc.bigInt({ min: 0n, max: 2n ** 40n }),
-        fc.constantFrom('transfer', 'deposit'),
+        fc.constantFrom('transfer', 'deposit', 'withdrawal'),
         (value, fee, type) => {
           const p = payment({ amount: value, fee, type });
           const postings = planPostings(p);
@@ -94,5 +94,82 @@ describe('planPostings', () => {
 
   it('posts no fee leg for a free payment', () => {
     expect(planPostings(payment({ fee: 0n }))).toHaveLength(2);
+  });
+
+  it('posts a withdrawal to tech-withdrawals-<currency>: the wallet pays amount + fee, the e-wallet side gets amount', () => {
+    const postings = planPostings(
+      payment({ type: 'withdrawal', destinationAccountId: 'tech-withdrawals-USD', amount: 1_000n, fee: 15n }),
+    );
+
+    expect(postings.map(({ accountId, amount: value, type }) => [accountId, value, type])).toEqual([
+      ['acc_source', -1_015n, 'withdrawal'],
+      ['tech-withdrawals-USD', 1_000n, 'withdrawal'],
+      ['tech-fees-USD', 15n, 'commission'],
+    ]);
+  });
+});
+
+describe('planPostings for an exchange', () => {
+  const exchange = (overrides: Partial<Payment>) =>
+    payment({
+      type: 'exchange',
+      destinationAccountId: 'acc_yen',
+      amount: 10_000n,
+      fee: 50n,
+      destinationCurrency: 'JPY',
+      destinationAmount: 15_137n,
+      rate: '151.37',
+      ...overrides,
+    });
+
+  it('goes through the exchange desk of each currency and takes the fee in the source currency', () => {
+    const postings = planPostings(exchange({}));
+
+    expect(
+      postings.map(({ accountId, amount: value, currency, type, counterpartyAccountId }) => [
+        accountId,
+        value,
+        currency,
+        type,
+        counterpartyAccountId,
+      ]),
+    ).toEqual([
+      ['acc_source', -10_050n, 'USD', 'exchange', 'tech-fx-USD'],
+      ['tech-fx-USD', 10_000n, 'USD', 'exchange', 'acc_source'],
+      ['tech-fx-JPY', -15_137n, 'JPY', 'exchange', 'acc_yen'],
+      ['acc_yen', 15_137n, 'JPY', 'exchange', 'tech-fx-JPY'],
+      ['tech-fees-USD', 50n, 'USD', 'commission', 'acc_source'],
+    ]);
+  });
+
+  it('sums to zero in each currency, debits the source amount + fee and credits the destination its amount', () => {
+    fc.assert(
+      fc.property(
+        amount,
+        fc.bigInt({ min: 0n, max: 2n ** 40n }),
+        amount,
+        fc.constantFrom(['USD', 'JPY'], ['BHD', 'USD'], ['EUR', 'GBP'], ['JPY', 'CLF']),
+        (value, fee, credited, [from, to]) => {
+          const postings = planPostings(
+            exchange({ amount: value, fee, currency: from, destinationCurrency: to, destinationAmount: credited }),
+          );
+          const sums = new Map<string, bigint>();
+          for (const posting of postings)
+            sums.set(posting.currency, (sums.get(posting.currency) ?? 0n) + posting.amount);
+
+          expect([...sums.values()]).toEqual([0n, 0n]);
+          expect(postings[0]).toMatchObject({ accountId: 'acc_source', amount: -(value + fee), currency: from });
+          expect(postings.find((posting) => posting.accountId === 'acc_yen')).toMatchObject({
+            amount: credited,
+            currency: to,
+          });
+          expect(new Set(postings.map((posting) => posting.chain)).size).toBe(postings.length);
+        },
+      ),
+    );
+  });
+
+  it('refuses to plan an exchange that has no destination amount', () => {
+    expect(() => planPostings(exchange({ destinationAmount: undefined }))).toThrow(/no destination amount/);
   });
 });
