@@ -105,6 +105,7 @@ export const functions = {
   'payments-get': fn('payments-get', 'Reads one payment', { payments: 'read' }),
   'payments-list': fn('payments-list', 'Lists payments', { payments: 'read', accounts: 'read' }),
   'rates-list': fn('rates-list', 'Answers the exchange rates in force', { rates: 'read' }),
+  'rates-history': fn('rates-history', "Lists a pair's rates, newest first, for operators", { rates: 'read' }),
   'rates-put': fn('rates-put', 'Sets the exchange rate of a pair, for operators', { rates: 'readWrite' }),
   'reports-summary': fn(
     'reports-summary',
@@ -164,6 +165,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/admin/deposits', function: 'deposits-create', access: 'admin' },
   { method: 'GET', path: '/v1/rates', function: 'rates-list', access: 'public' },
   { method: 'PUT', path: '/v1/admin/rates/{base}/{quote}', function: 'rates-put', access: 'admin' },
+  { method: 'GET', path: '/v1/admin/rates/{base}/{quote}/history', function: 'rates-history', access: 'admin' },
   { method: 'GET', path: '/v1/admin/reports/summary', function: 'reports-summary', access: 'admin' },
 ];
 

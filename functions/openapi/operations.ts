@@ -31,7 +31,7 @@ import {
   paymentListQuery,
   paymentSchema,
 } from '../../shared/schemas/payments';
-import { rateBody, rateListQuery, ratePairParams, rateSchema } from '../../shared/schemas/rates';
+import { rateBody, rateHistoryQuery, rateListQuery, ratePairParams, rateSchema } from '../../shared/schemas/rates';
 import { summaryQuery, summarySchema } from '../../shared/schemas/reports';
 import type { ErrorCode } from './errors';
 
@@ -345,6 +345,19 @@ export const operations: Readonly<Record<string, OperationDoc>> = {
     body: rateBody,
     success: { status: 200, description: 'The rate now in force.', schema: rateSchema },
     errors: [...bodyErrors, 'unsupported_currency', 'unauthorized', 'forbidden'],
+  },
+  'GET /v1/admin/rates/{base}/{quote}/history': {
+    operationId: 'listRateHistory',
+    summary: 'List the history of a rate',
+    description:
+      'Lists every rate set for `base` in `quote`, newest first, including one that lost a race to a newer one: ' +
+      'what an exchange created at any moment was priced at.',
+    tags: ['Admin'],
+    params: ratePairParams,
+    paramDescriptions: { base: 'The currency sold, ISO 4217.', quote: 'The currency bought, ISO 4217.' },
+    query: rateHistoryQuery,
+    success: { status: 200, description: 'The rates the pair has had.', schema: pageOf(rateSchema) },
+    errors: ['validation_error', 'unsupported_currency', 'unauthorized', 'forbidden'],
   },
   'GET /v1/admin/reports/summary': {
     operationId: 'getSummaryReport',

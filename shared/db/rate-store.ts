@@ -10,6 +10,8 @@ import { queryItems } from './query';
 
 const CURRENT = 'current';
 
+const historyCursor = z.object({ before: z.string().check(z.maxLength(64), z.regex(/^[0-9T:.Z-]+#[0-9A-Z]{26}$/)) });
+
 const rateCursor = z.object({ after: z.string().check(z.regex(/^[A-Z]{3}\/[A-Z]{3}$/)) });
 
 const pairKey = (base: string, quote: string): string => `${base}/${quote}`;
@@ -61,6 +63,29 @@ export class DynamoRateStore implements RateStore {
     return {
       data,
       nextCursor: items.length > limit && last ? encodeCursor({ after: pairKey(last.base, last.quote) }) : null,
+    };
+  }
+
+  async history(base: string, quote: string, { limit, cursor }: PageRequest): Promise<Page<ExchangeRate>> {
+    const pair = pairKey(base, quote);
+    const before = cursor === undefined ? undefined : decodeCursor(cursor, historyCursor).before;
+    const items = await queryItems(
+      this.client,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pair',
+        ExpressionAttributeValues: { ':pair': pair },
+        ScanIndexForward: false,
+        ...(before === undefined ? {} : { ExclusiveStartKey: { pk: pair, sk: before } }),
+        ConsistentRead: true,
+      },
+      limit + 1,
+    );
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      data: page.map(fromRateItem),
+      nextCursor: items.length > limit && last ? encodeCursor({ before: last.sk as string }) : null,
     };
   }
 

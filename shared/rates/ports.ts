@@ -11,6 +11,8 @@ export interface RateStore {
   find(base: string, quote: string): Promise<ExchangeRate | undefined>;
   /** The rates in force, by base then quote. */
   list(filter: RateFilter, page: PageRequest): Promise<Page<ExchangeRate>>;
+  /** Every rate the pair has had, newest first. */
+  history(base: string, quote: string, page: PageRequest): Promise<Page<ExchangeRate>>;
   /** Puts the rate in force and appends it to the pair's history, in one transaction. */
   put(rate: ExchangeRate): Promise<void>;
 }

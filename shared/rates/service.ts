@@ -31,3 +31,10 @@ export const listRates = (
   filter: RateFilter,
   page: PageRequest,
 ): Promise<Page<ExchangeRate>> => deps.rates.list(filter, page);
+
+/** Every rate a pair has had, newest first: what an exchange of any day was priced at. */
+export const rateHistory = (
+  deps: Pick<RateDeps, 'rates'>,
+  pair: { base: string; quote: string },
+  page: PageRequest,
+): Promise<Page<ExchangeRate>> => deps.rates.history(pair.base, pair.quote, page);

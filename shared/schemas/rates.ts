@@ -26,3 +26,5 @@ export const rateSchema = z.object({
   rate: z.string(),
   updatedAt: z.string(),
 });
+
+export const rateHistoryQuery = z.strictObject({ ...pageQueryShape });

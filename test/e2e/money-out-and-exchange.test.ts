@@ -120,6 +120,11 @@ describe('withdrawals, rates, exchanges and the operator report on the local sta
     expect(await balanceOf(ada, adaUsd)).toBe(100_000 - 10_050);
     expect(await balanceOf(ada, adaJpy)).toBe(15_137);
 
+    // The history keeps both rates, newest first.
+    const history = await call('GET', '/v1/admin/rates/USD/JPY/history', { token: admin });
+    expect(history.body.data.map((r: { rate: string }) => r.rate)).toEqual(['149.5', '151.37']);
+    expect((await call('GET', '/v1/admin/rates/USD/JPY/history', { token: ada })).status).toBe(403);
+
     const operations = await call('GET', `/v1/accounts/${adaJpy}/operations`, { token: ada });
     expect(operations.body.data).toEqual([
       expect.objectContaining({

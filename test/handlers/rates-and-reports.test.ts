@@ -10,6 +10,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { handler as rateHistory } from '../../functions/rates-history/handler';
 import { handler as listRates } from '../../functions/rates-list/handler';
 import { handler as putRate } from '../../functions/rates-put/handler';
 import { handler as summary } from '../../functions/reports-summary/handler';
@@ -609,5 +610,57 @@ describe('GET /v1/admin/reports/summary', () => {
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ code: 'unauthorized' });
     expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+describe('GET /v1/admin/rates/{base}/{quote}/history', () => {
+  const history = async (principal: Principal, query?: Record<string, string>) =>
+    parseResponse(
+      await rateHistory(
+        httpEvent({
+          path: '/v1/admin/rates/USD/JPY/history',
+          routeKey: 'GET /v1/admin/rates/{base}/{quote}/history',
+          params: { base: 'USD', quote: 'JPY' },
+          principal,
+          ...(query ? { query } : {}),
+        }),
+        lambdaContext('rates-history'),
+      ),
+    );
+
+  const historyItem = (rate: string, updatedAt: string) => ({
+    pk: 'USD/JPY',
+    sk: `${updatedAt}#01JD0000000000000000000000`,
+    base: 'USD',
+    quote: 'JPY',
+    rate,
+    updatedAt,
+  });
+
+  it('answers an operator every rate of the pair, newest first, from its own partition', async () => {
+    dynamo.on(QueryCommand, { TableName: RATES_TABLE }).resolves({
+      Items: [historyItem('149.5', '2026-01-02T00:00:00.000Z'), historyItem('151.37', '2026-01-01T00:00:00.000Z')],
+    });
+
+    const response = await history(admin);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      data: [
+        { base: 'USD', quote: 'JPY', rate: '149.5', updatedAt: '2026-01-02T00:00:00.000Z' },
+        { base: 'USD', quote: 'JPY', rate: '151.37', updatedAt: '2026-01-01T00:00:00.000Z' },
+      ],
+      nextCursor: null,
+    });
+    expect(dynamo.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
+      KeyConditionExpression: 'pk = :pair',
+      ExpressionAttributeValues: { ':pair': 'USD/JPY' },
+      ScanIndexForward: false,
+    });
+  });
+
+  it('refuses users with 403 and a forged cursor with 400', async () => {
+    expect((await history(ada)).status).toBe(403);
+    expect((await history(admin, { cursor: 'bm90IGEgY3Vyc29y' })).status).toBe(400);
   });
 });

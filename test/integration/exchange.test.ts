@@ -1,4 +1,3 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { chainsOf } from '../../shared/ledger/chains';
 import type { Payment } from '../../shared/payments/model';
 import { createPayment, type PaymentRequest } from '../../shared/payments/service';
@@ -33,14 +32,10 @@ describe('exchange rates on DynamoDB Local', () => {
       updatedAt: '2026-03-01T10:00:02.000Z',
     });
     expect(await rates().find('CHF', 'GBP')).toBeUndefined();
-    const history = await current().db.client.send(
-      new QueryCommand({
-        TableName: current().db.names.rates,
-        KeyConditionExpression: 'pk = :pair',
-        ExpressionAttributeValues: { ':pair': 'GBP/CHF' },
-      }),
-    );
-    expect(history.Items?.map((item) => item.rate)).toEqual(['1.1199', '1.1205']);
+    const first = await rates().history('GBP', 'CHF', { limit: 1 });
+    expect(first.data.map((rate) => rate.rate)).toEqual(['1.1205']);
+    const second = await rates().history('GBP', 'CHF', { limit: 1, cursor: first.nextCursor! });
+    expect(second).toEqual({ data: [expect.objectContaining({ rate: '1.1199' })], nextCursor: null });
   });
 });
 

@@ -101,4 +101,37 @@ describe('the write budget', () => {
     expect(sum(all, 'reported')).toBeLessThanOrEqual(20);
     expect(sum(all, 'pessimistic')).toBeLessThanOrEqual(20);
   });
+
+  it('keeps a completed exchange with a fee, five legs through two desks, within 24 write capacity units', async () => {
+    const ada = { userId: 'usr_budget_fx', role: 'user' as const, tokenId: 'tok_fx' };
+    const source = await openWallet(world.accounts, ada, { currency: 'EUR' });
+    const destination = await openWallet(world.accounts, ada, { currency: 'GBP' });
+    const deposit = await createDeposit(world.payments, {
+      accountId: source.id,
+      amount: 100_000,
+      currency: 'EUR',
+      reference: 'budget-fx-1',
+    });
+    await processPayment(world.payments, deposit.id);
+    await world.payments.rates.put({ base: 'EUR', quote: 'GBP', rate: '0.8612', updatedAt: new Date().toISOString() });
+    const exchange = { type: 'exchange' as const, sourceAccountId: source.id, destinationAccountId: destination.id };
+    const warmUp = await createPayment(world.payments, ada, { ...exchange, amount: 100 }, 'fx-warm-up');
+    await processPayment(world.payments, warmUp.id);
+    writes.length = 0;
+
+    const payment = await createPayment(world.payments, ada, { ...exchange, amount: 2_500 }, 'fx-budget-key');
+    const created = writes.splice(0);
+    await expect(processPayment(world.payments, payment.id)).resolves.toBe('completed');
+    const processed = writes.splice(0);
+
+    const all = [...created, ...processed];
+    console.log(
+      `An exchange with a fee: creation ${sum(created, 'reported')} WCU reported (${sum(created, 'pessimistic')} counted per item), ` +
+        `processing ${sum(processed, 'reported')} WCU reported (${sum(processed, 'pessimistic')} counted per item)`,
+    );
+    expect(payment).toMatchObject({ fee: 13n, destinationAmount: 2_153n });
+    expect(processed.map((write) => write.command)).toEqual(['TransactWriteItemsCommand']);
+    expect(sum(all, 'reported')).toBeLessThanOrEqual(24);
+    expect(sum(all, 'pessimistic')).toBeLessThanOrEqual(24);
+  });
 });

@@ -171,6 +171,7 @@ describe('list endpoints', () => {
       'GET /v1/accounts/{id}/operations',
       'GET /v1/payments',
       'GET /v1/rates',
+      'GET /v1/admin/rates/{base}/{quote}/history',
     ]);
   });
 
