@@ -1,6 +1,7 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { openWallet } from '../../shared/accounts/service';
 import { createDeposit, createPayment, processPayment } from '../../shared/payments/service';
+import type { Payment } from '../../shared/payments/model';
 import { startPaymentWorld, type PaymentWorld } from '../support/payments';
 
 interface Write {
@@ -60,6 +61,28 @@ afterAll(async () => {
 
 const sum = (list: Write[], key: 'reported' | 'pessimistic') => list.reduce((total, write) => total + write[key], 0);
 
+/**
+ * Creates a payment (after a warm-up one, which opens the technical accounts), processes it, and answers the writes
+ * of each step, printed for the record.
+ */
+const measure = async (what: string, create: (amount: number, key: string) => Promise<Payment>) => {
+  const warmUp = await create(100, `${what}-warm-up`);
+  await processPayment(world.payments, warmUp.id);
+  writes.length = 0;
+
+  const payment = await create(2_500, `${what}-budget-key`);
+  const created = writes.splice(0);
+  const outcome = await processPayment(world.payments, payment.id);
+  const processed = writes.splice(0);
+  const all = [...created, ...processed];
+  console.log(
+    `${what}: creation ${sum(created, 'reported')} WCU reported (${sum(created, 'pessimistic')} counted per item), ` +
+      `processing ${sum(processed, 'reported')} WCU reported (${sum(processed, 'pessimistic')} counted per item); ` +
+      `writes: ${JSON.stringify(all)}`,
+  );
+  return { payment, outcome, created, processed, all };
+};
+
 describe('the write budget', () => {
   it('keeps a completed transfer with a fee, created with an Idempotency-Key, within 20 write capacity units', async () => {
     const ada = { userId: 'usr_budget_ada', role: 'user' as const, tokenId: 'tok_a' };
@@ -80,21 +103,11 @@ describe('the write budget', () => {
       destinationAccountId: destination.id,
       currency: 'USD',
     };
-    const warmUp = await createPayment(world.payments, ada, { ...transfer, amount: 100 }, 'warm-up');
-    await processPayment(world.payments, warmUp.id);
-    writes.length = 0;
-
-    const payment = await createPayment(world.payments, ada, { ...transfer, amount: 2_500 }, 'budget-key');
-    const created = writes.splice(0);
-    await expect(processPayment(world.payments, payment.id)).resolves.toBe('completed');
-    const processed = writes.splice(0);
-
-    const all = [...created, ...processed];
-    console.log(
-      `A transfer with a fee: creation ${sum(created, 'reported')} WCU reported (${sum(created, 'pessimistic')} counted per item), ` +
-        `processing ${sum(processed, 'reported')} WCU reported (${sum(processed, 'pessimistic')} counted per item); ` +
-        `writes: ${JSON.stringify(all)}`,
+    const { payment, outcome, created, processed, all } = await measure('A transfer with a fee', (amount, key) =>
+      createPayment(world.payments, ada, { ...transfer, amount }, key),
     );
+
+    expect(outcome).toBe('completed');
     expect(payment.fee).toBe(25n);
     expect(created.map((write) => write.command)).toEqual(['PutItemCommand', 'PutItemCommand']);
     expect(processed.map((write) => write.command)).toEqual(['TransactWriteItemsCommand']);
@@ -115,20 +128,11 @@ describe('the write budget', () => {
     await processPayment(world.payments, deposit.id);
     await world.payments.rates.put({ base: 'EUR', quote: 'GBP', rate: '0.8612', updatedAt: new Date().toISOString() });
     const exchange = { type: 'exchange' as const, sourceAccountId: source.id, destinationAccountId: destination.id };
-    const warmUp = await createPayment(world.payments, ada, { ...exchange, amount: 100 }, 'fx-warm-up');
-    await processPayment(world.payments, warmUp.id);
-    writes.length = 0;
-
-    const payment = await createPayment(world.payments, ada, { ...exchange, amount: 2_500 }, 'fx-budget-key');
-    const created = writes.splice(0);
-    await expect(processPayment(world.payments, payment.id)).resolves.toBe('completed');
-    const processed = writes.splice(0);
-
-    const all = [...created, ...processed];
-    console.log(
-      `An exchange with a fee: creation ${sum(created, 'reported')} WCU reported (${sum(created, 'pessimistic')} counted per item), ` +
-        `processing ${sum(processed, 'reported')} WCU reported (${sum(processed, 'pessimistic')} counted per item)`,
+    const { payment, outcome, processed, all } = await measure('An exchange with a fee', (amount, key) =>
+      createPayment(world.payments, ada, { ...exchange, amount }, key),
     );
+
+    expect(outcome).toBe('completed');
     expect(payment).toMatchObject({ fee: 13n, destinationAmount: 2_153n });
     expect(processed.map((write) => write.command)).toEqual(['TransactWriteItemsCommand']);
     expect(sum(all, 'reported')).toBeLessThanOrEqual(24);
