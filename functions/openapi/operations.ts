@@ -367,7 +367,8 @@ export const operations: Readonly<Record<string, OperationDoc>> = {
       'commission taken (`tech-fees`), the count and sum of bank deposits (`tech-bank`), the count and sum of ' +
       'withdrawals to e-wallets (`tech-withdrawals`), and the count of exchanges with this currency on either side ' +
       'with the sums the exchange desk took in it (`sourceSum`) and paid out in it (`destinationSum`). Payments ' +
-      'count when they complete. Read from the running volumes of the technical accounts, never by a table scan.',
+      'count when they complete. A deposit’s sum is what the bank side paid in: its amount, plus its fee when the ' +
+      'deposit fee is not zero. Read from the running volumes of the technical accounts, never by a table scan.',
     tags: ['Admin'],
     query: summaryQuery,
     queryDescriptions: {
