@@ -292,9 +292,9 @@ export class DynamoLedger implements Ledger, BalanceReader {
    * `inclusive`). `createdAt` never decreases along a chain, so it is found by bisection: about log2(n) reads, however
    * long the history.
    */
-  private async chainAt(chain: string, at: string, inclusive: boolean): Promise<ChainHead> {
+  private async chainAt(chain: string, at: string, inclusive: boolean, known?: ChainHead): Promise<ChainHead> {
     const within = (createdAt: string) => (inclusive ? createdAt <= at : createdAt < at);
-    const head = await this.head(chain);
+    const head = known ?? (await this.head(chain));
     if (head.seq === 0n || within(head.createdAt)) return head;
     let [low, high, found] = [1n, head.seq, EMPTY_HEAD];
     while (low <= high) {
@@ -318,7 +318,11 @@ export class DynamoLedger implements Ledger, BalanceReader {
   async volumesBetween(chains: readonly string[], from: string, to: string): Promise<Volumes> {
     const ends = await Promise.all(
       chains.map(async (chain) => {
-        const [start, end] = await Promise.all([this.chainAt(chain, from, false), this.chainAt(chain, to, false)]);
+        const head = await this.head(chain);
+        const [start, end] = await Promise.all([
+          this.chainAt(chain, from, false, head),
+          this.chainAt(chain, to, false, head),
+        ]);
         return { count: end.seq - start.seq, input: end.input - start.input, output: end.output - start.output };
       }),
     );
