@@ -18,8 +18,8 @@ export interface Tally {
 
 export interface CurrencySummary {
   currency: string;
-  /** Fees credited to `tech-fees-<currency>`: one operation per payment that paid one. */
-  commission: Tally;
+  /** The fees credited to `tech-fees-<currency>`, in minor units. */
+  commission: bigint;
   /** Bank transfers that came in: what `tech-bank-<currency>` paid out to wallets. */
   deposits: Tally;
   /** Money sent out to e-wallets: what `tech-withdrawals-<currency>` took in. */
@@ -75,7 +75,7 @@ export const summarize = async (
       ) as [Volumes, Volumes, Volumes, Volumes];
       return {
         currency,
-        commission: { count: fees.count, sum: fees.input - fees.output },
+        commission: fees.input - fees.output,
         deposits: { count: bank.count, sum: bank.output - bank.input },
         withdrawals: { count: withdrawals.count, sum: withdrawals.input - withdrawals.output },
         exchanges: { count: fx.count, sourceSum: fx.input, destinationSum: fx.output },

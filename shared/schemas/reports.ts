@@ -15,7 +15,7 @@ export const summarySchema = z.object({
   data: z.array(
     z.object({
       currency: z.string(),
-      commission: tally,
+      commission: z.int(),
       deposits: tally,
       withdrawals: tally,
       exchanges: z.object({ count: z.int(), sourceSum: z.int(), destinationSum: z.int() }),
