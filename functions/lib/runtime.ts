@@ -40,23 +40,23 @@ const once = <T>(make: () => T): (() => T) => {
   return () => (value ??= make());
 };
 
-const userStore = once(() => new DynamoUserStore(dynamo, tableName('users')));
-const tokenStore = once(() => new DynamoTokenStore(dynamo, tableName('tokens')));
-const accountStore = once(() => new DynamoAccountStore(dynamo, tableName('accounts')));
-const ledger = once(
+const userStore = /* @__PURE__ */ once(() => new DynamoUserStore(dynamo, tableName('users')));
+const tokenStore = /* @__PURE__ */ once(() => new DynamoTokenStore(dynamo, tableName('tokens')));
+const accountStore = /* @__PURE__ */ once(() => new DynamoAccountStore(dynamo, tableName('accounts')));
+const ledger = /* @__PURE__ */ once(
   () => new DynamoLedger(dynamo, { payments: process.env.PAYMENTS_TABLE ?? '', operations: tableName('operations') }),
 );
-const paymentStore = once(
+const paymentStore = /* @__PURE__ */ once(
   () =>
     new DynamoPaymentStore(dynamo, {
       payments: tableName('payments'),
       idempotency: process.env.IDEMPOTENCY_TABLE ?? '',
     }),
 );
-const rateStore = once(() => new DynamoRateStore(dynamo, tableName('rates')));
-const paymentQueue = once(() => new SqsPaymentQueue(createSqsClient(), () => queueUrl('payments')));
-const connectionStore = once(() => new DynamoConnectionStore(dynamo, tableName('connections')));
-const pusher = once(
+const rateStore = /* @__PURE__ */ once(() => new DynamoRateStore(dynamo, tableName('rates')));
+const paymentQueue = /* @__PURE__ */ once(() => new SqsPaymentQueue(createSqsClient(), () => queueUrl('payments')));
+const connectionStore = /* @__PURE__ */ once(() => new DynamoConnectionStore(dynamo, tableName('connections')));
+const pusher = /* @__PURE__ */ once(
   () => new ConnectionsApiPusher(createConnectionsClient(fromEnv('WEBSOCKET_ENDPOINT', 'the WebSocket API'))),
 );
 
