@@ -8,6 +8,7 @@ import {
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 import type { FunctionName } from '../../functions/manifest';
 import { lambdaContext } from './http-server';
+import { checkRange, errorReporter, logToStderr, stopSignal } from './poller';
 
 /** Lambda's default function timeout, for functions whose manifest entry sets none. */
 export const DEFAULT_TIMEOUT_SECONDS = 3;
@@ -59,10 +60,6 @@ export const startInvocation = <E>(
     ),
   };
 };
-
-/** The message of an error on one line, for logs. */
-export const describeError = (error: unknown): string =>
-  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s*\n\s*/g, ' ');
 
 export type SqsEventHandler = (event: SQSEvent, context: Context) => unknown;
 
@@ -164,16 +161,6 @@ const toRecord = (message: Message, eventSourceARN: string, awsRegion: string): 
   };
 };
 
-const checkRange = (name: string, value: number, min: number, max: number, integer = true) => {
-  if (!(value >= min && value <= max) || (integer && !Number.isInteger(value))) {
-    throw new RangeError(`${name} must be ${integer ? 'an integer ' : ''}from ${min} to ${max}, not ${value}`);
-  }
-};
-
-const logToStderr = (error: Error) => {
-  process.stderr.write(`${describeError(error)}\n`);
-};
-
 // ReceiveMessage and DeleteMessageBatch take at most ten messages.
 const SQS_BATCH_LIMIT = 10;
 const MAX_BACKOFF_MS = 5_000;
@@ -209,28 +196,8 @@ export const startSqsEventSource = (options: SqsEventSourceOptions): SqsEventSou
   // arn:aws:sqs:<region>:<account>:<name>
   const [, , , awsRegion = '', , queueName = queueUrl] = queueArn.split(':');
   const prefix = `[local sqs] ${functionName} <- ${queueName}:`;
-  const report = (message: string, cause: unknown) => {
-    try {
-      onError(new Error(`${prefix} ${message}: ${describeError(cause)}`, { cause }));
-    } catch (error) {
-      logToStderr(error instanceof Error ? error : new Error(String(error)));
-    }
-  };
-
-  let stopping = false;
-  // A function, so that the loops below read the flag that stop() sets rather than what TypeScript narrowed it to.
-  const isStopping = () => stopping;
-  const wakers = new Set<() => void>();
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        wakers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      wakers.add(wake);
-    });
+  const report = errorReporter(prefix, onError);
+  const { isStopping, pause, stop } = stopSignal();
 
   const receive = async (max: number, wait: number): Promise<Message[]> => {
     const { Messages = [] } = await client.send(
@@ -336,8 +303,7 @@ export const startSqsEventSource = (options: SqsEventSourceOptions): SqsEventSou
   return {
     stop: () =>
       (stopped ??= (async () => {
-        stopping = true;
-        for (const wake of [...wakers]) wake();
+        stop();
         await Promise.all(pollers);
       })()),
   };

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { FunctionName } from '../../functions/manifest';
-import { DEFAULT_TIMEOUT_SECONDS, describeError, startInvocation } from './event-source';
+import { DEFAULT_TIMEOUT_SECONDS, startInvocation } from './event-source';
+import { describeError } from './poller';
 
 export type ScheduledHandler = (event: ScheduledEvent<Record<string, never>>, context: Context) => unknown;
 

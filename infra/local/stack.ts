@@ -21,7 +21,8 @@ import {
   websocketRoutes,
 } from '../../functions/manifest';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
-import { describeError, startSqsEventSource } from './event-source';
+import { startSqsEventSource } from './event-source';
+import { describeError } from './poller';
 import { type LambdaHandler, type LocalHttpServer, startHttpServer } from './http-server';
 import { ensureQueues, type LocalQueues, queueEnv } from './queues';
 import { startSchedule } from './scheduler';

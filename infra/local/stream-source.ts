@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue as LambdaAttributeValue, Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { FunctionName } from '../../functions/manifest';
-import { DEFAULT_TIMEOUT_SECONDS, describeError, failedMessageIds, startInvocation } from './event-source';
+import { DEFAULT_TIMEOUT_SECONDS, failedMessageIds, startInvocation } from './event-source';
+import { checkRange, errorReporter, logToStderr, stopSignal } from './poller';
 
 export type StreamEventHandler = (event: DynamoDBStreamEvent, context: Context) => unknown;
 
@@ -49,16 +50,6 @@ export interface StreamSource {
   /** Stops polling, and resolves once the invocation in flight on each shard, if any, has ended (or timed out). */
   stop(): Promise<void>;
 }
-
-const checkRange = (name: string, value: number, min: number, max: number) => {
-  if (!(value >= min && value <= max) || !Number.isInteger(value)) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, not ${value}`);
-  }
-};
-
-const logToStderr = (error: Error) => {
-  process.stderr.write(`${describeError(error)}\n`);
-};
 
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
@@ -166,36 +157,8 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
   const awsRegion = await client.config.region();
   const tableName = /:table\/([^/]+)\//.exec(streamArn)?.[1] ?? streamArn;
   const prefix = `[local stream] ${functionName} <- ${tableName}:`;
-  const report = (message: string, cause?: unknown) => {
-    try {
-      onError(
-        new Error(
-          cause === undefined ? `${prefix} ${message}` : `${prefix} ${message}: ${describeError(cause)}`,
-          cause === undefined ? undefined : { cause },
-        ),
-      );
-    } catch (error) {
-      logToStderr(error instanceof Error ? error : new Error(String(error)));
-    }
-  };
-
-  let stopping = false;
-  const isStopping = () => stopping;
-  const wakers = new Set<() => void>();
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (isStopping()) {
-        resolve();
-        return;
-      }
-      const wake = () => {
-        clearTimeout(timer);
-        wakers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      wakers.add(wake);
-    });
+  const report = errorReporter(prefix, onError);
+  const { isStopping, pause, stop, stopped: stopSignalled } = stopSignal();
 
   const shards = new Map<string, ShardState>();
   const workers = new Set<Promise<void>>();
@@ -398,13 +361,7 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
   const waitForParent = async (shard: ShardState) => {
     const parent = shard.parentId ? shards.get(shard.parentId) : undefined;
     if (!parent) return;
-    let wake: () => void = () => undefined;
-    const woken = new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-    wakers.add(wake);
-    await Promise.race([parent.finished, woken]);
-    wakers.delete(wake);
+    await Promise.race([parent.finished, stopSignalled]);
   };
 
   const work = async (shard: ShardState) => {
@@ -477,9 +434,8 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
     streamArn,
     stop: () =>
       (stopped ??= (async () => {
-        stopping = true;
+        stop();
         clearInterval(discovery);
-        for (const wake of [...wakers]) wake();
         await discovering;
         await Promise.all(workers);
       })()),

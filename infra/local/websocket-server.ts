@@ -5,7 +5,8 @@ import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type FunctionName, websocketAuthorizer, websocketRoutes } from '../../functions/manifest';
-import { describeError, startInvocation } from './event-source';
+import { startInvocation } from './event-source';
+import { describeError } from './poller';
 import { closeServer, gatewayTime, type LambdaHandler, loadHandler } from './http-server';
 
 export interface WebSocketServerOptions {
