@@ -42,7 +42,6 @@ export const sortedPage = <T extends { id: string }, F extends string>(
   valueOf: (item: T, field: F) => SortValue,
   { limit, cursor }: PageRequest,
 ): Page<T> => {
-  const sortKey = `${order.descending ? '-' : ''}${order.field}`;
   const direction = order.descending ? -1 : 1;
   const compareKeys = (a: [SortValue, string], b: [SortValue, string]) =>
     direction * (compareValues(a[0], b[0]) || compareIds(a[1], b[1]));
@@ -50,18 +49,26 @@ export const sortedPage = <T extends { id: string }, F extends string>(
 
   let candidates = [...items].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
   if (cursor !== undefined) {
-    const after = decodeCursor(cursor, cursorShape);
-    if (after.sort !== sortKey) {
-      throw new ValidationError([{ path: 'cursor', message: 'was issued for another sort order' }]);
-    }
-    const last: [SortValue, string] = [decodeValue(after.value), after.id];
-    candidates = candidates.filter((item) => compareKeys(keyOf(item), last) > 0);
+    const last = readSortCursor(cursor, order);
+    candidates = candidates.filter((item) => compareKeys(keyOf(item), [last.value, last.id]) > 0);
   }
   const data = candidates.slice(0, limit);
   const tail = data.at(-1);
-  const nextCursor =
-    candidates.length > limit && tail
-      ? encodeCursor({ sort: sortKey, id: tail.id, value: encodeValue(valueOf(tail, order.field)) })
-      : null;
+  const nextCursor = candidates.length > limit && tail ? sortCursor(order, tail.id, valueOf(tail, order.field)) : null;
   return { data, nextCursor };
+};
+
+const sortKeyOf = (order: SortOrder<string>): string => `${order.descending ? '-' : ''}${order.field}`;
+
+/** The cursor after the item `id` whose sort value is `value`, in this order. */
+export const sortCursor = (order: SortOrder<string>, id: string, value: SortValue): string =>
+  encodeCursor({ sort: sortKeyOf(order), id, value: encodeValue(value) });
+
+/** Where a page of this order resumes; a cursor issued for another order is a 400. */
+export const readSortCursor = (cursor: string, order: SortOrder<string>): { id: string; value: SortValue } => {
+  const after = decodeCursor(cursor, cursorShape);
+  if (after.sort !== sortKeyOf(order)) {
+    throw new ValidationError([{ path: 'cursor', message: 'was issued for another sort order' }]);
+  }
+  return { id: after.id, value: decodeValue(after.value) };
 };

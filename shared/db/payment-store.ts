@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime, encodeTime } from 'ulid';
 import type { FailureReason, Payment, PaymentStatus, PaymentType, WithdrawalDestination } from '../payments/model';
-import type { IdempotencyClaim, PaymentStore, TimeRange } from '../payments/ports';
+import type { IdempotencyClaim, OrderedRead, PaymentScope, PaymentStore, TimeRange } from '../payments/ports';
 import { batchGet } from './batch';
 import { queryAttribute } from './query';
 import { isConditionFailure } from './conditions';
@@ -55,6 +55,24 @@ export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
     ...optional('destinationOwnerId'),
   };
 };
+
+/** Merges id streams that are each in order (ascending, or descending) into one, each id once. */
+async function* mergeInOrder(streams: AsyncGenerator<string>[], descending: boolean): AsyncGenerator<string> {
+  const cursors = await Promise.all(streams.map(async (stream) => ({ stream, head: await stream.next() })));
+  const before = (a: string, b: string) => (descending ? a > b : a < b);
+  let last: string | undefined;
+  for (;;) {
+    let next: (typeof cursors)[number] | undefined;
+    for (const cursor of cursors) {
+      if (cursor.head.done) continue;
+      if (!next || next.head.done || before(cursor.head.value, next.head.value)) next = cursor;
+    }
+    if (!next || next.head.done) return;
+    if (next.head.value !== last) yield next.head.value;
+    last = next.head.value;
+    next.head = await next.stream.next();
+  }
+}
 
 export class DynamoPaymentStore implements PaymentStore {
   constructor(
@@ -143,6 +161,63 @@ export class DynamoPaymentStore implements PaymentStore {
       'id',
       limit,
     );
+  }
+
+  /**
+   * The ids of one index partition in id order, strictly after `after` in that order and within the range, read a page
+   * of `chunk` at a time and only as far as the reader goes.
+   */
+  private async *idsInOrder(
+    index: string,
+    keyName: string,
+    keyValue: string,
+    { range, descending, after, chunk }: OrderedRead,
+  ): AsyncGenerator<string> {
+    let low = idBound(range.from, 'low');
+    let high = idBound(range.to, 'high');
+    // The cursor narrows the key range rather than being a start key, which DynamoDB refuses outside the range.
+    if (after !== undefined && !descending && after > low) low = after;
+    if (after !== undefined && descending && after < high) high = after;
+    if (low > high) return;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.payments,
+          IndexName: index,
+          KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
+          ExpressionAttributeNames: { '#key': keyName },
+          ExpressionAttributeValues: { ':key': keyValue, ':low': low, ':high': high },
+          ScanIndexForward: !descending,
+          Limit: chunk,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const id = item.id as string;
+        if (id !== after) yield id;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  async *inOrder(scope: PaymentScope, read: OrderedRead): AsyncGenerator<Payment[]> {
+    const streams =
+      scope === 'all'
+        ? [this.idsInOrder('all', 'listed', 'payment', read)]
+        : [
+            this.idsInOrder('bySourceOwner', 'sourceOwnerId', scope.userId, read),
+            this.idsInOrder('byDestinationOwner', 'destinationOwnerId', scope.userId, read),
+          ];
+    let ids: string[] = [];
+    for await (const id of mergeInOrder(streams, read.descending)) {
+      ids.push(id);
+      if (ids.length === read.chunk) {
+        yield await this.load(ids);
+        ids = [];
+      }
+    }
+    if (ids.length > 0) yield await this.load(ids);
   }
 
   private async load(ids: readonly string[]): Promise<Payment[]> {

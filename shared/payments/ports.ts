@@ -14,6 +14,18 @@ export interface TimeRange {
   to?: string | undefined;
 }
 
+/** Whose payments: a user's (as payer or payee), or all of them. */
+export type PaymentScope = { userId: string } | 'all';
+
+export interface OrderedRead {
+  range: TimeRange;
+  descending: boolean;
+  /** Resume strictly after this payment id. */
+  after?: string | undefined;
+  /** Payments read at a time. */
+  chunk: number;
+}
+
 export interface PaymentStore {
   /** Stores a new INITIATED payment; `false` when a payment with its id exists already. */
   create(payment: Payment): Promise<boolean>;
@@ -30,6 +42,11 @@ export interface PaymentStore {
   listForUser(userId: string, range: TimeRange): Promise<Payment[]>;
   /** Every payment within the range. */
   listAll(range: TimeRange): Promise<Payment[]>;
+  /**
+   * The scope's payments in id order, which is creation order, read a chunk at a time and only as far as the caller
+   * iterates: a page costs what it shows, not the whole history.
+   */
+  inOrder(scope: PaymentScope, read: OrderedRead): AsyncGenerator<Payment[]>;
 }
 
 /** The trigger that gets a payment processed soon; DynamoDB, not the queue, holds the truth. */

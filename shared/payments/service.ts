@@ -11,20 +11,20 @@ import {
   SameAccountError,
   ValidationError,
 } from '../errors';
-import { newId } from '../ids';
+import { idTime, newIdAt } from '../ids';
 import { isTechnicalAccountId } from '../ledger/chains';
 import { AlreadyFinalError, type Ledger, StaleChainError } from '../ledger/ports';
 import { planPostings } from '../ledger/postings';
 import type { Page, PageRequest } from '../page';
 import type { SortOrder } from '../schemas/common';
-import { sortedPage } from '../sorted-page';
+import { readSortCursor, sortCursor, sortedPage } from '../sorted-page';
 import type { Principal } from '../users/model';
 import { computeFee, type FeeSchedule } from './fees';
 import { MAX_AMOUNT } from '../money/amount';
 import { convert, parseRate } from '../money/rates';
 import type { RateStore } from '../rates/ports';
 import type { Payment, PaymentStatus, PaymentType, WithdrawalDestination } from './model';
-import type { IdempotencyClaim, PaymentQueue, PaymentStore } from './ports';
+import type { IdempotencyClaim, PaymentQueue, PaymentScope, PaymentStore } from './ports';
 
 export interface PaymentDeps {
   accounts: AccountStore;
@@ -272,6 +272,16 @@ const termsOf = (deps: PaymentDeps, caller: Principal, request: PaymentRequest, 
 };
 
 /**
+ * A new payment's id and creation time, one read from the other: `createdAt` is the instant in the id, so that id order
+ * is creation order. A retry that completes a crashed request keeps the id it claimed, and with it that request's time.
+ */
+const stamp = (deps: PaymentDeps, claimedId: string | undefined): { id: string; at: string; now: Date } => {
+  const now = deps.clock();
+  const id = claimedId ?? newIdAt('pay', now);
+  return { id, at: idTime(id), now };
+};
+
+/**
  * A user's payment: checked at once against the accounts (and, for an exchange, priced), stored INITIATED and queued.
  * Funds are checked when it is processed. The same Idempotency-Key with the same body answers the same payment.
  */
@@ -286,10 +296,9 @@ export const createPayment = async (
   const earlier = await earlierRequest(deps, key, hash);
   if (earlier.payment) return earlier.payment;
 
-  const now = deps.clock();
-  const at = now.toISOString();
+  const { id, at, now } = stamp(deps, earlier.paymentId);
   const payment: Payment = {
-    id: earlier.paymentId ?? newId('pay'),
+    id,
     status: 'INITIATED',
     ...(await termsOf(deps, caller, request, at)),
     createdAt: at,
@@ -324,7 +333,7 @@ export const createDeposit = async (deps: PaymentDeps, request: DepositRequest):
   const destination = await wallet(deps, request.accountId);
   usable(destination, request.currency);
 
-  const at = deps.clock().toISOString();
+  const { id, at } = stamp(deps, earlier.paymentId);
   const bank = newTechnicalAccount('bank', request.currency, at);
   await Promise.all([
     ensureTechnical(deps, bank),
@@ -332,7 +341,7 @@ export const createDeposit = async (deps: PaymentDeps, request: DepositRequest):
   ]);
   const amount = BigInt(request.amount);
   const payment: Payment = {
-    id: earlier.paymentId ?? newId('pay'),
+    id,
     type: 'deposit',
     status: 'INITIATED',
     sourceAccountId: bank.id,
@@ -373,9 +382,25 @@ export interface PaymentListQuery extends PageRequest {
   order: SortOrder<'createdAt' | 'amount'>;
 }
 
+const matches =
+  (query: PaymentListQuery) =>
+  (p: Payment): boolean =>
+    (query.status === undefined || p.status === query.status) &&
+    (query.type === undefined || p.type === query.type) &&
+    (query.accountId === undefined ||
+      p.sourceAccountId === query.accountId ||
+      p.destinationAccountId === query.accountId) &&
+    (query.currency === undefined || p.currency === query.currency) &&
+    (query.from === undefined || p.createdAt >= query.from) &&
+    (query.to === undefined || p.createdAt <= query.to) &&
+    (query.minAmount === undefined || p.amount >= query.minAmount) &&
+    (query.maxAmount === undefined || p.amount <= query.maxAmount);
+
 /**
  * A user's payments are read through the two owner indexes, an operator's through the index of all payments; a time
- * range narrows either to a key range. Filters and the sort then apply in memory, with keyset cursors.
+ * range narrows either to a key range. In creation order (the default sort), the indexes are followed in id order, a
+ * chunk at a time, until the page is full: a page reads about what it shows, however long the history. Sorted by
+ * amount, every payment in the range is read and sorted in memory, with keyset cursors either way.
  */
 export const listPayments = async (
   deps: Pick<PaymentDeps, 'payments'>,
@@ -383,24 +408,26 @@ export const listPayments = async (
   query: PaymentListQuery,
 ): Promise<Page<Payment>> => {
   const range = { from: query.from, to: query.to };
-  const candidates =
-    caller.role === 'admin'
-      ? await deps.payments.listAll(range)
-      : await deps.payments.listForUser(caller.userId, range);
-  const matching = candidates.filter(
-    (p) =>
-      (query.status === undefined || p.status === query.status) &&
-      (query.type === undefined || p.type === query.type) &&
-      (query.accountId === undefined ||
-        p.sourceAccountId === query.accountId ||
-        p.destinationAccountId === query.accountId) &&
-      (query.currency === undefined || p.currency === query.currency) &&
-      (query.from === undefined || p.createdAt >= query.from) &&
-      (query.to === undefined || p.createdAt <= query.to) &&
-      (query.minAmount === undefined || p.amount >= query.minAmount) &&
-      (query.maxAmount === undefined || p.amount <= query.maxAmount),
-  );
-  return sortedPage(matching, query.order, (p, field) => (field === 'amount' ? p.amount : p.createdAt), query);
+  const scope: PaymentScope = caller.role === 'admin' ? 'all' : { userId: caller.userId };
+  if (query.order.field === 'amount') {
+    const candidates =
+      scope === 'all' ? await deps.payments.listAll(range) : await deps.payments.listForUser(scope.userId, range);
+    return sortedPage(candidates.filter(matches(query)), query.order, (p) => p.amount, query);
+  }
+
+  const after = query.cursor === undefined ? undefined : readSortCursor(query.cursor, query.order).id;
+  const found: Payment[] = [];
+  const read = { range, descending: query.order.descending, after, chunk: Math.min(query.limit + 1, 100) };
+  for await (const chunk of deps.payments.inOrder(scope, read)) {
+    found.push(...chunk.filter(matches(query)));
+    if (found.length > query.limit) break;
+  }
+  const data = found.slice(0, query.limit);
+  const tail = data.at(-1);
+  return {
+    data,
+    nextCursor: found.length > query.limit && tail ? sortCursor(query.order, tail.id, tail.createdAt) : null,
+  };
 };
 
 export type ProcessOutcome = 'completed' | 'failed' | 'skipped';
