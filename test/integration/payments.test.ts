@@ -22,7 +22,7 @@ afterAll(async () => {
   await world.stop();
 });
 
-const { newUser, fundedWallet, chainOf, expectUnbrokenChain, processAll } = ledgerHelpers(() => world);
+const { newUser, fundedWallet, payerAndPayee, chainOf, expectUnbrokenChain, processAll } = ledgerHelpers(() => world);
 
 /** Drains the payment queue and answers the payment ids it held. */
 const receivePaymentIds = async (): Promise<string[]> => {
@@ -38,9 +38,7 @@ const receivePaymentIds = async (): Promise<string[]> => {
 
 describe('payments on DynamoDB Local', () => {
   it('moves amount + fee once, however many times and however concurrently one payment is processed', async () => {
-    const [ada, bob] = [newUser(), newUser()];
-    const source = await fundedWallet(ada, 10_000);
-    const destination = await fundedWallet(bob, 0);
+    const { ada, source, destination } = await payerAndPayee(10_000);
     const payment = await createPayment(world.payments, ada, {
       type: 'transfer',
       sourceAccountId: source.id,
@@ -63,9 +61,7 @@ describe('payments on DynamoDB Local', () => {
   });
 
   it('moves money once when the processor receives the same message twice at the same time', async () => {
-    const [ada, bob] = [newUser(), newUser()];
-    const source = await fundedWallet(ada, 5_000);
-    const destination = await fundedWallet(bob, 0);
+    const { ada, source, destination } = await payerAndPayee(5_000);
     const payment = await createPayment(world.payments, ada, {
       type: 'transfer',
       sourceAccountId: source.id,
@@ -109,9 +105,7 @@ describe('payments on DynamoDB Local', () => {
   });
 
   it('fails a payment whose source lacks amount + fee and moves nothing', async () => {
-    const [ada, bob] = [newUser(), newUser()];
-    const source = await fundedWallet(ada, 1_000);
-    const destination = await fundedWallet(bob, 0);
+    const { ada, source, destination } = await payerAndPayee(1_000);
     // 1 000 + a 10 fee is one more than the wallet holds.
     const payment = await createPayment(world.payments, ada, {
       type: 'transfer',
@@ -184,9 +178,7 @@ describe('payments on DynamoDB Local', () => {
   }, 120_000);
 
   it('answers the original payment for a replayed Idempotency-Key, and 422 for a reused one', async () => {
-    const [ada, bob] = [newUser(), newUser()];
-    const source = await fundedWallet(ada, 1_000);
-    const destination = await fundedWallet(bob, 0);
+    const { ada, source, destination } = await payerAndPayee(1_000);
     const body = {
       type: 'transfer' as const,
       sourceAccountId: source.id,
@@ -254,9 +246,7 @@ describe('payments on DynamoDB Local', () => {
   });
 
   it('re-drives payments left INITIATED and expires those past the horizon', async () => {
-    const [ada, bob] = [newUser(), newUser()];
-    const source = await fundedWallet(ada, 1_000, 'GBP');
-    const destination = await fundedWallet(bob, 0, 'GBP');
+    const { ada, source, destination } = await payerAndPayee(1_000, 'GBP');
     const payment = await createPayment(world.payments, ada, {
       type: 'transfer',
       sourceAccountId: source.id,
@@ -279,9 +269,7 @@ describe('payments on DynamoDB Local', () => {
   });
 
   it('completes, on a retry with the same key, a payment whose request died between claiming the key and storing it', async () => {
-    const [ada, bob] = [newUser(), newUser()];
-    const source = await fundedWallet(ada, 1_000);
-    const destination = await fundedWallet(bob, 0);
+    const { ada, source, destination } = await payerAndPayee(1_000);
     const body = {
       type: 'transfer' as const,
       sourceAccountId: source.id,
@@ -304,9 +292,7 @@ describe('payments on DynamoDB Local', () => {
   });
 
   it('leaves a payment whose message could not be sent to the sweeper, which gets it processed', async () => {
-    const [ada, bob] = [newUser(), newUser()];
-    const source = await fundedWallet(ada, 1_000, 'CHF');
-    const destination = await fundedWallet(bob, 0, 'CHF');
+    const { ada, source, destination } = await payerAndPayee(1_000, 'CHF');
     const failures: string[] = [];
     const brokenQueue = {
       ...world.payments,

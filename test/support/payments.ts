@@ -141,6 +141,16 @@ export const ledgerHelpers = (current: () => PaymentWorld) => {
     return wallet;
   };
 
+  /** Two new users: a payer with a wallet holding `funded`, and a payee with an empty wallet in the same currency. */
+  const payerAndPayee = async (funded: number, currency = 'USD') => {
+    const [ada, bob] = [newUser(), newUser()];
+    const [source, destination] = await Promise.all([
+      fundedWallet(ada, funded, currency),
+      fundedWallet(bob, 0, currency),
+    ]);
+    return { ada, bob, source, destination };
+  };
+
   /** Every operation of one chain, in order. */
   const chainOf = async (chain: string): Promise<OperationItem[]> => {
     const { db } = current();
@@ -197,5 +207,5 @@ export const ledgerHelpers = (current: () => PaymentWorld) => {
     return payments.map((p) => outcomes.get(p.id));
   };
 
-  return { newUser, fundedWallet, chainOf, expectUnbrokenChain, processAll };
+  return { newUser, fundedWallet, payerAndPayee, chainOf, expectUnbrokenChain, processAll };
 };
