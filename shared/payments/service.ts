@@ -79,7 +79,10 @@ const accept = async (deps: PaymentDeps, payment: Payment, claim: IdempotencyCla
     if (holder.paymentId !== payment.id) {
       const existing = await deps.payments.findById(holder.paymentId);
       if (existing) return existing;
-      accepted = { ...payment, id: holder.paymentId };
+      // The request that holds the key died before storing its payment: this one stores it, under that request's id
+      // and so at that request's time.
+      const at = idTime(holder.paymentId);
+      accepted = { ...payment, id: holder.paymentId, createdAt: at, updatedAt: at };
     }
   }
   if (!(await deps.payments.create(accepted))) {

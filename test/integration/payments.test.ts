@@ -1,5 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import { openWallet } from '../../shared/accounts/service';
+import { idTime } from '../../shared/ids';
 import { chainsOf } from '../../shared/ledger/chains';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import {
@@ -287,7 +288,13 @@ describe('payments on DynamoDB Local', () => {
 
     const retried = await createPayment(world.payments, ada, body, 'crashed');
 
-    expect(retried).toMatchObject({ id: 'pay_01jd0000000000000000000099', status: 'INITIATED', amount: 10n });
+    expect(retried).toMatchObject({
+      id: 'pay_01jd0000000000000000000099',
+      status: 'INITIATED',
+      amount: 10n,
+      // Created when the key was claimed, at the instant its id says.
+      createdAt: idTime('pay_01jd0000000000000000000099'),
+    });
     await expect(processPayment(world.payments, retried.id)).resolves.toBe('completed');
   });
 
