@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { encodeCursor } from './cursor';
 
 type QueryInput = Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'> & {
   ExclusiveStartKey?: Record<string, unknown>;
@@ -36,3 +37,19 @@ export const queryAttribute = async (
   attribute: string,
   limit?: number,
 ): Promise<string[]> => (await queryItems(client, input, limit)).map((item) => item[attribute] as string);
+
+/**
+ * One page of a query in key order: `limit` items, and a cursor made by `cursorOf` from the last of them when one more
+ * item follows.
+ */
+export const queryPage = async (
+  client: DynamoDBDocumentClient,
+  input: QueryInput,
+  limit: number,
+  cursorOf: (last: Record<string, unknown>) => unknown,
+): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> => {
+  const items = await queryItems(client, input, limit + 1);
+  const page = items.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page, nextCursor: items.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+};

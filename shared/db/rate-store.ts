@@ -5,8 +5,8 @@ import type { ExchangeRate } from '../rates/model';
 import * as z from 'zod/mini';
 import type { Page, PageRequest } from '../page';
 import type { RateFilter, RateStore } from '../rates/ports';
-import { decodeCursor, encodeCursor } from './cursor';
-import { queryItems } from './query';
+import { decodeCursor } from './cursor';
+import { queryPage } from './query';
 
 const CURRENT = 'current';
 
@@ -39,7 +39,7 @@ export class DynamoRateStore implements RateStore {
   /** One page of the rates in force, in pair order; a base is a key prefix, a quote a filter. */
   async list(filter: RateFilter, { limit, cursor }: PageRequest): Promise<Page<ExchangeRate>> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor, rateCursor).after;
-    const items = await queryItems(
+    const { items, nextCursor } = await queryPage(
       this.client,
       {
         TableName: this.table,
@@ -56,20 +56,16 @@ export class DynamoRateStore implements RateStore {
         ...(after === undefined ? {} : { ExclusiveStartKey: { pk: CURRENT, sk: after } }),
         ConsistentRead: true,
       },
-      limit + 1,
+      limit,
+      (last) => ({ after: last.sk }),
     );
-    const data = items.slice(0, limit).map(fromRateItem);
-    const last = data.at(-1);
-    return {
-      data,
-      nextCursor: items.length > limit && last ? encodeCursor({ after: pairKey(last.base, last.quote) }) : null,
-    };
+    return { data: items.map(fromRateItem), nextCursor };
   }
 
   async history(base: string, quote: string, { limit, cursor }: PageRequest): Promise<Page<ExchangeRate>> {
     const pair = pairKey(base, quote);
     const before = cursor === undefined ? undefined : decodeCursor(cursor, historyCursor).before;
-    const items = await queryItems(
+    const { items, nextCursor } = await queryPage(
       this.client,
       {
         TableName: this.table,
@@ -79,14 +75,10 @@ export class DynamoRateStore implements RateStore {
         ...(before === undefined ? {} : { ExclusiveStartKey: { pk: pair, sk: before } }),
         ConsistentRead: true,
       },
-      limit + 1,
+      limit,
+      (last) => ({ before: last.sk }),
     );
-    const page = items.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      data: page.map(fromRateItem),
-      nextCursor: items.length > limit && last ? encodeCursor({ before: last.sk as string }) : null,
-    };
+    return { data: items.map(fromRateItem), nextCursor };
   }
 
   /**
