@@ -110,7 +110,7 @@ describe('withdrawals, rates, exchanges and the operator report on the local sta
       },
     });
 
-    // The rate moves before the payment is processed: the payment keeps the one it was created at.
+    // The rate moves right after the payment is created: the payment keeps the one it was created at.
     await call('PUT', '/v1/admin/rates/USD/JPY', { token: admin, body: { rate: '149.5' } });
     expect(await finalState(ada, exchange.body.id)).toMatchObject({
       status: 'COMPLETED',
