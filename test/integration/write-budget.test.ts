@@ -1,8 +1,7 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { openWallet } from '../../shared/accounts/service';
-import { createDeposit, createPayment, processPayment } from '../../shared/payments/service';
+import { createPayment, processPayment } from '../../shared/payments/service';
 import type { Payment } from '../../shared/payments/model';
-import { startPaymentWorld, type PaymentWorld } from '../support/payments';
+import { ledgerHelpers, startPaymentWorld, type PaymentWorld } from '../support/payments';
 
 interface Write {
   command: string;
@@ -59,6 +58,8 @@ afterAll(async () => {
   await world.stop();
 });
 
+const { fundedWallet } = ledgerHelpers(() => world);
+
 const sum = (list: Write[], key: 'reported' | 'pessimistic') => list.reduce((total, write) => total + write[key], 0);
 
 /**
@@ -87,15 +88,8 @@ describe('the write budget', () => {
   it('keeps a completed transfer with a fee, created with an Idempotency-Key, within 20 write capacity units', async () => {
     const ada = { userId: 'usr_budget_ada', role: 'user' as const, tokenId: 'tok_a' };
     const bob = { userId: 'usr_budget_bob', role: 'user' as const, tokenId: 'tok_b' };
-    const source = await openWallet(world.accounts, ada, { currency: 'USD' });
-    const destination = await openWallet(world.accounts, bob, { currency: 'USD' });
-    const deposit = await createDeposit(world.payments, {
-      accountId: source.id,
-      amount: 100_000,
-      currency: 'USD',
-      reference: 'budget-1',
-    });
-    await processPayment(world.payments, deposit.id);
+    const source = await fundedWallet(ada, 100_000, 'USD');
+    const destination = await fundedWallet(bob, 0, 'USD');
     // A first transfer creates the technical accounts; the budget is that of every transfer after it.
     const transfer = {
       type: 'transfer' as const,
@@ -117,15 +111,8 @@ describe('the write budget', () => {
 
   it('keeps a completed exchange with a fee, five legs through two desks, within 24 write capacity units', async () => {
     const ada = { userId: 'usr_budget_fx', role: 'user' as const, tokenId: 'tok_fx' };
-    const source = await openWallet(world.accounts, ada, { currency: 'EUR' });
-    const destination = await openWallet(world.accounts, ada, { currency: 'GBP' });
-    const deposit = await createDeposit(world.payments, {
-      accountId: source.id,
-      amount: 100_000,
-      currency: 'EUR',
-      reference: 'budget-fx-1',
-    });
-    await processPayment(world.payments, deposit.id);
+    const source = await fundedWallet(ada, 100_000, 'EUR');
+    const destination = await fundedWallet(ada, 0, 'GBP');
     await world.payments.rates.put({ base: 'EUR', quote: 'GBP', rate: '0.8612', updatedAt: new Date().toISOString() });
     const exchange = { type: 'exchange' as const, sourceAccountId: source.id, destinationAccountId: destination.id };
     const { payment, outcome, processed, all } = await measure('An exchange with a fee', (amount, key) =>
