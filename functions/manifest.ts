@@ -1,8 +1,10 @@
 /**
- * The plain-data manifest of every function and HTTP route. The CDK app builds Lambdas, grants and API routes from
+ * The manifest of every function and HTTP route. The CDK app builds Lambdas, grants and API routes from
  * it; the local stack serves the same routes with the same handlers. Neither can drift from the other.
  */
 import type { TableName } from '../shared/db/tables';
+import { contracts } from './contracts';
+import type { RouteContract } from './lib/contract';
 
 export type TableAccess = 'read' | 'readWrite';
 
@@ -41,19 +43,8 @@ export interface FunctionSpec {
   timeoutSeconds?: number;
 }
 
-export type Access = 'public' | 'user' | 'admin';
-
-export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** API Gateway route path, with `{name}` parameters. */
-  path: string;
-  function: FunctionName;
-  /**
-   * What the handler requires of the caller the authorizer resolved (every route runs the authorizer): nothing, a
-   * user, or an admin. A missing caller is a 401, a user on an admin route a 403.
-   */
-  access: Access;
-}
+/** A route of the HTTP API: its contract, which says what the CDK app and the local stack need to serve it. */
+export type RouteSpec = RouteContract;
 
 const fn = (
   name: string,
@@ -144,30 +135,8 @@ export const functions = {
 
 export type FunctionName = keyof typeof functions;
 
-export const routes: readonly RouteSpec[] = [
-  { method: 'GET', path: '/v1/health', function: 'health', access: 'public' },
-  { method: 'GET', path: '/openapi.json', function: 'openapi', access: 'public' },
-  { method: 'POST', path: '/v1/users', function: 'users-create', access: 'public' },
-  { method: 'POST', path: '/v1/tokens', function: 'tokens-create', access: 'public' },
-  { method: 'GET', path: '/v1/tokens', function: 'tokens-list', access: 'user' },
-  { method: 'DELETE', path: '/v1/tokens/{id}', function: 'tokens-delete', access: 'user' },
-  { method: 'GET', path: '/v1/me', function: 'me-get', access: 'user' },
-  { method: 'POST', path: '/v1/accounts', function: 'accounts-create', access: 'user' },
-  { method: 'GET', path: '/v1/accounts', function: 'accounts-list', access: 'user' },
-  { method: 'GET', path: '/v1/accounts/{id}', function: 'accounts-get', access: 'user' },
-  { method: 'GET', path: '/v1/admin/accounts', function: 'admin-accounts-list', access: 'admin' },
-  { method: 'GET', path: '/v1/accounts/{id}/operations', function: 'operations-list', access: 'user' },
-  { method: 'GET', path: '/v1/accounts/{id}/balance', function: 'balance-get', access: 'user' },
-  { method: 'GET', path: '/v1/fees', function: 'fees-get', access: 'public' },
-  { method: 'POST', path: '/v1/payments', function: 'payments-create', access: 'user' },
-  { method: 'GET', path: '/v1/payments', function: 'payments-list', access: 'user' },
-  { method: 'GET', path: '/v1/payments/{id}', function: 'payments-get', access: 'user' },
-  { method: 'POST', path: '/v1/admin/deposits', function: 'deposits-create', access: 'admin' },
-  { method: 'GET', path: '/v1/rates', function: 'rates-list', access: 'public' },
-  { method: 'PUT', path: '/v1/admin/rates/{base}/{quote}', function: 'rates-put', access: 'admin' },
-  { method: 'GET', path: '/v1/admin/rates/{base}/{quote}/history', function: 'rates-history', access: 'admin' },
-  { method: 'GET', path: '/v1/admin/reports/summary', function: 'reports-summary', access: 'admin' },
-];
+/** Every HTTP route, from the contracts: one per route, read by the CDK app, the local stack and the OpenAPI document. */
+export const routes: readonly RouteSpec[] = contracts;
 
 /** API Gateway sends every request no route matches to `$default`; ours answers problem+json, not `{"message"}`. */
 export const defaultRoute: FunctionName = 'not-found';

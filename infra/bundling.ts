@@ -59,7 +59,12 @@ const alias: Record<string, string> = Object.fromEntries(
   Object.entries(credentialSourcesLeftOut).map(([pkg, provider]) => [pkg, leftOutModule(pkg, provider)]),
 );
 
-/** The options of esbuild's JS API that every Lambda is bundled with; add entry points and an output. */
+/**
+ * The options of esbuild's JS API that every Lambda is bundled with; add entry points and an output. The project's
+ * package.json says `"sideEffects": false`: no module of ours does anything on import that a bundle needs unless it
+ * uses one of its exports, so esbuild drops what a function does not use (the manifest imports every route contract,
+ * and the processor, which reads only the manifest's queues, carries none of them).
+ */
 export const lambdaEsbuildOptions = {
   bundle: true,
   platform: 'node',

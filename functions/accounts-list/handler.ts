@@ -1,12 +1,12 @@
 import { type AccountSortField, listOwnAccounts } from '../../shared/accounts/service';
 import { DEFAULT_PAGE_SIZE } from '../../shared/page';
-import { accountListQuery } from '../../shared/schemas/accounts';
 import { toSortOrder } from '../../shared/schemas/common';
-import { httpHandler, ok } from '../lib/http';
+import { listAccounts } from '../contracts/accounts';
+import { httpHandler } from '../lib/http';
 import { accountDeps } from '../lib/runtime';
 import { accountView, pageView } from '../lib/views';
 
-export const handler = httpHandler({ access: 'user', query: accountListQuery }, async ({ caller, query }) => {
+export const handler = httpHandler(listAccounts, async ({ caller, query }) => {
   const page = await listOwnAccounts(accountDeps, caller, {
     currency: query.currency,
     status: query.status,
@@ -14,5 +14,5 @@ export const handler = httpHandler({ access: 'user', query: accountListQuery }, 
     limit: query.limit ?? DEFAULT_PAGE_SIZE,
     cursor: query.cursor,
   });
-  return ok(pageView(page, accountView));
+  return pageView(page, accountView);
 });

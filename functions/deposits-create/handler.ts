@@ -1,9 +1,7 @@
 import { paymentView } from '../../shared/payments/model';
 import { createDeposit } from '../../shared/payments/service';
-import { depositBody } from '../../shared/schemas/payments';
-import { accepted, httpHandler } from '../lib/http';
+import { createDeposit as contract } from '../contracts/payments';
+import { httpHandler } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';
 
-export const handler = httpHandler({ access: 'admin', body: depositBody }, async ({ body }) =>
-  accepted(paymentView(await createDeposit(paymentDeps, body))),
-);
+export const handler = httpHandler(contract, async ({ body }) => paymentView(await createDeposit(paymentDeps, body)));

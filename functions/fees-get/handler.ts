@@ -1,4 +1,5 @@
+import { getFees } from '../contracts/payments';
 import { config } from '../lib/config';
-import { httpHandler, ok } from '../lib/http';
+import { httpHandler } from '../lib/http';
 
-export const handler = httpHandler({ access: 'public' }, () => Promise.resolve(ok(config.fees)));
+export const handler = httpHandler(getFees, () => Promise.resolve(config.fees));

@@ -1,3 +1,4 @@
-import { httpHandler, ok } from '../lib/http';
+import { getHealth } from '../contracts/meta';
+import { httpHandler } from '../lib/http';
 
-export const handler = httpHandler({ access: 'public' }, () => Promise.resolve(ok({ status: 'ok' })));
+export const handler = httpHandler(getHealth, () => Promise.resolve({ status: 'ok' }));

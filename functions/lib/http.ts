@@ -14,8 +14,8 @@ import {
 import { idempotencyKeySchema } from '../../shared/schemas/payments';
 import { parseInput } from '../../shared/schemas/validation';
 import type { Principal } from '../../shared/users/model';
-import type { Access } from '../manifest';
 import type { AuthorizerContext } from './auth-context';
+import { type Access, errorsOf, type RouteContract } from './contract';
 import { stringify } from './json';
 import { logger } from './logger';
 import { errorResponse, internalProblem, problemResponse } from './problem';
@@ -29,25 +29,13 @@ export type HttpResponse = APIGatewayProxyStructuredResultV2;
 type Schema = z.ZodMiniType;
 type Parsed<S> = S extends Schema ? z.infer<S> : undefined;
 
-export interface HttpSpec<B, Q, P, A extends Access> {
-  access: A;
-  body?: B;
-  query?: Q;
-  params?: P;
-}
-
 export interface HttpRequest<B, Q, P, A extends Access> {
   body: Parsed<B>;
   query: Parsed<Q>;
   params: Parsed<P>;
   caller: A extends 'public' ? undefined : Principal;
-  headers: Readonly<Record<string, string | undefined>>;
-}
-
-export interface HttpResult {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
+  /** The `Idempotency-Key` header of a route that moves money, validated; undefined when none was sent. */
+  idempotencyKey: string | undefined;
 }
 
 // API Gateway's own payload limit is 10 MB; no request of this API needs more than a few hundred bytes.
@@ -93,30 +81,36 @@ const parseRequest = <
   P extends Schema | undefined,
   A extends Access,
 >(
-  spec: HttpSpec<B, Q, P, A>,
+  contract: RouteContract<B, Q, P, A>,
   event: HttpEvent,
 ) => {
-  const caller = principalOf(event, spec.access);
-  const params = parseParams(spec.params, event.pathParameters);
-  const query = spec.query ? parseInput(spec.query, event.queryStringParameters ?? {}) : undefined;
+  const caller = principalOf(event, contract.access);
+  const params = parseParams(contract.params, event.pathParameters);
+  const query = contract.query ? parseInput(contract.query, event.queryStringParameters ?? {}) : undefined;
   // A route without a body schema ignores whatever body comes, as a GET should.
-  const body = spec.body ? parseInput(spec.body, readJsonBody(event) ?? {}) : undefined;
-  return { body, query, params, caller, headers: event.headers } as HttpRequest<B, Q, P, A>;
+  const body = contract.body ? parseInput(contract.body, readJsonBody(event) ?? {}) : undefined;
+  const key = contract.idempotent ? event.headers['idempotency-key'] : undefined;
+  const idempotencyKey = key === undefined ? undefined : parseInput(idempotencyKeySchema, key, ['Idempotency-Key']);
+  return { body, query, params, caller, idempotencyKey } as HttpRequest<B, Q, P, A>;
 };
 
-const toResponse = ({ status, body, headers }: HttpResult): HttpResponse => ({
+const toResponse = (status: number, body: unknown): HttpResponse => ({
   statusCode: status,
   headers: {
     ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     'cache-control': 'no-store',
-    ...headers,
   },
   ...(body === undefined ? {} : { body: stringify(body) }),
 });
 
+/** A handler of one route: what it answers, with the status its contract declares. */
+export type HttpHandler = ReturnType<typeof middy<HttpEvent, HttpResponse>> & { contract: RouteContract };
+
 /**
- * The one middy stack of every HTTP handler: structured logging with the request id, the caller from the authorizer
- * (401/403 before anything runs), the body, query and path parsed by zod, and every failure as problem+json.
+ * The one middy stack of every HTTP handler, built from the route's contract: structured logging with the request id,
+ * the caller from the authorizer (401/403 before anything runs), the body, query and path parsed by the contract's zod
+ * schemas, the contract's success status, and every failure as problem+json. An error code the contract does not
+ * declare is still answered, and logged as a fault of the contract.
  */
 export const httpHandler = <
   B extends Schema | undefined,
@@ -124,10 +118,11 @@ export const httpHandler = <
   P extends Schema | undefined,
   A extends Access,
 >(
-  spec: HttpSpec<B, Q, P, A>,
-  handle: (request: HttpRequest<B, Q, P, A>) => Promise<HttpResult>,
-) =>
-  middy<HttpEvent, HttpResponse>()
+  contract: RouteContract<B, Q, P, A>,
+  handle: (request: HttpRequest<B, Q, P, A>) => Promise<unknown>,
+): HttpHandler => {
+  const declared = new Set<string>(errorsOf(contract));
+  const handler = middy<HttpEvent, HttpResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
       onError: (request) => {
@@ -135,22 +130,16 @@ export const httpHandler = <
         if (!known) logger.error('Unhandled error', { error: request.error ?? undefined });
         else if (request.error instanceof DomainError && request.error.status >= 500)
           logger.error('Failure', { error: request.error });
+        else if (request.error instanceof DomainError && !declared.has(request.error.code))
+          logger.error('Error code not declared by the route contract', { code: request.error.code });
         request.response = known ?? problemResponse(internalProblem);
       },
     })
     .handler(async (event: HttpEvent) => {
-      const request = parseRequest(spec, event);
+      const request = parseRequest(contract, event);
       if (request.caller) logger.appendKeys({ userId: request.caller.userId });
-      return toResponse(await handle(request));
+      const body = await handle(request);
+      return toResponse(contract.success.status, contract.success.status === 204 ? undefined : body);
     });
-
-/** The optional `Idempotency-Key` header, validated: 1 to 255 printable ASCII characters. */
-export const idempotencyKeyOf = (headers: HttpRequest<undefined, undefined, undefined, Access>['headers']) => {
-  const key = headers['idempotency-key'];
-  return key === undefined ? undefined : parseInput(idempotencyKeySchema, key, ['Idempotency-Key']);
+  return Object.assign(handler, { contract: contract });
 };
-
-export const ok = (body: unknown): HttpResult => ({ status: 200, body });
-export const created = (body: unknown): HttpResult => ({ status: 201, body });
-export const accepted = (body: unknown): HttpResult => ({ status: 202, body });
-export const noContent = (): HttpResult => ({ status: 204 });

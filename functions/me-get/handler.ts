@@ -1,7 +1,6 @@
 import { getUser } from '../../shared/users/service';
-import { httpHandler, ok } from '../lib/http';
+import { getMe } from '../contracts/users';
+import { httpHandler } from '../lib/http';
 import { userDeps } from '../lib/runtime';
 
-export const handler = httpHandler({ access: 'user' }, async ({ caller }) =>
-  ok(await getUser(userDeps, caller.userId)),
-);
+export const handler = httpHandler(getMe, async ({ caller }) => getUser(userDeps, caller.userId));

@@ -1,21 +1,17 @@
 import { readableAccountRecord } from '../../shared/accounts/service';
 import { chainsOf } from '../../shared/ledger/chains';
 import { DEFAULT_PAGE_SIZE } from '../../shared/page';
-import { accountIdParams } from '../../shared/schemas/accounts';
-import { operationListQuery } from '../../shared/schemas/payments';
-import { httpHandler, ok } from '../lib/http';
+import { listOperations } from '../contracts/accounts';
+import { httpHandler } from '../lib/http';
 import { accountDeps, paymentDeps } from '../lib/runtime';
 import { operationView, pageView } from '../lib/views';
 
-export const handler = httpHandler(
-  { access: 'user', params: accountIdParams, query: operationListQuery },
-  async ({ caller, params, query: { limit, sort, ...filters } }) => {
-    const account = await readableAccountRecord(accountDeps, caller, params.id);
-    const page = await paymentDeps.ledger.operations(account.id, chainsOf(account), {
-      ...filters,
-      descending: sort === '-createdAt',
-      limit: limit ?? DEFAULT_PAGE_SIZE,
-    });
-    return ok(pageView(page, operationView));
-  },
-);
+export const handler = httpHandler(listOperations, async ({ caller, params, query: { limit, sort, ...filters } }) => {
+  const account = await readableAccountRecord(accountDeps, caller, params.id);
+  const page = await paymentDeps.ledger.operations(account.id, chainsOf(account), {
+    ...filters,
+    descending: sort === '-createdAt',
+    limit: limit ?? DEFAULT_PAGE_SIZE,
+  });
+  return pageView(page, operationView);
+});

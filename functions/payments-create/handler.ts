@@ -1,9 +1,9 @@
 import { paymentView } from '../../shared/payments/model';
 import { createPayment } from '../../shared/payments/service';
-import { paymentBody } from '../../shared/schemas/payments';
-import { accepted, httpHandler, idempotencyKeyOf } from '../lib/http';
+import { createPayment as contract } from '../contracts/payments';
+import { httpHandler } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';
 
-export const handler = httpHandler({ access: 'user', body: paymentBody }, async ({ caller, body, headers }) =>
-  accepted(paymentView(await createPayment(paymentDeps, caller, body, idempotencyKeyOf(headers)))),
+export const handler = httpHandler(contract, async ({ caller, body, idempotencyKey }) =>
+  paymentView(await createPayment(paymentDeps, caller, body, idempotencyKey)),
 );

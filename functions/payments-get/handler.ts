@@ -1,9 +1,9 @@
 import { paymentView } from '../../shared/payments/model';
 import { readablePayment } from '../../shared/payments/service';
-import { paymentIdParams } from '../../shared/schemas/payments';
-import { httpHandler, ok } from '../lib/http';
+import { getPayment } from '../contracts/payments';
+import { httpHandler } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';
 
-export const handler = httpHandler({ access: 'user', params: paymentIdParams }, async ({ caller, params }) =>
-  ok(paymentView(await readablePayment(paymentDeps, caller, params.id))),
+export const handler = httpHandler(getPayment, async ({ caller, params }) =>
+  paymentView(await readablePayment(paymentDeps, caller, params.id)),
 );

@@ -2,17 +2,17 @@ import { DEFAULT_PAGE_SIZE } from '../../shared/page';
 import { paymentView } from '../../shared/payments/model';
 import { listPayments } from '../../shared/payments/service';
 import { toSortOrder } from '../../shared/schemas/common';
-import { paymentListQuery } from '../../shared/schemas/payments';
-import { httpHandler, ok } from '../lib/http';
+import { listPayments as contract } from '../contracts/payments';
+import { httpHandler } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';
 import { pageView } from '../lib/views';
 
-export const handler = httpHandler({ access: 'user', query: paymentListQuery }, async ({ caller, query }) => {
+export const handler = httpHandler(contract, async ({ caller, query }) => {
   const { limit, sort, ...filters } = query;
   const page = await listPayments(paymentDeps, caller, {
     ...filters,
     limit: limit ?? DEFAULT_PAGE_SIZE,
     order: toSortOrder<'createdAt' | 'amount'>(sort, { field: 'createdAt', descending: false }),
   });
-  return ok(pageView(page, paymentView));
+  return pageView(page, paymentView);
 });

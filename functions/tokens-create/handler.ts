@@ -1,8 +1,6 @@
-import { credentialsBody } from '../../shared/schemas/users';
 import { createToken } from '../../shared/users/service';
-import { created, httpHandler } from '../lib/http';
+import { createToken as contract } from '../contracts/users';
+import { httpHandler } from '../lib/http';
 import { userDeps } from '../lib/runtime';
 
-export const handler = httpHandler({ access: 'public', body: credentialsBody }, async ({ body }) =>
-  created(await createToken(userDeps, body)),
-);
+export const handler = httpHandler(contract, async ({ body }) => createToken(userDeps, body));

@@ -1,8 +1,6 @@
-import { credentialsBody } from '../../shared/schemas/users';
 import { registerUser } from '../../shared/users/service';
-import { created, httpHandler } from '../lib/http';
+import { createUser } from '../contracts/users';
+import { httpHandler } from '../lib/http';
 import { userDeps } from '../lib/runtime';
 
-export const handler = httpHandler({ access: 'public', body: credentialsBody }, async ({ body }) =>
-  created(await registerUser(userDeps, body)),
-);
+export const handler = httpHandler(createUser, async ({ body }) => registerUser(userDeps, body));

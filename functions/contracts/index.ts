@@ -1,0 +1,32 @@
+/** Every route of the HTTP API, each declared once by its contract, in the order the document lists them. */
+import type { RouteContract } from '../lib/contract';
+import { adminListAccounts, createAccount, getAccount, getBalanceAt, listAccounts, listOperations } from './accounts';
+import { getHealth, getOpenApiDocument } from './meta';
+import { createDeposit, createPayment, getFees, getPayment, listPayments } from './payments';
+import { getSummaryReport, listRateHistory, listRates, setRate } from './rates';
+import { createToken, createUser, getMe, listTokens, revokeToken } from './users';
+
+export const contracts: readonly RouteContract[] = [
+  getHealth,
+  getOpenApiDocument,
+  createUser,
+  createToken,
+  listTokens,
+  revokeToken,
+  getMe,
+  createAccount,
+  listAccounts,
+  getAccount,
+  adminListAccounts,
+  listOperations,
+  getBalanceAt,
+  getFees,
+  createPayment,
+  listPayments,
+  getPayment,
+  createDeposit,
+  listRates,
+  setRate,
+  listRateHistory,
+  getSummaryReport,
+];

@@ -1,0 +1,107 @@
+import { feeScheduleView } from '../../shared/schemas/payments';
+import {
+  depositBody,
+  paymentBody,
+  paymentIdParams,
+  paymentListQuery,
+  paymentSchema,
+} from '../../shared/schemas/payments';
+import { route } from '../lib/contract';
+import { pageOf } from './pages';
+
+export const getFees = route({
+  method: 'GET',
+  path: '/v1/fees',
+  function: 'fees-get',
+  access: 'public',
+  operationId: 'getFees',
+  summary: 'Get the fee schedule',
+  description:
+    'Answers the fee of each payment type: `fee = max(min, fixed + round_half_up(amount * bps / 10000))` in the ' +
+    'source currency, paid by the source on top of `amount`.',
+  tags: ['Payments'],
+  success: { status: 200, description: 'The fee schedule.', schema: feeScheduleView },
+  errors: [],
+});
+
+export const createPayment = route({
+  method: 'POST',
+  path: '/v1/payments',
+  function: 'payments-create',
+  access: 'user',
+  operationId: 'createPayment',
+  summary: 'Create a payment',
+  description:
+    'Accepts a payment from one of the caller’s accounts and answers 202 with `status: "INITIATED"`. Funds are ' +
+    'checked when it is processed: a source short of `amount + fee` ends `FAILED` with ' +
+    '`failureReason: "insufficient_funds"`. Follow it with GET /v1/payments/{id} or the WebSocket.\n\n' +
+    '- `transfer`: between two wallets in `currency`; any user’s wallet may be the destination.\n' +
+    '- `exchange`: between two wallets in different currencies (the caller’s own or another user’s). The ' +
+    'destination is credited `destinationAmount = floor(amount * rate)`, converted between the two currencies’ ' +
+    'minor units at the rate in force for `<source>/<destination>` when the payment is created; the payment ' +
+    'records `rate`, `destinationAmount` and `destinationCurrency`. The fee is in the source currency. 422 ' +
+    '`no_rate` when no rate is set for the pair; 400 `validation_error` when the amount converts to less than one ' +
+    'minor unit. `currency`, when given, must be the source account’s.\n' +
+    '- `withdrawal`: money out of a wallet to an e-wallet (`destination.reference`); the wallet pays `amount + ' +
+    'fee`, and the payment’s `destinationAccountId` is `tech-withdrawals-<currency>`.',
+  tags: ['Payments'],
+  body: paymentBody,
+  idempotent: true,
+  success: { status: 202, description: 'The accepted payment.', schema: paymentSchema },
+  errors: ['unsupported_currency', 'not_found', 'same_account', 'currency_mismatch', 'no_rate', 'account_closed'],
+});
+
+export const listPayments = route({
+  method: 'GET',
+  path: '/v1/payments',
+  function: 'payments-list',
+  access: 'user',
+  operationId: 'listPayments',
+  summary: 'List payments',
+  description: 'Lists the payments where the caller owns the source or the destination; an admin sees all of them.',
+  tags: ['Payments'],
+  query: paymentListQuery,
+  queryDescriptions: {
+    status: 'Only payments in this status.',
+    type: 'Only payments of this type.',
+    accountId: 'Only payments from or to this account.',
+    currency: 'Only payments in this currency.',
+    from: 'Only payments created at or after this time.',
+    to: 'Only payments created at or before this time.',
+    minAmount: 'Only payments of at least this amount, in minor units.',
+    maxAmount: 'Only payments of at most this amount, in minor units.',
+  },
+  success: { status: 200, description: 'A page of payments.', schema: pageOf(paymentSchema) },
+  errors: ['unsupported_currency'],
+});
+
+export const getPayment = route({
+  method: 'GET',
+  path: '/v1/payments/{id}',
+  function: 'payments-get',
+  access: 'user',
+  operationId: 'getPayment',
+  summary: 'Get a payment',
+  description: 'Reads one payment the caller owns a side of (any payment, for an admin).',
+  tags: ['Payments'],
+  params: paymentIdParams,
+  paramDescriptions: { id: 'The id of the payment.' },
+  success: { status: 200, description: 'The payment.', schema: paymentSchema },
+  errors: [],
+});
+
+export const createDeposit = route({
+  method: 'POST',
+  path: '/v1/admin/deposits',
+  function: 'deposits-create',
+  access: 'admin',
+  operationId: 'createDeposit',
+  summary: 'Record a bank deposit',
+  description:
+    'Credits a wallet with money that came in by bank transfer, from `tech-bank-<currency>`. The bank `reference` ' +
+    'is idempotent: the same reference answers the original deposit, a different body with it is a 422.',
+  tags: ['Admin', 'Payments'],
+  body: depositBody,
+  success: { status: 202, description: 'The accepted deposit.', schema: paymentSchema },
+  errors: ['unsupported_currency', 'not_found', 'currency_mismatch', 'account_closed', 'idempotency_key_reused'],
+});

@@ -1,0 +1,87 @@
+import * as z from 'zod/mini';
+import {
+  credentialsBody,
+  newTokenSchema,
+  tokenIdParams,
+  tokenListQuery,
+  tokenSchema,
+  userSchema,
+} from '../../shared/schemas/users';
+import { route } from '../lib/contract';
+import { pageOf } from './pages';
+
+const signUpSchema = z.object({ user: userSchema, token: newTokenSchema });
+
+export const createUser = route({
+  method: 'POST',
+  path: '/v1/users',
+  function: 'users-create',
+  access: 'public',
+  operationId: 'createUser',
+  summary: 'Sign up',
+  description:
+    'Creates a user with the `user` role and issues a first API token. The token secret is shown only in this ' +
+    'response. Emails are compared case-insensitively.',
+  tags: ['Users'],
+  body: credentialsBody,
+  success: { status: 201, description: 'The new user and its first token.', schema: signUpSchema },
+  errors: ['email_taken'],
+});
+
+export const createToken = route({
+  method: 'POST',
+  path: '/v1/tokens',
+  function: 'tokens-create',
+  access: 'public',
+  operationId: 'createToken',
+  summary: 'Create a token',
+  description:
+    'Issues a new API token for an email and password; a user may hold many. The secret `token` is shown only in ' +
+    'this response and stored only as a hash.',
+  tags: ['Tokens'],
+  body: credentialsBody,
+  success: { status: 201, description: 'The new token, with its secret.', schema: newTokenSchema },
+  errors: ['invalid_credentials'],
+});
+
+export const listTokens = route({
+  method: 'GET',
+  path: '/v1/tokens',
+  function: 'tokens-list',
+  access: 'user',
+  operationId: 'listTokens',
+  summary: 'List tokens',
+  description: "Lists the caller's tokens. Secrets are never returned.",
+  tags: ['Tokens'],
+  query: tokenListQuery,
+  success: { status: 200, description: 'A page of tokens.', schema: pageOf(tokenSchema) },
+  errors: [],
+});
+
+export const revokeToken = route({
+  method: 'DELETE',
+  path: '/v1/tokens/{id}',
+  function: 'tokens-delete',
+  access: 'user',
+  operationId: 'revokeToken',
+  summary: 'Revoke a token',
+  description: 'Revokes one of the caller’s tokens: it is refused within seconds. Another user’s token is a 404.',
+  tags: ['Tokens'],
+  params: tokenIdParams,
+  paramDescriptions: { id: 'The id of the token.' },
+  success: { status: 204, description: 'The token is revoked.' },
+  errors: [],
+});
+
+export const getMe = route({
+  method: 'GET',
+  path: '/v1/me',
+  function: 'me-get',
+  access: 'user',
+  operationId: 'getMe',
+  summary: 'Get the calling user',
+  description: 'Answers the user the bearer token belongs to.',
+  tags: ['Users'],
+  success: { status: 200, description: 'The calling user.', schema: userSchema },
+  errors: [],
+});
