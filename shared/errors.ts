@@ -12,6 +12,8 @@ export abstract class DomainError extends Error {
   abstract readonly status: number;
   abstract readonly title: string;
   readonly errors?: FieldError[];
+  /** HTTP headers the answer carries besides the problem: `Allow`, `Retry-After`. */
+  readonly headers?: Readonly<Record<string, string>>;
 
   constructor(detail: string, errors?: FieldError[]) {
     super(detail);
@@ -86,8 +88,10 @@ export class MethodNotAllowedError extends DomainError {
   readonly code = 'method_not_allowed';
   readonly status = 405;
   readonly title = 'Method not allowed';
-  constructor(method: string, path: string) {
-    super(`${method} is not supported on ${path}.`);
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(`${method} is not supported on ${path}; it supports ${allowed.join(', ')}.`);
+    this.headers = { allow: allowed.join(', ') };
   }
 }
 

@@ -11,8 +11,10 @@ export const defaultRoute = route({
   access: 'public',
   operationId: 'defaultRoute',
   summary: 'Any other request',
-  description: 'Answers 404 `not_found` for a path the API does not serve.',
+  description:
+    'Answers 405 `method_not_allowed` with `Allow` for a path the API serves with other methods, and 404 ' +
+    '`not_found` for any other path.',
   tags: ['Meta'],
   success: { status: 200, description: 'Never answered.' },
-  errors: ['not_found'],
+  errors: ['not_found', 'method_not_allowed'],
 });

@@ -16,7 +16,7 @@ import { parseInput } from '../../shared/schemas/validation';
 import type { Principal } from '../../shared/users/model';
 import type { AuthorizerContext } from './auth-context';
 import { type Access, errorsOf, type RouteContract } from './contract';
-import { stringify } from './json';
+import { parseJson, stringify } from './json';
 import { logger } from './logger';
 import { errorResponse, internalProblem, problemResponse } from './problem';
 
@@ -36,6 +36,9 @@ export interface HttpRequest<B, Q, P, A extends Access> {
   caller: A extends 'public' ? undefined : Principal;
   /** The `Idempotency-Key` header of a route that moves money, validated; undefined when none was sent. */
   idempotencyKey: string | undefined;
+  method: string;
+  /** The path as the client sent it. */
+  path: string;
 }
 
 // API Gateway's own payload limit is 10 MB; no request of this API needs more than a few hundred bytes.
@@ -54,7 +57,7 @@ const readJsonBody = (event: HttpEvent): unknown => {
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text);
   } catch {
     throw new InvalidJsonError('The request body is not valid JSON.');
   }
@@ -91,7 +94,8 @@ const parseRequest = <
   const body = contract.body ? parseInput(contract.body, readJsonBody(event) ?? {}) : undefined;
   const key = contract.idempotent ? event.headers['idempotency-key'] : undefined;
   const idempotencyKey = key === undefined ? undefined : parseInput(idempotencyKeySchema, key, ['Idempotency-Key']);
-  return { body, query, params, caller, idempotencyKey } as HttpRequest<B, Q, P, A>;
+  const { method } = event.requestContext.http;
+  return { body, query, params, caller, idempotencyKey, method, path: event.rawPath } as HttpRequest<B, Q, P, A>;
 };
 
 const toResponse = (status: number, body: unknown): HttpResponse => ({

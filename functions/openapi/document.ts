@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { SUPPORTED_CURRENCIES } from '../../shared/money/currencies';
 import { DEFAULT_PAGE_SIZE } from '../../shared/page';
-import { amountSchema, currencySchema, limitSchema } from '../../shared/schemas/common';
+import { amountSchema, currencySchema, isoTimestampSchema, limitSchema } from '../../shared/schemas/common';
 import { errorsOf, type RouteContract, type Tag } from '../lib/contract';
 import { PROBLEM_TYPE_BASE } from '../lib/problem';
 import { routes } from '../manifest';
@@ -97,6 +97,9 @@ const override =
       replaceWith(jsonSchema, { $ref: CURRENCY_REF });
     } else if (zodSchema === limitSchema) {
       replaceWith(jsonSchema, limitParameterSchema());
+    } else if (zodSchema === isoTimestampSchema) {
+      jsonSchema.format = 'date-time';
+      jsonSchema.description ??= 'An RFC 3339 date-time from 1970 on, with seconds, e.g. `2026-11-27T15:04:05Z`.';
     } else if (zodSchema === amountSchema) {
       jsonSchema.description ??= amountDescription;
     } else if (typeof key === 'string' && TIMESTAMP_FIELDS.has(key) && jsonSchema.type === 'string') {

@@ -15,15 +15,19 @@ export const currencySchema = z.string().check(
   }),
 );
 
-/** Printable text without control characters: names end up in logs, CSV exports and terminals. */
-export const labelSchema = z
-  .string()
-  .check(
-    z.trim(),
-    z.minLength(1),
-    z.maxLength(100),
-    z.regex(/^[^\p{Cc}]*$/u, { message: 'must not contain control characters' }),
-  );
+/**
+ * No control characters (C0, DEL, C1): text ends up in logs, CSV exports and terminals. Written as explicit ranges, not
+ * `\p{Cc}`, so that the document's pattern reads the same in every regex engine (ECMAScript, Python, Java).
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are what the pattern exists to refuse.
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001F\u007F-\u009F]*$/;
+
+export const withoutControlCharacters = z.regex(NO_CONTROL_CHARACTERS, {
+  message: 'must not contain control characters',
+});
+
+/** Printable text without control characters, trimmed: names. */
+export const labelSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(100), withoutControlCharacters);
 
 export const emailSchema = z.pipe(
   z.email().check(z.maxLength(254)),
@@ -40,9 +44,34 @@ export const limitSchema = z.pipe(digits(3), z.pipe(z.transform(Number), z.int()
 /** An opaque page cursor as received; its content is checked where it is decoded. */
 export const cursorSchema = z.string().check(z.minLength(1), z.maxLength(2048));
 
-/** An ISO 8601 instant, with an offset or Z; it is compared as an instant, so it comes out in UTC with milliseconds. */
+/**
+ * RFC 3339 `date-time` as the contract reads it: seconds always written, an optional fraction, `Z` or an offset, and a
+ * year from 1970 on. Written out as a pattern rather than a Unicode-aware format check, so that any engine reads the
+ * document's pattern the same way.
+ */
+export const INSTANT_PATTERN =
+  '^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' +
+  'T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$';
+
+const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/** The pattern cannot see that February has no 30th. */
+const isCalendarDate = (text: string): boolean => {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number);
+  return year !== undefined && month !== undefined && day !== undefined && day <= daysIn(year, month);
+};
+
+/**
+ * An instant (`from`, `to`, `at`): an RFC 3339 date-time from 1970 on. It is compared as an instant, so it comes out
+ * in UTC with milliseconds.
+ */
 export const isoTimestampSchema = z.pipe(
-  z.iso.datetime({ offset: true }),
+  z
+    .string()
+    .check(
+      z.regex(new RegExp(INSTANT_PATTERN), { message: 'must be an RFC 3339 date-time from 1970 on, with seconds' }),
+      z.refine(isCalendarDate, { message: 'is not a date of the calendar' }),
+    ),
   z.transform((value) => new Date(value).toISOString()),
 );
 

@@ -1,10 +1,15 @@
 import * as z from 'zod/mini';
-import { amountSchema, currencySchema, isoTimestampSchema, pageQueryShape, sortSchema } from './common';
+import {
+  amountSchema,
+  currencySchema,
+  isoTimestampSchema,
+  pageQueryShape,
+  sortSchema,
+  withoutControlCharacters,
+} from './common';
 
 const accountId = z.string().check(z.minLength(1), z.maxLength(128));
-const description = z
-  .string()
-  .check(z.maxLength(500), z.regex(/^[^\p{Cc}]*$/u, { message: 'must not contain control characters' }));
+const description = z.string().check(z.maxLength(500), withoutControlCharacters);
 
 export const transferBody = z.strictObject({
   type: z.literal('transfer'),

@@ -177,11 +177,38 @@ describe('the local stack over HTTP', () => {
     ['an unknown sort field', 'GET', '/v1/accounts?sort=ownerId', {}, 400, 'validation_error'],
     ['a bad cursor', 'GET', '/v1/accounts?cursor=%%%', {}, 400, 'validation_error'],
     ['an unknown route', 'GET', '/v1/nowhere', {}, 404, 'not_found'],
-    ['an unsupported method', 'PATCH', '/v1/accounts', {}, 404, 'not_found'],
+    ['a method the path does not serve', 'PATCH', '/v1/accounts', {}, 405, 'method_not_allowed'],
+    [
+      'an amount written with a fraction',
+      'POST',
+      '/v1/payments',
+      { raw: '{"type":"transfer","sourceAccountId":"a","destinationAccountId":"b","amount":100.0,"currency":"USD"}' },
+      400,
+      'validation_error',
+    ],
+    [
+      'an amount written with an exponent',
+      'POST',
+      '/v1/payments',
+      { raw: '{"type":"withdrawal","sourceAccountId":"a","amount":1e2,"currency":"USD","destination":{}}' },
+      400,
+      'validation_error',
+    ],
+    ['a time without seconds', 'GET', '/v1/accounts/acc_1/balance?at=2026-02-28T00:00Z', {}, 400, 'validation_error'],
+    ['a time before 1970', 'GET', '/v1/accounts/acc_1/balance?at=1969-12-31T23:59:59Z', {}, 400, 'validation_error'],
+    ['a day the calendar lacks', 'GET', '/v1/payments?from=2026-02-30T00:00:00Z', {}, 400, 'validation_error'],
   ])('answers %s with the contract’s problem', async (_case, method, path, options, status, code) => {
     const { token } = (await signUp(`bad-input-${Math.random().toString(36).slice(2)}@example.com`)).token;
 
     expectProblem(await call(method, path, { token, ...options }), status, code);
+  });
+
+  it('answers a method a path does not serve with 405 and the methods it does serve in Allow', async () => {
+    const reply = await fetch(`${stack.baseUrl}/v1/payments`, { method: 'DELETE' });
+
+    expect(reply.status).toBe(405);
+    expect(reply.headers.get('allow')).toBe('GET, POST');
+    expect(reply.headers.get('content-type')).toBe('application/problem+json');
   });
 
   it('answers every protected route 401 unauthorized without a token, or with a revoked or garbled one', async () => {
@@ -233,7 +260,7 @@ describe('the local stack over HTTP', () => {
         });
       }
     }
-  });
+  }, 30_000);
 });
 
 describe('a restart of the local stack', () => {
