@@ -14,14 +14,8 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
-import {
-  authorizer,
-  defaultRoute,
-  type FunctionName,
-  functions,
-  type RouteSpec,
-  routes,
-} from '../../functions/manifest';
+import { authorizer, defaultRoute, type FunctionName, functions } from '../../functions/manifest';
+import { matchRoute } from './routing';
 
 export interface HttpServerOptions {
   /** 0, or omitted, for a free port. */
@@ -88,79 +82,6 @@ const decode = (text: string): string => {
   } catch {
     return text;
   }
-};
-
-type Segment = { literal: string } | { param: string; greedy: boolean };
-
-interface CompiledRoute {
-  spec: RouteSpec;
-  segments: Segment[];
-}
-
-const compile = (spec: RouteSpec): CompiledRoute => ({
-  spec,
-  segments: spec.path
-    .split('/')
-    .slice(1)
-    .map((part) => {
-      const param = /^\{([^{}]+?)(\+?)\}$/.exec(part);
-      return param?.[1] ? { param: param[1], greedy: param[2] === '+' } : { literal: part };
-    }),
-});
-
-const compiledRoutes = routes.map(compile);
-
-/** The path parameters when `parts` fits the route's template, else undefined. */
-const matchSegments = (segments: Segment[], parts: string[]): Record<string, string> | undefined => {
-  const params: Record<string, string> = {};
-  for (const [index, segment] of segments.entries()) {
-    if ('literal' in segment) {
-      if (parts[index] === undefined || decode(parts[index]) !== segment.literal) return undefined;
-      continue;
-    }
-    if (segment.greedy) {
-      const rest = parts.slice(index);
-      if (rest.length === 0 || rest.every((part) => part === '')) return undefined;
-      params[segment.param] = decode(rest.join('/'));
-      return params;
-    }
-    const part = parts[index];
-    if (part === undefined || part === '') return undefined;
-    params[segment.param] = decode(part);
-  }
-  return parts.length === segments.length ? params : undefined;
-};
-
-// API Gateway prefers the most specific route: a literal segment over a parameter, a parameter over a greedy one.
-const specificity = (route: CompiledRoute): number[] =>
-  route.segments.map((segment) => ('literal' in segment ? 2 : segment.greedy ? 0 : 1));
-
-const moreSpecific = (a: CompiledRoute, b: CompiledRoute): boolean => {
-  const [sa, sb] = [specificity(a), specificity(b)];
-  for (let i = 0; i < Math.max(sa.length, sb.length); i += 1) {
-    const [x, y] = [sa[i] ?? -1, sb[i] ?? -1];
-    if (x !== y) return x > y;
-  }
-  return false;
-};
-
-interface Match {
-  route: RouteSpec | undefined;
-  pathParameters: Record<string, string> | undefined;
-}
-
-/** A method without a route on that path falls to `$default` too, as it does on an HTTP API. */
-export const matchRoute = (method: string, rawPath: string): Match => {
-  const parts = rawPath.split('/').slice(1);
-  let best: { route: CompiledRoute; params: Record<string, string> } | undefined;
-  for (const route of compiledRoutes) {
-    if (route.spec.method !== method) continue;
-    const params = matchSegments(route.segments, parts);
-    if (params && (!best || moreSpecific(route, best.route))) best = { route, params };
-  }
-  if (!best) return { route: undefined, pathParameters: undefined };
-  const hasParams = Object.keys(best.params).length > 0;
-  return { route: best.route.spec, pathParameters: hasParams ? best.params : undefined };
 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
