@@ -1,12 +1,5 @@
 import { type RouteSpec, routes } from '../../functions/manifest';
-
-const decode = (text: string): string => {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-};
+import { decode } from './helpers';
 
 /** A segment of a route's path template: a literal, a `{param}`, or a greedy `{param+}` that takes the rest. */
 type Segment = { literal: string } | { param: string; greedy: boolean };

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb-local';
-import { findFreePort } from '../../infra/local/ports';
+import { findFreePort } from '../../infra/local/helpers';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const JEST = createRequire(import.meta.url).resolve('jest/bin/jest');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { findFreePort } from '../../infra/local/ports';
+import { findFreePort } from '../../infra/local/helpers';
 
 export interface LocalStackProcessOptions {
   /** Reuse a data dir (a restart on the same data); it is then the caller's to remove. */
