@@ -11,7 +11,8 @@ export interface RouteKey {
 
 type Segment = { literal: string } | { param: string; greedy: boolean };
 
-const decode = (text: string): string => {
+/** Percent-decoding that leaves a malformed escape as it is, as API Gateway does. */
+export const decode = (text: string): string => {
   try {
     return decodeURIComponent(text);
   } catch {

@@ -1,4 +1,3 @@
-import { dlqName } from './queues';
 import { type LocalStack, LocalStackConfigError, type LocalStackOptions, startLocalStack } from './stack';
 
 /** `npm start`: the whole API on this machine, configured from the environment. */
@@ -8,22 +7,15 @@ const fail = (message: string): never => {
   process.exit(1);
 };
 
-const portFrom = (name: string, fallback: number | undefined): number | undefined => {
+/** A number from the environment, `fallback` when unset; a value `valid` refuses stops the start. */
+const numberFrom = <F>(name: string, fallback: F, valid: (n: number) => boolean, what: string): number | F => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`${name} must be a port number, not "${raw}"`);
-  return port;
+  return valid(Number(raw)) ? Number(raw) : fail(`${name} must be ${what}, not "${raw}"`);
 };
 
-const secondsFrom = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    return fail(`${name} must be a positive number of seconds, not "${raw}"`);
-  return seconds;
-};
+const portFrom = <F>(name: string, fallback: F) =>
+  numberFrom(name, fallback, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number');
 
 const readConfig = (): LocalStackOptions => {
   const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password, LOG_LEVEL: logLevel } = process.env;
@@ -35,29 +27,18 @@ const readConfig = (): LocalStackOptions => {
     dataDir: process.env.DATA_DIR || '.data',
     dynamodbPort: portFrom('DYNAMODB_PORT', undefined),
     // The sweeper runs every minute on AWS; locally, often enough to watch it work.
-    scheduleIntervalSeconds: secondsFrom('SWEEP_INTERVAL_SECONDS', 10),
+    scheduleIntervalSeconds: numberFrom(
+      'SWEEP_INTERVAL_SECONDS',
+      10,
+      (n) => n > 0 && Number.isFinite(n),
+      'a positive number of seconds',
+    ),
     ...(email !== undefined && password !== undefined ? { admin: { email, password } } : {}),
     ...(logLevel ? { logLevel: logLevel.toUpperCase() } : {}),
     // The access log is info-level chatter: levels that ask for errors only silence it too.
     quiet: quietLevels.includes((logLevel ?? '').toUpperCase()),
   };
 };
-
-const banner = (stack: LocalStack): string =>
-  [
-    'Billing gateway local stack is up',
-    `  HTTP API        ${stack.httpUrl}`,
-    `  WebSocket       ${stack.wsUrl} (@connections at ${stack.websocketEndpoint})`,
-    `  DynamoDB Local  ${stack.dynamodbEndpoint}`,
-    `  SQS (fauxqs)    ${stack.sqsEndpoint}`,
-    ...stack.consumers.map(
-      ({ function: name, queue }) => `  Queue           ${queue} -> ${name} (DLQ ${dlqName(queue)})`,
-    ),
-    ...stack.schedules.map(({ function: name, everySeconds }) => `  Schedule        ${name} every ${everySeconds} s`),
-    ...stack.streams.map(({ function: name, table }) => `  Stream          ${table} -> ${name}`),
-    `  Data            ${stack.dataDir}`,
-    'Ctrl-C stops it.',
-  ].join('\n');
 
 const config = readConfig();
 let stack: LocalStack | undefined;
@@ -98,7 +79,9 @@ try {
 }
 
 if (stack) {
-  console.log(banner(stack));
+  console.log(
+    ['Billing gateway local stack is up', ...stack.summary.map((line) => `  ${line}`), 'Ctrl-C stops it.'].join('\n'),
+  );
   void stack.failed.then((error) => {
     console.error(`${error.message}; stopping.`);
     void shutdown(1);

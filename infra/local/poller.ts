@@ -1,23 +1,20 @@
-/** What the local event sources (the SQS poller, the stream poller) share: checks, error reports and stopping. */
+import type { Context } from 'aws-lambda';
+import type { FunctionName } from '../../functions/manifest';
+import { describeError, isRecord } from './helpers';
+import { invoke } from './lambda-runtime';
 
-/** The message of an error on one line, for logs. */
-export const describeError = (error: unknown): string =>
-  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s*\n\s*/g, ' ');
+/**
+ * What the local triggers that run on their own (the SQS poller, the stream poller, the schedule) share: error
+ * reports, backoff, stopping, and the batch responses of the event source mappings.
+ */
 
 export const logToStderr = (error: Error): void => {
   process.stderr.write(`${describeError(error)}\n`);
 };
 
-/** Refuses an option outside the range AWS allows for it, as the event source mapping API would. */
-export const checkRange = (name: string, value: number, min: number, max: number, integer = true): void => {
-  if (!(value >= min && value <= max) || (integer && !Number.isInteger(value))) {
-    throw new RangeError(`${name} must be ${integer ? 'an integer ' : ''}from ${min} to ${max}, not ${value}`);
-  }
-};
-
 /**
- * Reports a poller's failures to `onError`, each prefixed with what the poller is; a poller keeps going after one.
- * An `onError` that throws is itself reported on stderr rather than stopping the poller.
+ * Reports failures to `onError`, on one line each, prefixed with what fails; the caller keeps going after one. An
+ * `onError` that throws is itself reported on stderr rather than stopping the caller.
  */
 export const errorReporter =
   (prefix: string, onError: (error: Error) => void) =>
@@ -33,21 +30,22 @@ export const errorReporter =
     }
   };
 
+const MAX_BACKOFF_MS = 5_000;
+
 /**
- * A poller's off switch: loops check `isStopping()`, sleep with `pause()` (which `stop()` cuts short) and may race
- * `stopped`, so that stopping never waits out a sleep or a long poll's interval.
+ * A poller's reports, off switch and pacing: `report` writes failures to `onError`; loops check `isStopping()` and sleep
+ * with `pause()`, which `stop()` cuts short, so that stopping never waits out a sleep; `retryIn()` reports a failed
+ * poll and answers the pause before the next one, from 100 ms doubling to 5 s until `recovered()`.
  */
-export const stopSignal = () => {
+export const poller = (prefix: string, onError: (error: Error) => void = logToStderr) => {
+  const report = errorReporter(prefix, onError);
   let stopping = false;
-  let resolveStopped: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => {
-    resolveStopped = resolve;
-  });
+  let backoffMs = 0;
   const wakers = new Set<() => void>();
   return {
+    report,
     // A function, so that loops read the flag that stop() sets rather than what TypeScript narrowed it to.
     isStopping: (): boolean => stopping,
-    stopped,
     pause: (ms: number): Promise<void> =>
       new Promise<void>((resolve) => {
         if (stopping) {
@@ -62,10 +60,46 @@ export const stopSignal = () => {
         const timer = setTimeout(wake, ms);
         wakers.add(wake);
       }),
+    retryIn: (what: string, error: unknown): number => {
+      backoffMs = Math.min(backoffMs * 2 || 100, MAX_BACKOFF_MS);
+      report(`${what} failed, retrying in ${backoffMs} ms`, error);
+      return backoffMs;
+    },
+    recovered: (): void => {
+      backoffMs = 0;
+    },
     stop: (): void => {
       stopping = true;
-      resolveStopped();
       for (const wake of [...wakers]) wake();
     },
   };
+};
+
+/**
+ * Invokes a function with a batch under `ReportBatchItemFailures` and answers the ids it reports as failed, with
+ * Lambda's rules: no answer, an empty object or a null or empty `batchItemFailures` is a full success; an
+ * `itemIdentifier` that is missing or not one of `ids` fails the whole batch, as does an answer of any other shape, a
+ * handler that throws or one that times out: the promise rejects then.
+ */
+export const invokeBatch = async <R>(
+  handler: (event: { Records: R[] }, context: Context) => unknown,
+  name: FunctionName,
+  records: R[],
+  ids: string[],
+  timeoutSeconds: number,
+): Promise<Set<string>> => {
+  const response = await invoke(handler, name, { Records: records }, timeoutSeconds).outcome;
+  if (response === undefined || response === null) return new Set();
+  if (!isRecord(response)) throw new Error('the response is not an object');
+  const failures = response.batchItemFailures ?? [];
+  if (!Array.isArray(failures)) throw new Error('batchItemFailures is not an array');
+  return new Set(
+    failures.map((failure: unknown, index) => {
+      const id = isRecord(failure) ? failure.itemIdentifier : undefined;
+      if (typeof id !== 'string' || !ids.includes(id)) {
+        throw new Error(`batchItemFailures[${index}].itemIdentifier ${String(id)} is not a message of the batch`);
+      }
+      return id;
+    }),
+  );
 };

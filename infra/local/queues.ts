@@ -1,13 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type QueueName, queues } from '../../functions/manifest';
 
-/** What the local stack needs of a queue definition of the manifest. */
-export interface QueueDefinition {
-  envVar: string;
-  visibilityTimeoutSeconds: number;
-  maxReceiveCount: number;
-}
-
 export interface LocalQueue {
   url: string;
   arn: string;
@@ -38,7 +31,7 @@ const createQueue = async (client: SQSClient, name: string, attributes: Record<s
  */
 export const createQueues = async <K extends string>(
   client: SQSClient,
-  definitions: Readonly<Record<K, QueueDefinition>>,
+  definitions: Readonly<Record<K, { visibilityTimeoutSeconds: number; maxReceiveCount: number }>>,
 ): Promise<LocalQueues<K>> => {
   const created = {} as LocalQueues<K>;
   for (const name of Object.keys(definitions) as K[]) {

@@ -1,42 +1,34 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { systemClock } from '../../shared/clock';
 import { createDocumentClient } from '../../shared/db/client';
-import type { TableName, TableNames } from '../../shared/db/tables';
+import type { TableNames } from '../../shared/db/tables';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { InvalidCredentialsError } from '../../shared/errors';
 import { credentialsBody } from '../../shared/schemas/users';
 import { ensureAdmin } from '../../shared/users/service';
-import {
-  type FunctionName,
-  type FunctionSpec,
-  functions,
-  type QueueName,
-  websocketRoutes,
-} from '../../functions/manifest';
-import { type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
+import { type FunctionName, type FunctionSpec, functions, websocketRoutes } from '../../functions/manifest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
 import { startSqsEventSource } from './event-source';
-import { describeError } from './poller';
-import { type LambdaHandler, type LocalHttpServer, startHttpServer } from './http-server';
-import { ensureQueues, type LocalQueues, queueEnv } from './queues';
+import { once } from './helpers';
+import { startHttpServer } from './http-server';
+import { loadHandler } from './lambda-runtime';
+import { dlqName, ensureQueues, queueEnv } from './queues';
 import { startSchedule } from './scheduler';
-import { type LocalSqs, startSqs } from './sqs';
+import { startSqs } from './sqs';
 import { startStreamSource } from './stream-source';
 import { ensureTables, localTableNames, tableEnv } from './tables';
-import { type LocalWebSocketServer, startWebSocketServer } from './websocket-server';
+import { startWebSocketServer } from './websocket-server';
 
 export interface LocalStackOptions {
-  /** HTTP API port; 0 for a free one. */
+  /** HTTP API port; 0, or omitted, for a free one. */
   port?: number;
   /** WebSocket API port (its `@connections` management API too); 0, or omitted, for a free one. */
   wsPort?: number;
-  host?: string;
   /** Where DynamoDB Local keeps its file, so data survives restarts. */
   dataDir: string;
   /** A free port when omitted. */
@@ -51,28 +43,11 @@ export interface LocalStackOptions {
    * runs it far more often than AWS does.
    */
   scheduleIntervalSeconds?: number;
-  /** Test doubles that replace the manifest's handler modules, by function name, for every kind of trigger. */
-  handlers?: Partial<Record<FunctionName, LambdaHandler>>;
 }
 
 export interface LocalStack {
-  httpUrl: string;
-  /** Where WebSocket clients connect. */
-  wsUrl: string;
-  /** The `@connections` management API, as the handlers get it in WEBSOCKET_ENDPOINT. */
-  websocketEndpoint: string;
-  dynamodbEndpoint: string;
-  sqsEndpoint: string;
-  /** The manifest's queues and their dead-letter queues. */
-  queues: LocalQueues;
-  /** The functions polling a queue, as the Lambda SQS event source mapping would. */
-  consumers: readonly { function: FunctionName; queue: QueueName }[];
-  /** The functions run on a timer, and their local period. */
-  schedules: readonly { function: FunctionName; everySeconds: number }[];
-  /** The functions reading a table's DynamoDB stream, as the Lambda event source mapping would. */
-  streams: readonly { function: FunctionName; table: TableName }[];
-  dataDir: string;
-  tableNames: TableNames;
+  /** What runs where, a line each: the APIs, the emulators, the queues, schedules and streams, the data. */
+  summary: string[];
   /**
    * Settles only if a component dies on its own (DynamoDB Local crashing, say); the stack is then of no use and
    * should be stopped.
@@ -99,22 +74,18 @@ const validateAdmin = (admin: { email: string; password: string }) => {
 
 const createAdmin = async (endpoint: string, names: TableNames, credentials: { email: string; password: string }) => {
   const client = createDocumentClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const stores = {
+    users: new DynamoUserStore(client, names.users),
+    tokens: new DynamoTokenStore(client, names.tokens),
+  };
   try {
-    await ensureAdmin(
-      {
-        users: new DynamoUserStore(client, names.users),
-        tokens: new DynamoTokenStore(client, names.tokens),
-        clock: systemClock,
-      },
-      credentials,
-    );
+    await ensureAdmin({ ...stores, clock: systemClock }, credentials);
   } catch (error) {
-    if (error instanceof InvalidCredentialsError) {
-      throw new LocalStackConfigError(
-        `ADMIN_EMAIL ${credentials.email} already belongs to a user whose password is not ADMIN_PASSWORD`,
-      );
-    }
-    throw error;
+    if (!(error instanceof InvalidCredentialsError)) throw error;
+    const message = `ADMIN_EMAIL ${credentials.email} already belongs to a user whose password is not ADMIN_PASSWORD`;
+    throw new LocalStackConfigError(message);
+  } finally {
+    client.destroy();
   }
 };
 
@@ -141,88 +112,49 @@ const configureHandlers = (dynamodb: string, sqs: string, names: TableNames, log
   });
 };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const functionSpecs = Object.entries(functions) as [FunctionName, FunctionSpec][];
 
 /**
- * A function's handler, imported from its manifest entry as the HTTP server does (and so the same module instance).
- * Functions behind a queue or a schedule are loaded at start: a missing module fails the start rather than leaving
- * messages or runs unhandled.
- */
-const importHandler = async (name: FunctionName, trigger: string): Promise<LambdaHandler> => {
-  const { entry } = functions[name];
-  const url = new URL(`../../${entry}`, import.meta.url);
-  if (!existsSync(fileURLToPath(url))) {
-    throw new Error(`Cannot start the ${trigger} of function ${name}: its handler module ${entry} does not exist`);
-  }
-  let module: unknown;
-  try {
-    module = await import(url.href);
-  } catch (error) {
-    throw new Error(
-      `Cannot start the ${trigger} of function ${name}: ${entry} failed to load: ${describeError(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const handler = isRecord(module) ? module.handler : undefined;
-  if (typeof handler !== 'function') {
-    throw new Error(`Cannot start the ${trigger} of function ${name}: ${entry} does not export a function \`handler\``);
-  }
-  return handler as LambdaHandler;
-};
-
-const functionNames = Object.keys(functions) as FunctionName[];
-const specOf = (name: FunctionName): FunctionSpec => functions[name];
-
-/**
- * Starts DynamoDB Local (persisted under `dataDir`), the SQS emulator with the manifest's queues, the HTTP API, then
- * the queue consumers and the schedules, in that order, and stops whatever had started if a step fails. The
- * environment it sets is process-wide: one stack per process.
+ * Starts DynamoDB Local (persisted under `dataDir`), the SQS emulator with the manifest's queues, the WebSocket and
+ * HTTP APIs, then the queue consumers, the schedules and the stream readers, and stops whatever had started if a step
+ * fails. The environment it sets is process-wide: one stack per process.
  */
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const admin = options.admin ? validateAdmin(options.admin) : undefined;
   const dataDir = resolve(options.dataDir);
-  const host = options.host ?? '127.0.0.1';
-
-  let dynamodb: DynamoDbLocal | undefined;
-  let sqs: LocalSqs | undefined;
-  let sqsClient: SQSClient | undefined;
-  let http: LocalHttpServer | undefined;
-  let websocket: LocalWebSocketServer | undefined;
-  let streamsClient: DynamoDBStreamsClient | undefined;
-  // Event sources and schedules: stopped first, so no handler runs against emulators that are going away.
-  const triggers: { stop(): Promise<void> }[] = [];
+  const clientConfig = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  // Stopped last first: the triggers before the servers, the servers before the emulators their functions use (the
+  // WebSocket server runs `$disconnect` for every open connection).
+  const started: { stop(): unknown }[] = [];
   let stopping = false;
-  let stopped: Promise<void> | undefined;
-
-  const stop = () =>
-    (stopped ??= (async () => {
-      stopping = true;
-      const failures: unknown[] = [];
-      for (const result of await Promise.allSettled(triggers.map((trigger) => trigger.stop()))) {
-        if (result.status === 'rejected') failures.push(result.reason);
+  const stop = once(async () => {
+    stopping = true;
+    const failures: unknown[] = [];
+    for (const component of started.reverse()) {
+      try {
+        await component.stop();
+      } catch (error) {
+        failures.push(error);
       }
-      sqsClient?.destroy();
-      streamsClient?.destroy();
-      // The WebSocket server runs `$disconnect` for every open connection: before the database goes.
-      for (const component of [websocket, http, sqs, dynamodb]) {
-        try {
-          await component?.stop();
-        } catch (error) {
-          failures.push(error);
-        }
-      }
-      if (failures.length > 0) throw new AggregateError(failures, 'The local stack did not stop cleanly');
-    })());
+    }
+    if (failures.length > 0) throw new AggregateError(failures, 'The local stack did not stop cleanly');
+  });
+  const start = <T extends { stop(): unknown }>(component: T): T => {
+    started.push(component);
+    return component;
+  };
 
   try {
     const dynamodbDir = join(dataDir, 'dynamodb');
     await mkdir(dynamodbDir, { recursive: true });
-    dynamodb = await startDynamoDbLocal({ dataDir: dynamodbDir, port: options.dynamodbPort });
-    sqs = await startSqs({ region: LOCAL_REGION });
-    sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const dynamodb = start(await startDynamoDbLocal({ dataDir: dynamodbDir, port: options.dynamodbPort }));
+    const sqs = start(await startSqs());
+    const sqsClient = new SQSClient({ ...clientConfig, endpoint: sqs.endpoint });
+    start({
+      stop: () => {
+        sqsClient.destroy();
+      },
+    });
     const queues = await ensureQueues(sqsClient);
 
     const names = localTableNames();
@@ -230,19 +162,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     configureHandlers(dynamodb.endpoint, sqs.inProcessEndpoint, names, options.logLevel);
     Object.assign(process.env, queueEnv(queues));
     // Bound before any handler is imported too: the notifier reads its `@connections` endpoint when loaded.
-    websocket = await startWebSocketServer({
-      port: options.wsPort ?? 0,
-      host,
-      quiet: options.quiet,
-      handlers: options.handlers,
-    });
+    const websocket = start(await startWebSocketServer({ port: options.wsPort, quiet: options.quiet }));
     process.env.WEBSOCKET_ENDPOINT = websocket.managementEndpoint;
 
-    const client = new DynamoDBClient({
-      endpoint: dynamodb.endpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    const client = new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.endpoint });
     try {
       await ensureTables(client, names);
     } finally {
@@ -250,108 +173,50 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     }
     if (admin) await createAdmin(dynamodb.endpoint, names, admin);
 
-    const handlerOf = async (name: FunctionName, trigger: string): Promise<LambdaHandler> =>
-      options.handlers?.[name] ?? importHandler(name, trigger);
-    const consumed = functionNames.flatMap((name) => {
-      const { consumes, timeoutSeconds } = specOf(name);
-      return consumes ? [{ name, consumes, timeoutSeconds }] : [];
-    });
-    const scheduled = functionNames.flatMap((name) => {
-      const { schedule, timeoutSeconds } = specOf(name);
-      const everySeconds = options.scheduleIntervalSeconds ?? (schedule ? schedule.everyMinutes * 60 : 0);
-      return schedule ? [{ name, everySeconds, timeoutSeconds }] : [];
-    });
-    const consumers = await Promise.all(
-      consumed.map(async (consumer) => ({ ...consumer, handler: await handlerOf(consumer.name, 'SQS event source') })),
-    );
-    const schedules = await Promise.all(
-      scheduled.map(async (schedule) => ({ ...schedule, handler: await handlerOf(schedule.name, 'schedule') })),
-    );
-    const streamed = functionNames.flatMap((name) => {
-      const { stream, timeoutSeconds } = specOf(name);
-      return stream ? [{ name, stream, timeoutSeconds }] : [];
-    });
-    const streamReaders = await Promise.all(
-      streamed.map(async (reader) => ({
-        ...reader,
-        handler: await handlerOf(reader.name, 'DynamoDB stream event source'),
-      })),
-    );
-    // The WebSocket server imports its routes' handlers on first use, as the HTTP server does; loading them now
-    // makes a missing or broken one fail the start instead of the first connection.
-    await Promise.all(websocketRoutes.map((route) => handlerOf(route.function, `WebSocket route ${route.route}`)));
+    // The servers load their functions on first use; the ones behind a trigger or a WebSocket route are loaded now,
+    // so that a missing or broken module fails the start rather than leaving messages, runs or connections unhandled.
+    const triggered = functionSpecs.filter(([, spec]) => spec.consumes ?? spec.schedule ?? spec.stream);
+    const preloaded = [...triggered.map(([name]) => name), ...websocketRoutes.map((route) => route.function)];
+    await Promise.all(preloaded.map(loadHandler));
 
-    http = await startHttpServer({ port: options.port ?? 0, host, quiet: options.quiet, handlers: options.handlers });
-
-    const triggerClient = sqsClient;
-    for (const { name, consumes, timeoutSeconds, handler } of consumers) {
-      const queue = queues[consumes.queue];
-      triggers.push(
-        startSqsEventSource({
-          client: triggerClient,
-          queueUrl: queue.url,
-          queueArn: queue.arn,
-          batchSize: consumes.batchSize,
-          maxBatchingWindowSeconds: consumes.maxBatchingWindowSeconds,
-          handler,
-          functionName: name,
-          timeoutSeconds,
-        }),
-      );
-    }
-    for (const { name, everySeconds, timeoutSeconds, handler } of schedules) {
-      triggers.push(
-        startSchedule({
-          everyMs: everySeconds * 1000,
-          handler,
-          functionName: name,
-          timeoutSeconds,
-          region: LOCAL_REGION,
-        }),
-      );
+    const http = start(await startHttpServer({ port: options.port, quiet: options.quiet }));
+    const streamsClient = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamodb.endpoint });
+    start({
+      stop: () => {
+        streamsClient.destroy();
+      },
+    });
+    const summary = [
+      `HTTP API        ${http.url}`,
+      `WebSocket       ${websocket.url} (@connections at ${websocket.managementEndpoint})`,
+      `DynamoDB Local  ${dynamodb.endpoint}`,
+      `SQS (fauxqs)    ${sqs.endpoint}`,
+    ];
+    for (const [functionName, { consumes, schedule, stream, timeoutSeconds }] of triggered) {
+      const runs = { handler: await loadHandler(functionName), functionName, timeoutSeconds };
+      if (consumes) {
+        const { url: queueUrl, arn: queueArn } = queues[consumes.queue];
+        start(startSqsEventSource({ ...consumes, ...runs, client: sqsClient, queueUrl, queueArn }));
+        summary.push(`Queue           ${consumes.queue} -> ${functionName} (DLQ ${dlqName(consumes.queue)})`);
+      }
+      if (schedule) {
+        const everySeconds = options.scheduleIntervalSeconds ?? schedule.everyMinutes * 60;
+        start(startSchedule({ ...runs, everyMs: everySeconds * 1000 }));
+        summary.push(`Schedule        ${functionName} every ${everySeconds} s`);
+      }
+      if (stream) {
+        // Starting position LATEST: each source has its shard iterators before the stack reports ready.
+        start(await startStreamSource({ ...stream, ...runs, client: streamsClient, tableName: names[stream.table] }));
+        summary.push(`Stream          ${stream.table} -> ${functionName}`);
+      }
     }
 
-    streamsClient = new DynamoDBStreamsClient({
-      endpoint: dynamodb.endpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    });
-    for (const { name, stream, timeoutSeconds, handler } of streamReaders) {
-      // Starting position LATEST: each source has its shard iterators before the stack reports ready.
-      triggers.push(
-        await startStreamSource({
-          client: streamsClient,
-          tableName: names[stream.table],
-          handler,
-          functionName: name,
-          batchSize: stream.batchSize,
-          maxRetries: stream.maxRetries,
-          timeoutSeconds,
-        }),
-      );
-    }
-
-    const database = dynamodb;
-    const failed = database.exited.then(({ code, signal }) =>
+    const failed = dynamodb.exited.then(({ code, signal }) =>
       stopping
         ? new Promise<Error>(() => undefined)
         : new Error(`DynamoDB Local exited unexpectedly (${signal ? `signal ${signal}` : `code ${String(code)}`})`),
     );
-    return {
-      httpUrl: http.url,
-      wsUrl: websocket.url,
-      websocketEndpoint: websocket.managementEndpoint,
-      dynamodbEndpoint: dynamodb.endpoint,
-      sqsEndpoint: sqs.endpoint,
-      queues,
-      consumers: consumed.map(({ name, consumes }) => ({ function: name, queue: consumes.queue })),
-      schedules: scheduled.map(({ name, everySeconds }) => ({ function: name, everySeconds })),
-      streams: streamed.map(({ name, stream }) => ({ function: name, table: stream.table })),
-      dataDir,
-      tableNames: names,
-      failed,
-      stop,
-    };
+    return { summary: [...summary, `Data            ${dataDir}`], failed, stop };
   } catch (error) {
     await stop().catch((stopError: unknown) => {
       console.error('While stopping after a failed start:', stopError);

@@ -1,46 +1,34 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  type AttributeValue,
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
   GetRecordsCommand,
   type GetRecordsCommandOutput,
   GetShardIteratorCommand,
+  ListStreamsCommand,
   type _Record as StreamRecord,
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { AttributeValue as LambdaAttributeValue, Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { FunctionName } from '../../functions/manifest';
-import { DEFAULT_TIMEOUT_SECONDS, failedMessageIds, startInvocation } from './event-source';
-import { checkRange, errorReporter, logToStderr, stopSignal } from './poller';
-
-export type StreamEventHandler = (event: DynamoDBStreamEvent, context: Context) => unknown;
+import { once } from './helpers';
+import { DEFAULT_TIMEOUT_SECONDS } from './lambda-runtime';
+import { invokeBatch, poller } from './poller';
 
 export interface StreamSourceOptions {
   client: DynamoDBStreamsClient;
-  /** The table whose latest stream to read, found with DescribeTable; or give `streamArn`. */
-  tableName?: string;
-  streamArn?: string;
-  /** For DescribeTable; when omitted, one is made from the streams client's endpoint, region and credentials. */
-  dynamodb?: DynamoDBClient;
-  handler: StreamEventHandler;
+  /** The table whose latest stream to read. */
+  tableName: string;
+  handler: (event: DynamoDBStreamEvent, context: Context) => unknown;
   functionName: FunctionName;
   /** Records per invocation, 1 to 10,000. */
   batchSize: number;
   /** Retries of a failing record (or batch) before it is discarded, 0 to 10,000, or -1 to retry until it succeeds. */
   maxRetries: number;
-  /**
-   * Split a batch in two when the function fails as a whole (throws, times out, answers nonsense), until the failing
-   * record is alone; splits do not count as retries. On by default, as the manifest's stream functions ask.
-   */
-  bisectBatchOnError?: boolean;
   /** The function's timeout: past it the batch counts as failed. Lambda's default, 3 s, when omitted. */
   timeoutSeconds?: number;
   /** The pause between two GetRecords on a shard that had nothing new. Lambda polls each shard four times a second. */
   pollIntervalMs?: number;
-  /** How often to look for new shards (a closing shard triggers a look too). */
-  discoverIntervalMs?: number;
   /** A failed invocation, GetRecords or DescribeStream, or a discarded record; one line to stderr by default. */
   onError?: (error: Error) => void;
 }
@@ -51,181 +39,108 @@ export interface StreamSource {
   stop(): Promise<void>;
 }
 
-const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
-
-/** Lambda's JSON of an attribute value: binaries as base64, the rest as DynamoDB's wire format has them. */
-const toLambdaValue = (value: AttributeValue): LambdaAttributeValue => {
-  if (value.B !== undefined) return { B: base64(value.B) };
-  if (value.BS !== undefined) return { BS: value.BS.map(base64) };
-  if (value.M !== undefined) return { M: toLambdaImage(value.M) };
-  if (value.L !== undefined) return { L: value.L.map(toLambdaValue) };
-  return value as LambdaAttributeValue;
-};
-
-const toLambdaImage = (image: Record<string, AttributeValue>): Record<string, LambdaAttributeValue> =>
-  Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toLambdaValue(value)]));
-
 /** A record as the Lambda event source mapping hands it over: the stream's record, its ARN and region added. */
-export const toLambdaRecord = (record: StreamRecord, eventSourceARN: string, awsRegion: string): DynamoDBRecord => {
-  const data = record.dynamodb ?? {};
+const toLambdaRecord = (record: StreamRecord, eventSourceARN: string, awsRegion: string): DynamoDBRecord => {
+  const { ApproximateCreationDateTime: created, ...data } = record.dynamodb ?? {};
   return {
     eventID: record.eventID ?? '',
     ...(record.eventName ? { eventName: record.eventName } : {}),
     eventVersion: record.eventVersion ?? '1.1',
     eventSource: record.eventSource ?? 'aws:dynamodb',
     awsRegion,
+    // Images as DynamoDB's wire format has them: Lambda would give binaries in base64, but the tables hold none.
     dynamodb: {
+      ...(data as DynamoDBRecord['dynamodb']),
       // The SDK parses it into a Date; Lambda passes the epoch seconds on.
-      ...(data.ApproximateCreationDateTime
-        ? { ApproximateCreationDateTime: data.ApproximateCreationDateTime.getTime() / 1000 }
-        : {}),
-      ...(data.Keys ? { Keys: toLambdaImage(data.Keys) } : {}),
-      ...(data.NewImage ? { NewImage: toLambdaImage(data.NewImage) } : {}),
-      ...(data.OldImage ? { OldImage: toLambdaImage(data.OldImage) } : {}),
-      SequenceNumber: data.SequenceNumber ?? '',
-      SizeBytes: data.SizeBytes ?? 0,
-      ...(data.StreamViewType ? { StreamViewType: data.StreamViewType } : {}),
+      ...(created ? { ApproximateCreationDateTime: created.getTime() / 1000 } : {}),
     },
-    // Deletions by TTL carry who deleted them.
-    ...(record.userIdentity
-      ? { userIdentity: { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId } }
-      : {}),
     eventSourceARN,
   };
 };
 
-const errorName = (error: unknown): string => (error instanceof Error ? error.name : '');
-
-const MAX_BACKOFF_MS = 5_000;
 // GetRecords answers at most 1,000 records.
 const GET_RECORDS_LIMIT = 1_000;
+// How often to look for new shards; a shard that ends triggers a look too.
+const DISCOVER_INTERVAL_MS = 5_000;
 
 interface ShardState {
   id: string;
-  parentId: string | undefined;
+  parentId?: string;
   /** Where reading starts when the worker gets its first iterator. */
   start: ShardIteratorType;
-  /** Whether the first iterator has been got; `iterator` is undefined again once the shard has ended. */
-  started: boolean;
-  iterator: string | undefined;
+  /** Undefined before the first read and once the shard has ended. */
+  iterator?: string;
   /** No more records will come: the shard is closed and read to its end (or gone). */
   ended: boolean;
+  /** Ended, and every record read handled: its children may be read. */
+  finished: boolean;
   /** Read but not yet handled (or to be retried), in sequence order. */
   buffer: StreamRecord[];
   /** The last record read, to resume after an expired iterator. */
-  lastRead: string | undefined;
+  lastRead?: string;
   /** After a trim, records up to this one have been read already. */
-  skipThrough: string | undefined;
+  skipThrough?: bigint;
   /** The record that keeps failing and how often it has. */
-  failing: { sequence: string; failures: number } | undefined;
+  failing?: { sequence: string; failures: number };
   /** While a failing batch is being split: the most records to invoke with, until `until` has been handled. */
-  bisect: { limit: number; until: string } | undefined;
-  finished: Promise<void>;
-  finish(): void;
+  bisect?: { limit: number; until: string };
 }
 
 const sequenceOf = (record: StreamRecord): string => record.dynamodb?.SequenceNumber ?? '';
 
+const newShard = (shard: Shard, start: ShardIteratorType): ShardState => ({
+  id: shard.ShardId ?? '',
+  parentId: shard.ParentShardId,
+  start,
+  ended: false,
+  finished: false,
+  buffer: [],
+});
+
 /**
  * Reads a DynamoDB stream and invokes a handler with its records the way the Lambda event source mapping does, with
- * starting position LATEST (as of the start) and `ReportBatchItemFailures`: each shard in order, one batch at a time,
- * a parent shard before its children; the records from the first failed sequence number onwards come again, up to
- * `maxRetries` times, and are then discarded with an error (where AWS would send them to the on-failure destination).
- * A handler that throws, times out or answers an invalid response fails its whole batch the same way, after the batch
- * has been split down to the failing record when `bisectBatchOnError` is on.
+ * starting position LATEST (as of the start), `ReportBatchItemFailures` and `BisectBatchOnFunctionError`, as the
+ * manifest's stream functions ask: each shard in order, one batch at a time, a parent shard before its children; the
+ * records from the first failed sequence number onwards come again, up to `maxRetries` times, and are then discarded
+ * with an error (where AWS would send them to the on-failure destination). A handler that throws, times out or answers
+ * an invalid response fails its whole batch, which is split in two until the failing record is alone.
  */
 export const startStreamSource = async (options: StreamSourceOptions): Promise<StreamSource> => {
-  const {
-    client,
-    handler,
-    functionName,
-    batchSize,
-    maxRetries,
-    bisectBatchOnError = true,
-    timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
-    pollIntervalMs = 250,
-    discoverIntervalMs = 5_000,
-    onError = logToStderr,
-  } = options;
-  checkRange('batchSize', batchSize, 1, 10_000);
-  checkRange('maxRetries', maxRetries, -1, 10_000);
-  if (!(pollIntervalMs > 0)) throw new RangeError(`pollIntervalMs must be positive, not ${pollIntervalMs}`);
+  const { client, handler, functionName, batchSize, maxRetries, pollIntervalMs = 250 } = options;
+  const { timeoutSeconds = DEFAULT_TIMEOUT_SECONDS } = options;
 
-  const streamArn = options.streamArn ?? (await latestStreamArn(options));
-  // arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>; DynamoDB Local's region is `ddblocal`, so the
-  // records say the client's region instead, as every other event of the local stack does.
+  const streamArn = await latestStreamArn(client, options.tableName);
+  // DynamoDB Local's region is `ddblocal`: the records say the client's region instead, as the local stack's other
+  // events do.
   const awsRegion = await client.config.region();
-  const tableName = /:table\/([^/]+)\//.exec(streamArn)?.[1] ?? streamArn;
-  const prefix = `[local stream] ${functionName} <- ${tableName}:`;
-  const report = errorReporter(prefix, onError);
-  const { isStopping, pause, stop, stopped: stopSignalled } = stopSignal();
+  const signal = poller(`[local stream] ${functionName} <- ${options.tableName}:`, options.onError);
+  const { report, isStopping, pause } = signal;
 
   const shards = new Map<string, ShardState>();
   const workers = new Set<Promise<void>>();
 
-  const describeShards = async (): Promise<Shard[]> => {
-    const all: Shard[] = [];
-    let exclusiveStartShardId: string | undefined;
-    do {
-      const { StreamDescription } = await client.send(
-        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
-      );
-      all.push(...(StreamDescription?.Shards ?? []));
-      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
-    } while (exclusiveStartShardId);
-    return all;
-  };
+  // A page holds a hundred shards, more than a local table ever has.
+  const describeShards = async (): Promise<Shard[]> =>
+    (await client.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
 
-  const iteratorFor = async (shard: ShardState, type: ShardIteratorType, sequence?: string) => {
-    const { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shard.id,
-        ShardIteratorType: type,
-        ...(sequence ? { SequenceNumber: sequence } : {}),
-      }),
-    );
-    return ShardIterator;
-  };
-
-  const newShard = (id: string, parentId: string | undefined, start: ShardIteratorType): ShardState => {
-    let finish: () => void = () => undefined;
-    const finished = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    return {
-      id,
-      parentId,
-      start,
-      started: false,
-      iterator: undefined,
-      ended: false,
-      buffer: [],
-      lastRead: undefined,
-      skipThrough: undefined,
-      failing: undefined,
-      bisect: undefined,
-      finished,
-      finish,
-    };
+  const iteratorFor = async (shard: ShardState, ShardIteratorType: ShardIteratorType, SequenceNumber?: string) => {
+    const request = { StreamArn: streamArn, ShardId: shard.id, ShardIteratorType, SequenceNumber };
+    return (await client.send(new GetShardIteratorCommand(request))).ShardIterator;
   };
 
   /** Reads more records into the buffer; false when there was nothing new. */
   const read = async (shard: ShardState): Promise<boolean> => {
+    shard.iterator ??= await iteratorFor(shard, shard.start);
     if (!shard.iterator) {
       shard.ended = true;
       return false;
     }
     let answer: GetRecordsCommandOutput;
     try {
-      answer = await client.send(
-        new GetRecordsCommand({
-          ShardIterator: shard.iterator,
-          Limit: Math.min(GET_RECORDS_LIMIT, batchSize - shard.buffer.length),
-        }),
-      );
+      const limit = Math.min(GET_RECORDS_LIMIT, batchSize - shard.buffer.length);
+      answer = await client.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: limit }));
     } catch (error) {
-      const name = errorName(error);
+      const name = error instanceof Error ? error.name : '';
       if (name === 'ExpiredIteratorException') {
         shard.iterator = shard.lastRead
           ? await iteratorFor(shard, 'AFTER_SEQUENCE_NUMBER', shard.lastRead)
@@ -239,105 +154,75 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
         // nothing. Past a record read, this is real trimming (after 24 hours), and what was read is not read again.
         if (shard.lastRead !== undefined) {
           report(`shard ${shard.id} was trimmed past record ${shard.lastRead}; reading on from its oldest record`);
-          shard.skipThrough = shard.lastRead;
+          shard.skipThrough = BigInt(shard.lastRead);
         }
         shard.iterator = await iteratorFor(shard, 'TRIM_HORIZON');
         return true;
       }
-      if (name === 'ResourceNotFoundException') {
-        report(`shard ${shard.id} is gone; it is no longer read`, error);
-        shard.iterator = undefined;
-        shard.ended = true;
-        return false;
-      }
-      throw error;
+      if (name !== 'ResourceNotFoundException') throw error;
+      report(`shard ${shard.id} is gone; it is no longer read`, error);
+      answer = {} as GetRecordsCommandOutput;
     }
-    const skipThrough = shard.skipThrough === undefined ? undefined : BigInt(shard.skipThrough);
+    const { skipThrough } = shard;
     const records = (answer.Records ?? []).filter(
       (record) => skipThrough === undefined || BigInt(sequenceOf(record) || '0') > skipThrough,
     );
     shard.buffer.push(...records);
-    const last = records.at(-1);
-    if (last) shard.lastRead = sequenceOf(last);
+    shard.lastRead = records.length > 0 ? sequenceOf(records.at(-1) ?? {}) : shard.lastRead;
     shard.iterator = answer.NextShardIterator;
-    if (!shard.iterator) shard.ended = true;
+    shard.ended = !shard.iterator;
     return records.length > 0;
   };
 
-  /** Counts a failure of the record at the head of the buffer; true when it is to be tried again. */
-  const failedAgain = (shard: ShardState, what: string, cause: unknown): boolean => {
-    const head = shard.buffer[0];
-    if (!head) return false;
-    const sequence = sequenceOf(head);
+  /**
+   * Counts a failure of the record at the head of the buffer: it comes again after a pause or, past `maxRetries`, it
+   * alone is discarded, being the record the function named or the one a failing batch was split down to (AWS sends it
+   * to the mapping's on-failure destination; locally the log is the destination).
+   */
+  const failedAgain = async (shard: ShardState, what: string, cause: unknown) => {
+    const sequence = sequenceOf(shard.buffer[0] ?? {});
     const failures = shard.failing?.sequence === sequence ? shard.failing.failures + 1 : 1;
     shard.failing = { sequence, failures };
     if (maxRetries === -1 || failures <= maxRetries) {
       report(`${what} (record ${sequence} failed ${failures} time(s); retrying)`, cause);
-      return true;
+      await pause(pollIntervalMs);
+      return;
     }
-    return false;
-  };
-
-  const discard = (shard: ShardState, count: number, cause: unknown) => {
-    const dropped = shard.buffer.splice(0, count);
-    const first = dropped[0];
-    const last = dropped.at(-1);
-    shard.failing = undefined;
-    shard.bisect = undefined;
-    if (!first || !last) return;
-    const range =
-      dropped.length === 1 ? `record ${sequenceOf(first)}` : `records ${sequenceOf(first)} to ${sequenceOf(last)}`;
-    // AWS sends these to the mapping's on-failure destination; locally the log is the destination.
+    shard.buffer.shift();
+    shard.failing = shard.bisect = undefined;
+    const destination = 'AWS would send it to the on-failure destination';
     report(
-      `${range} of shard ${shard.id} failed ${maxRetries + 1} time(s) and ${dropped.length === 1 ? 'is' : 'are'} ` +
-        `discarded (AWS would send ${dropped.length === 1 ? 'it' : 'them'} to the on-failure destination)`,
+      `record ${sequence} of shard ${shard.id} failed ${failures} time(s) and is discarded (${destination})`,
       cause,
     );
   };
 
   const handleBatch = async (shard: ShardState) => {
-    if (shard.bisect && !shard.buffer.some((record) => sequenceOf(record) === shard.bisect?.until)) {
-      shard.bisect = undefined;
-    }
+    if (!shard.buffer.some((record) => sequenceOf(record) === shard.bisect?.until)) shard.bisect = undefined;
     const batch = shard.buffer.slice(0, Math.min(batchSize, shard.bisect?.limit ?? batchSize));
     const records = batch.map((record) => toLambdaRecord(record, streamArn, awsRegion));
     const sequences = batch.map(sequenceOf);
     let failed: Set<string>;
     try {
-      const response = await startInvocation(handler, functionName, { Records: records }, timeoutSeconds).outcome;
-      failed = failedMessageIds(response, new Set(sequences));
+      failed = await invokeBatch(handler, functionName, records, sequences, timeoutSeconds);
     } catch (error) {
-      if (bisectBatchOnError && batch.length > 1) {
+      if (batch.length > 1) {
         const limit = Math.ceil(batch.length / 2);
         // Both halves of the batch that first failed are tried before batches grow again.
         shard.bisect = { limit, until: shard.bisect?.until ?? sequences.at(-1) ?? '' };
         report(`a batch of ${batch.length} record(s) failed; splitting it, ${limit} record(s) first`, error);
-        return;
-      }
-      if (!failedAgain(shard, `a batch of ${batch.length} record(s) failed`, error)) {
-        // Split down to one record, only that one goes; otherwise the whole batch does, as on AWS.
-        discard(shard, batch.length, error);
-        return;
-      }
-      await pause(pollIntervalMs);
+      } else await failedAgain(shard, 'a batch of 1 record failed', error);
       return;
     }
     const firstFailed = sequences.findIndex((sequence) => failed.has(sequence));
+    // The checkpoint moves to the first failed record: those before it are done.
+    shard.buffer.splice(0, firstFailed === -1 ? batch.length : firstFailed);
     if (firstFailed === -1) {
-      shard.buffer.splice(0, batch.length);
       shard.failing = undefined;
       return;
     }
-    // The checkpoint moves to the first failed record: those before it are done.
-    shard.buffer.splice(0, firstFailed);
     const cause = `the function reported record ${sequences[firstFailed] ?? ''} as failed`;
-    if (!failedAgain(shard, `${batch.length - firstFailed} record(s) come again`, cause)) {
-      // The function named the record that fails: it alone is discarded when the batch is being split, as the
-      // manifest's functions are; otherwise the rest of the batch goes with it.
-      discard(shard, bisectBatchOnError ? 1 : batch.length - firstFailed, cause);
-      return;
-    }
-    await pause(pollIntervalMs);
+    await failedAgain(shard, `${batch.length - firstFailed} record(s) come again`, cause);
   };
 
   let discovering: Promise<void> | undefined;
@@ -345,11 +230,8 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
     (discovering ??= (async () => {
       try {
         for (const shard of await describeShards()) {
-          if (!shard.ShardId || shards.has(shard.ShardId)) continue;
           // A shard that appears after the start holds nothing older than the start: read it from its beginning.
-          const state = newShard(shard.ShardId, shard.ParentShardId, 'TRIM_HORIZON');
-          shards.set(state.id, state);
-          run(state);
+          if (shard.ShardId && !shards.has(shard.ShardId)) run(newShard(shard, 'TRIM_HORIZON'));
         }
       } catch (error) {
         if (!isStopping()) report('DescribeStream failed', error);
@@ -358,29 +240,18 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
       }
     })());
 
-  const waitForParent = async (shard: ShardState) => {
-    const parent = shard.parentId ? shards.get(shard.parentId) : undefined;
-    if (!parent) return;
-    await Promise.race([parent.finished, stopSignalled]);
-  };
-
   const work = async (shard: ShardState) => {
-    await waitForParent(shard);
-    let backoffMs = 0;
+    const parent = shard.parentId ? shards.get(shard.parentId) : undefined;
+    while (parent && !parent.finished && !isStopping()) await pause(pollIntervalMs);
     while (!isStopping()) {
       let fresh = false;
       if (shard.buffer.length < batchSize && !shard.ended) {
         try {
-          if (!shard.started) {
-            shard.iterator = await iteratorFor(shard, shard.start);
-            shard.started = true;
-          }
           fresh = await read(shard);
-          backoffMs = 0;
+          signal.recovered();
         } catch (error) {
           if (isStopping()) break;
-          backoffMs = Math.min(backoffMs * 2 || 100, MAX_BACKOFF_MS);
-          report(`reading shard ${shard.id} failed, retrying in ${backoffMs} ms`, error);
+          const backoffMs = signal.retryIn(`reading shard ${shard.id}`, error);
           // What was read already is handled all the same.
           if (shard.buffer.length === 0) {
             await pause(backoffMs);
@@ -388,78 +259,53 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
           }
         }
       }
-      if (shard.buffer.length === 0) {
-        if (shard.ended) break;
-        if (!fresh) await pause(pollIntervalMs);
-        continue;
-      }
-      await handleBatch(shard);
+      if (shard.buffer.length > 0) await handleBatch(shard);
+      else if (shard.ended) break;
+      else if (!fresh) await pause(pollIntervalMs);
     }
-    if (shard.ended && shard.buffer.length === 0) {
-      shard.finish();
+    shard.finished = shard.ended && shard.buffer.length === 0;
+    if (shard.finished) {
       // Its children may be there already.
       if (!isStopping()) void discover();
     }
   };
 
   const run = (shard: ShardState) => {
-    const worker = work(shard).catch((error: unknown) => {
-      report(`the reader of shard ${shard.id} stopped unexpectedly`, error);
-    });
-    workers.add(worker);
+    shards.set(shard.id, shard);
+    workers.add(
+      work(shard).catch((error: unknown) => {
+        report(`the reader of shard ${shard.id} stopped unexpectedly`, error);
+      }),
+    );
   };
 
   // LATEST on every open shard, as of now; closed shards hold only what came before.
-  const initial = await describeShards();
-  await Promise.all(
-    initial.map(async (shard) => {
-      if (!shard.ShardId) return;
-      const state = newShard(shard.ShardId, shard.ParentShardId, 'LATEST');
-      shards.set(state.id, state);
-      if (shard.SequenceNumberRange?.EndingSequenceNumber) {
-        state.ended = true;
-        state.finish();
-        return;
-      }
-      state.iterator = await iteratorFor(state, 'LATEST');
-      state.started = true;
-    }),
-  );
-  for (const state of shards.values()) if (!state.ended) run(state);
+  for (const shard of await describeShards()) {
+    const state = newShard(shard, 'LATEST');
+    shards.set(state.id, state);
+    state.finished = state.ended = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
+    if (!state.ended) state.iterator = await iteratorFor(state, 'LATEST');
+  }
+  for (const state of [...shards.values()]) if (!state.ended) run(state);
 
-  const discovery = setInterval(() => void discover(), discoverIntervalMs);
-
-  let stopped: Promise<void> | undefined;
+  const discovery = setInterval(() => void discover(), DISCOVER_INTERVAL_MS);
   return {
     streamArn,
-    stop: () =>
-      (stopped ??= (async () => {
-        stop();
-        clearInterval(discovery);
-        await discovering;
-        await Promise.all(workers);
-      })()),
+    stop: once(async () => {
+      signal.stop();
+      clearInterval(discovery);
+      await discovering;
+      await Promise.all(workers);
+    }),
   };
 };
 
-/** The table's current stream, with a DynamoDB client of the caller's or one like the streams client. */
-const latestStreamArn = async (options: StreamSourceOptions): Promise<string> => {
-  const { tableName, client } = options;
-  if (!tableName) throw new Error('Give the stream source a tableName or a streamArn');
-  const dynamodb =
-    options.dynamodb ??
-    new DynamoDBClient({
-      region: client.config.region,
-      credentials: client.config.credentials,
-      ...(client.config.endpoint ? { endpoint: client.config.endpoint } : {}),
-    });
-  try {
-    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    if (!Table?.LatestStreamArn || !Table.StreamSpecification?.StreamEnabled) {
-      throw new Error(`Table ${tableName} has no stream enabled`);
-    }
-    return Table.LatestStreamArn;
-  } finally {
-    if (!options.dynamodb) dynamodb.destroy();
-  }
+/** The table's current stream: the one with the latest label, a stream disabled since being readable for a day. */
+const latestStreamArn = async (client: DynamoDBStreamsClient, tableName: string): Promise<string> => {
+  const { Streams = [] } = await client.send(new ListStreamsCommand({ TableName: tableName }));
+  const latest = Streams.map(({ StreamArn = '', StreamLabel = '' }) => ({ StreamArn, StreamLabel }))
+    .sort((a, b) => a.StreamLabel.localeCompare(b.StreamLabel))
+    .at(-1);
+  if (!latest) throw new Error(`Table ${tableName} has no stream`);
+  return latest.StreamArn;
 };

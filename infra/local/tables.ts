@@ -41,20 +41,14 @@ const projection = ({ projection: p }: IndexDefinition): Projection =>
     ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...p.attributes] }
     : { ProjectionType: p.type };
 
-const attributeDefinitions = (table: string, definition: TableDefinition): AttributeDefinition[] => {
-  const types = new Map<string, KeyAttribute['type']>();
+// The key attributes of the table and its indexes; one name has one type throughout, as DynamoDB requires.
+const attributeDefinitions = (definition: TableDefinition): AttributeDefinition[] => {
   const keys = [
     definition.partitionKey,
     definition.sortKey,
     ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
   ];
-  for (const key of keys) {
-    if (!key) continue;
-    const known = types.get(key.name);
-    if (known && known !== key.type)
-      throw new Error(`Table ${table}: key ${key.name} is declared both ${known} and ${key.type}`);
-    types.set(key.name, key.type);
-  }
+  const types = new Map(keys.flatMap((key) => (key ? [[key.name, key.type] as const] : [])));
   return [...types].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
 };
 
@@ -79,7 +73,7 @@ const waitUntilActive = async (client: DynamoDBClient, name: string, timeoutMs =
   }
 };
 
-const create = async (client: DynamoDBClient, name: string, definition: TableDefinition): Promise<boolean> => {
+const create = async (client: DynamoDBClient, name: string, definition: TableDefinition): Promise<void> => {
   const indexes: GlobalSecondaryIndex[] = definition.indexes.map((index) => ({
     IndexName: index.name,
     KeySchema: keySchema(index.partitionKey, index.sortKey),
@@ -90,7 +84,7 @@ const create = async (client: DynamoDBClient, name: string, definition: TableDef
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: attributeDefinitions(name, definition),
+        AttributeDefinitions: attributeDefinitions(definition),
         KeySchema: keySchema(definition.partitionKey, definition.sortKey),
         ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
         ...(definition.stream
@@ -100,7 +94,7 @@ const create = async (client: DynamoDBClient, name: string, definition: TableDef
     );
   } catch (error) {
     // Another process (a parallel test worker) created it between our look and our create.
-    if (error instanceof ResourceInUseException) return false;
+    if (error instanceof ResourceInUseException) return;
     throw error;
   }
   await waitUntilActive(client, name);
@@ -112,7 +106,6 @@ const create = async (client: DynamoDBClient, name: string, definition: TableDef
       }),
     );
   }
-  return true;
 };
 
 /** What an existing table lacks of its definition: a restart keeps data, so it is reported rather than rebuilt. */
@@ -127,31 +120,16 @@ const drift = (existing: TableDescription, definition: TableDefinition): string[
 /**
  * Creates every table of the definition that does not exist yet, and waits until all are ACTIVE. Existing tables are
  * left as they are, data included.
- * @returns the tables it created.
  */
-export const ensureTables = async (
-  client: DynamoDBClient,
-  names: TableNames,
-  definitions: Record<TableName, TableDefinition> = tables,
-  warn: (message: string) => void = (message) => {
-    console.warn(message);
-  },
-): Promise<TableName[]> => {
-  const created: TableName[] = [];
+export const ensureTables = async (client: DynamoDBClient, names: TableNames): Promise<void> => {
   for (const table of tableKeys) {
     const name = names[table];
-    const definition = definitions[table];
     const existing = await describe(client, name);
-    if (existing) {
-      const missing = drift(existing, definition);
-      if (missing.length > 0) {
-        warn(`Table ${name} exists without ${missing.join(', ')}; delete the data dir to recreate it.`);
-      }
-      await waitUntilActive(client, name);
-      continue;
+    const missing = existing ? drift(existing, tables[table]) : [];
+    if (missing.length > 0) {
+      console.warn(`Table ${name} exists without ${missing.join(', ')}; delete the data dir to recreate it.`);
     }
-    if (await create(client, name, definition)) created.push(table);
-    else await waitUntilActive(client, name);
+    if (!existing) await create(client, name, tables[table]);
+    await waitUntilActive(client, name);
   }
-  return created;
 };

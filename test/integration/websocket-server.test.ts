@@ -8,7 +8,7 @@ import {
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import type { LambdaHandler } from '../../infra/local/http-server';
+import type { LambdaHandler } from '../../infra/local/lambda-runtime';
 import {
   type LocalWebSocketServer,
   startWebSocketServer,

@@ -14,30 +14,14 @@ import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb-local';
-import { findFreePort } from '../../infra/local/ports';
+import { answersDynamoDb } from '../../infra/local/dynamodb-local';
+import { exitOf, findFreePort, hasExited, watch } from '../../infra/local/helpers';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const JEST = createRequire(import.meta.url).resolve('jest/bin/jest');
 const NODE_FLAGS = '--experimental-vm-modules --disable-warning=ExperimentalWarning';
 const START_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
-const OUTPUT_LIMIT = 16 * 1024;
-
-const isRunning = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null;
-
-const exitOf = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
-  new Promise((resolve, reject) => {
-    if (!isRunning(child)) {
-      resolve({ code: child.exitCode, signal: child.signalCode });
-      return;
-    }
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      resolve({ code, signal });
-    });
-  });
 
 const exitCode = ({ code, signal }: { code: number | null; signal: NodeJS.Signals | null }): number =>
   code ?? 128 + (signal ? constants.signals[signal] : 0);
@@ -52,24 +36,6 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-const answers = async (endpoint: string): Promise<boolean> => {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
-  });
-  try {
-    await client.send(new ListTablesCommand({ Limit: 1 }));
-    return true;
-  } catch {
-    return false;
-  } finally {
-    client.destroy();
-  }
-};
-
 interface Moto {
   endpoint: string;
   /** Settles once moto answers; rejects, with its output, if it exits or stays silent first. */
@@ -81,29 +47,20 @@ const startMoto = (port: number): Moto => {
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   current = child;
   // Drained throughout: moto logs every request, and a full pipe would stall it.
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  let spawnError: Error | undefined;
-  child.once('error', (error) => {
-    spawnError = error;
-  });
+  const watched = watch(child);
   // The last resort if this process exits without stopping it: 'exit' listeners cannot wait.
   const killOnExit = () => {
-    if (child.pid !== undefined && isRunning(child)) process.kill(child.pid, 'SIGKILL');
+    if (child.pid !== undefined && !hasExited(child)) process.kill(child.pid, 'SIGKILL');
   };
   process.on('exit', killOnExit);
 
   const stop = async () => {
     process.off('exit', killOnExit);
-    if (child.pid === undefined || !isRunning(child)) return;
-    const exited = exitOf(child).catch(() => undefined);
+    if (child.pid === undefined || hasExited(child)) return;
+    const exited = exitOf(child);
     process.kill(child.pid, 'SIGTERM');
     const timer = setTimeout(() => {
-      if (child.pid !== undefined && isRunning(child)) process.kill(child.pid, 'SIGKILL');
+      if (child.pid !== undefined && !hasExited(child)) process.kill(child.pid, 'SIGKILL');
     }, STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
@@ -113,18 +70,17 @@ const startMoto = (port: number): Moto => {
   const ready = (async () => {
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
-      const failure = spawnError
-        ? `could not be started (${spawnError.message}); is moto installed (pip install 'moto[server]')?`
-        : !isRunning(child)
+      const failure = watched.spawnError
+        ? `could not be started (${watched.spawnError.message}); is moto installed (pip install 'moto[server]')?`
+        : hasExited(child)
           ? 'exited during startup'
           : Date.now() > deadline
             ? `did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms`
             : undefined;
       if (failure) {
-        const tail = output.trim() === '' ? '' : `\n--- moto_server output ---\n${output.trim()}`;
-        throw new Error(`moto_server ${failure}${tail}`);
+        throw new Error(`moto_server ${failure}${watched.tail('moto_server')}`);
       }
-      if (await answers(endpoint)) return;
+      if (await answersDynamoDb(endpoint)) return;
       await sleep(100);
     }
   })();

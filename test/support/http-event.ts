@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { HttpEvent, HttpResponse } from '../../functions/lib/http';
 import type { Principal } from '../../shared/users/model';
+import { httpEvent as gatewayEvent, withAuthorizer } from '../../infra/local/gateway-events';
+import { lambdaContext as localContext } from '../../infra/local/lambda-runtime';
 
 export interface EventOptions {
   method?: string;
@@ -15,54 +16,27 @@ export interface EventOptions {
   principal?: Principal;
 }
 
-/** An API Gateway HTTP API (payload 2.0) event, as the gateway would build it after the authorizer ran. */
+/** An API Gateway HTTP API (payload 2.0) event, as the local gateway builds it, after the authorizer ran. */
 export const httpEvent = (options: EventOptions = {}): HttpEvent => {
   const method = options.method ?? 'GET';
   const path = options.path ?? '/';
-  return {
-    version: '2.0',
-    routeKey: options.routeKey ?? `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: { 'content-type': 'application/json', ...options.headers },
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    ...(options.params ? { pathParameters: options.params } : {}),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example.com',
-      domainPrefix: 'api',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
-      requestId: randomUUID(),
-      routeKey: `${method} ${path}`,
-      stage: '$default',
-      time: new Date().toISOString(),
-      timeEpoch: Date.now(),
-      ...(options.principal ? { authorizer: { lambda: { ...options.principal } } } : {}),
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const event = gatewayEvent(
+    {
+      method,
+      rawPath: path,
+      rawQueryString: new URLSearchParams(options.query).toString(),
+      headers: { 'content-type': 'application/json', ...options.headers },
+      ...(body === undefined ? {} : { body }),
     },
-    isBase64Encoded: false,
-    ...(options.rawBody !== undefined
-      ? { body: options.rawBody }
-      : options.body !== undefined
-        ? { body: JSON.stringify(options.body) }
-        : {}),
-  };
+    options.routeKey ?? `${method} ${path}`,
+    options.params,
+  );
+  return options.principal ? withAuthorizer(event, { ...options.principal }) : event;
 };
 
-export const lambdaContext = (functionName = 'test'): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-  memoryLimitInMB: '1024',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'stream',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+/** A Lambda context as the local runtime builds it, with ten seconds left. */
+export const lambdaContext = (functionName = 'test'): Context => localContext(functionName, 10_000);
 
 export interface ParsedResponse {
   status: number;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { findFreePort } from '../../infra/local/ports';
+import { exitOf, findFreePort, hasExited, watch } from '../../infra/local/helpers';
 
 export interface LocalStackProcessOptions {
   /** Reuse a data dir (a restart on the same data); it is then the caller's to remove. */
@@ -30,17 +30,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join('infra', 'local', 'main.ts');
 const OUTPUT_LIMIT = 256 * 1024;
 const STOP_GRACE_MS = 10_000;
-
-const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
-
-const exitOf = (child: ChildProcess): Promise<void> =>
-  hasExited(child)
-    ? Promise.resolve()
-    : new Promise((resolve) => {
-        child.once('exit', () => {
-          resolve();
-        });
-      });
 
 /** Direct children of a process (DynamoDB Local's java, here), read before killing it leaves them orphaned. */
 const childrenOf = async (pid: number): Promise<number[]> => {
@@ -104,16 +93,7 @@ export const startLocalStackProcess = async (
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  let spawnError: Error | undefined;
-  child.once('error', (error) => {
-    spawnError = error;
-  });
+  const watched = watch(child, OUTPUT_LIMIT);
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
@@ -130,12 +110,14 @@ export const startLocalStackProcess = async (
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const deadline = Date.now() + timeoutMs;
   const failure = (reason: string) =>
-    new Error(`The local stack ${reason}.\n--- its output ---\n${output.trim() || '(none)'}`, { cause: spawnError });
+    new Error(`The local stack ${reason}.\n--- its output ---\n${watched.output.trim() || '(none)'}`, {
+      cause: watched.spawnError,
+    });
   for (;;) {
-    if (spawnError || hasExited(child)) {
+    if (watched.spawnError || hasExited(child)) {
       await stop();
       throw failure(
-        spawnError
+        watched.spawnError
           ? 'could not be spawned'
           : `exited with ${child.signalCode ?? `code ${String(child.exitCode)}`} before it was healthy`,
       );
@@ -156,5 +138,5 @@ export const startLocalStackProcess = async (
   }
 
   if (child.pid === undefined) throw failure('has no process id');
-  return { baseUrl, wsUrl: `ws://127.0.0.1:${wsPort}`, dataDir, pid: child.pid, output: () => output, stop };
+  return { baseUrl, wsUrl: `ws://127.0.0.1:${wsPort}`, dataDir, pid: child.pid, output: () => watched.output, stop };
 };

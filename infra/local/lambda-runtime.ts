@@ -1,0 +1,121 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { type FunctionName, functions } from '../../functions/manifest';
+import { LOCAL_REGION } from './dynamodb-local';
+import { describeError, isRecord } from './helpers';
+
+/**
+ * The local stack's one Lambda runtime: every trigger (HTTP, WebSocket, queue, stream, schedule) loads the manifest's
+ * functions and invokes them through it, with Lambda's semantics where the product depends on them.
+ */
+
+export type LambdaHandler = (event: unknown, context: Context) => unknown;
+
+/** Lambda's default timeout, for functions whose manifest entry sets none. */
+export const DEFAULT_TIMEOUT_SECONDS = 3;
+
+/** The account of every local ARN: fauxqs's, so that queue ARNs and the others agree. */
+export const LOCAL_ACCOUNT = '000000000000';
+
+/** A handler ran past its timeout: Lambda would have stopped it and counted the invocation as failed. */
+export class InvocationTimeout extends Error {}
+
+/** The context Lambda hands a function: a fresh request id and a deadline `timeoutMs` away. */
+export const lambdaContext = (name: string, timeoutMs: number): Context => {
+  const deadline = Date.now() + timeoutMs;
+  const functionName = `billing-gateway-local-${name}`;
+  const unsupported = () => {
+    throw new Error('Callback-style completion is not supported locally: return a promise from the handler');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `[$LATEST]${randomBytes(16).toString('hex')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+};
+
+const loaded = new Map<FunctionName, Promise<LambdaHandler>>();
+
+/**
+ * A function's handler, from its manifest entry: imported on first use, one module instance for every trigger, and
+ * imported again after a failed load, so that fixing the file fixes the running stack.
+ */
+export const loadHandler = (name: FunctionName): Promise<LambdaHandler> => {
+  const cached = loaded.get(name);
+  if (cached) return cached;
+  const { entry } = functions[name];
+  const url = new URL(`../../${entry}`, import.meta.url);
+  const loading = import(url.href).then(
+    (module: unknown) => {
+      const handler = isRecord(module) ? module.handler : undefined;
+      if (typeof handler !== 'function') throw new Error(`${entry} (function ${name}) exports no function \`handler\``);
+      return handler as LambdaHandler;
+    },
+    (error: unknown) => {
+      throw new Error(
+        existsSync(fileURLToPath(url))
+          ? `${entry} (function ${name}) failed to load: ${describeError(error)}`
+          : `The handler module ${entry} of function ${name} does not exist`,
+        { cause: error },
+      );
+    },
+  );
+  loading.catch(() => loaded.delete(name));
+  loaded.set(name, loading);
+  return loading;
+};
+
+export interface Invocation {
+  /** The handler's answer through JSON, as Lambda returns it; rejects if the handler fails or times out. */
+  outcome: Promise<unknown>;
+  /** Settles when the handler's own promise does, which may be after `outcome` timed out. */
+  settled: Promise<void>;
+}
+
+/**
+ * Invokes a handler the way Lambda does: a deep copy of the event in, the answer through JSON out (a value JSON cannot
+ * carry, such as a bigint, fails the invocation), a context whose deadline is the timeout. Nothing can stop a handler
+ * locally: past its timeout `outcome` fails with InvocationTimeout, and `settled` tells when the handler really ended.
+ */
+export const invoke = <E>(
+  handler: (event: E, context: Context) => unknown,
+  name: FunctionName,
+  event: E,
+  timeoutSeconds: number,
+): Invocation => {
+  const timeoutMs = Math.round(timeoutSeconds * 1000);
+  // Async, so that a handler throwing before its first await fails the invocation like any other error.
+  const running = (async () => await handler(JSON.parse(JSON.stringify(event)) as E, lambdaContext(name, timeoutMs)))();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new InvocationTimeout(`${name} timed out after ${timeoutSeconds} s`));
+    }, timeoutMs);
+  });
+  const outcome = Promise.race([running, timeout])
+    .then((result) => {
+      const serialized = JSON.stringify(result) as string | undefined;
+      return serialized === undefined ? undefined : (JSON.parse(serialized) as unknown);
+    })
+    .finally(() => {
+      clearTimeout(timer);
+    });
+  return {
+    outcome,
+    settled: running.then(
+      () => undefined,
+      () => undefined,
+    ),
+  };
+};
