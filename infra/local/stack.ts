@@ -17,6 +17,7 @@ import {
   type FunctionName,
   type FunctionSpec,
   functions,
+  localEnvironment,
   type QueueName,
   websocketRoutes,
 } from '../../functions/manifest';
@@ -138,6 +139,7 @@ const configureHandlers = (dynamodb: string, sqs: string, names: TableNames, log
     // No CloudWatch reads the local stack's stdout: its embedded-metric lines would only drown the access log.
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     ...tableEnv(names),
+    ...localEnvironment,
   });
 };
 
@@ -296,6 +298,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           handler,
           functionName: name,
           timeoutSeconds,
+          ...(consumes.maxConcurrency === undefined ? {} : { concurrency: consumes.maxConcurrency }),
         }),
       );
     }

@@ -5,6 +5,7 @@ import type { IdempotencyClaim, OrderedRead, PaymentScope, PaymentStore, TimeRan
 import { batchGet } from './batch';
 import { queryAttribute } from './query';
 import { isConditionFailure } from './conditions';
+import { mergeInOrder } from './ordered';
 
 // Payment ids are `pay_` + a lower-case ULID, whose first ten characters encode the creation time: a time range is a
 // key range on any index sorted by id.
@@ -55,24 +56,6 @@ export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
     ...optional('destinationOwnerId'),
   };
 };
-
-/** Merges id streams that are each in order (ascending, or descending) into one, each id once. */
-async function* mergeInOrder(streams: AsyncGenerator<string>[], descending: boolean): AsyncGenerator<string> {
-  const cursors = await Promise.all(streams.map(async (stream) => ({ stream, head: await stream.next() })));
-  const before = (a: string, b: string) => (descending ? a > b : a < b);
-  let last: string | undefined;
-  for (;;) {
-    let next: (typeof cursors)[number] | undefined;
-    for (const cursor of cursors) {
-      if (cursor.head.done) continue;
-      if (!next || next.head.done || before(cursor.head.value, next.head.value)) next = cursor;
-    }
-    if (!next || next.head.done) return;
-    if (next.head.value !== last) yield next.head.value;
-    last = next.head.value;
-    next.head = await next.stream.next();
-  }
-}
 
 export class DynamoPaymentStore implements PaymentStore {
   constructor(
@@ -210,7 +193,7 @@ export class DynamoPaymentStore implements PaymentStore {
             this.idsInOrder('byDestinationOwner', 'destinationOwnerId', scope.userId, read),
           ];
     let ids: string[] = [];
-    for await (const id of mergeInOrder(streams, read.descending)) {
+    for await (const id of mergeInOrder(streams, (key) => key, read.descending)) {
       ids.push(id);
       if (ids.length === read.chunk) {
         yield await this.load(ids);

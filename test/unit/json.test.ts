@@ -1,4 +1,4 @@
-import { stringify } from '../../functions/lib/json';
+import { stringify } from '../../shared/json';
 
 describe('stringify', () => {
   it('writes bigints as exact JSON integers', () => {

@@ -1,0 +1,46 @@
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DeliveryMessage } from '../webhooks/model';
+import type { DeliveryQueue } from '../webhooks/ports';
+
+// SendMessageBatch takes at most ten entries.
+const BATCH = 10;
+// SQS holds a received message back for at most 12 hours; the longest retry delay is 10 hours.
+const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+
+/**
+ * The SQS adapter of the delivery queue: one `DeliveryMessage` per attempt due now; a failed attempt's message stays
+ * in the queue, hidden until the next attempt is due (ChangeMessageVisibility), so the retries cost no scheduler.
+ */
+export class SqsDeliveryQueue implements DeliveryQueue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: () => string,
+  ) {}
+
+  async enqueue(messages: readonly DeliveryMessage[]): Promise<void> {
+    for (let start = 0; start < messages.length; start += BATCH) {
+      const chunk = messages.slice(start, start + BATCH);
+      const out = await this.client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl(),
+          Entries: chunk.map((message, index) => ({ Id: String(index), MessageBody: JSON.stringify(message) })),
+        }),
+      );
+      if (out.Failed && out.Failed.length > 0) {
+        throw new Error(
+          `SQS refused ${out.Failed.length} of ${chunk.length} deliveries: ${out.Failed[0]?.Code ?? '?'}`,
+        );
+      }
+    }
+  }
+
+  async postpone(receipt: string, seconds: number): Promise<void> {
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl(),
+        ReceiptHandle: receipt,
+        VisibilityTimeout: Math.min(Math.max(0, Math.ceil(seconds)), MAX_VISIBILITY_SECONDS),
+      }),
+    );
+  }
+}
