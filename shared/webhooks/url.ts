@@ -10,7 +10,8 @@ export interface UrlPolicy {
 }
 
 // Addresses no webhook may reach: private, loopback, link-local, shared (CGNAT), reserved, documentation,
-// benchmarking, multicast and broadcast ranges, and the IPv6 forms that embed an IPv4 address.
+// benchmarking, multicast and broadcast ranges, and the IPv6 forms that embed an IPv4 address. A BlockList checks an
+// IPv4-mapped IPv6 address (::ffff:10.0.0.1) against the IPv4 ranges itself.
 const forbidden = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
@@ -32,7 +33,6 @@ for (const [network, prefix] of [
 }
 for (const [network, prefix] of [
   ['::', 96],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['100::', 64],
   ['2001:db8::', 32],
