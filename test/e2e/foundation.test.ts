@@ -233,7 +233,8 @@ describe('the local stack over HTTP', () => {
         });
       }
     }
-  });
+    // Some 300 requests, one after the other.
+  }, 30_000);
 });
 
 describe('a restart of the local stack', () => {
