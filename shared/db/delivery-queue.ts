@@ -1,9 +1,8 @@
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeliveryMessage } from '../webhooks/model';
 import type { DeliveryQueue } from '../webhooks/ports';
+import { sendInBatches } from './sqs-batch';
 
-// SendMessageBatch takes at most ten entries.
-const BATCH = 10;
 // SQS holds a received message back for at most 12 hours; the longest retry delay is 10 hours.
 const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
 
@@ -18,20 +17,11 @@ export class SqsDeliveryQueue implements DeliveryQueue {
   ) {}
 
   async enqueue(messages: readonly DeliveryMessage[]): Promise<void> {
-    for (let start = 0; start < messages.length; start += BATCH) {
-      const chunk = messages.slice(start, start + BATCH);
-      const out = await this.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl(),
-          Entries: chunk.map((message, index) => ({ Id: String(index), MessageBody: JSON.stringify(message) })),
-        }),
-      );
-      if (out.Failed && out.Failed.length > 0) {
-        throw new Error(
-          `SQS refused ${out.Failed.length} of ${chunk.length} deliveries: ${out.Failed[0]?.Code ?? '?'}`,
-        );
-      }
-    }
+    await sendInBatches(
+      this.client,
+      this.queueUrl(),
+      messages.map((message) => JSON.stringify(message)),
+    );
   }
 
   async postpone(receipt: string, seconds: number): Promise<void> {

@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { audienceOf, EVENT_RETENTION_DAYS, type EventType, type PaymentEvent } from '../events/model';
 import type { EventPage, EventRead, EventScope, EventStore } from '../events/ports';
 import { batchGet } from './batch';
-import { isConditionFailure } from './conditions';
+import { putIfAbsent } from './conditions';
 import { mergeInOrder, takePage, walkIndex } from './ordered';
 import { fromPaymentItem } from './payment-store';
 import { queryAttribute } from './query';
@@ -43,20 +43,8 @@ export class DynamoEventStore implements EventStore {
     private readonly table: string,
   ) {}
 
-  async put(event: PaymentEvent): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: toEventItem(event),
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  put(event: PaymentEvent): Promise<boolean> {
+    return putIfAbsent(this.client, this.table, 'id', toEventItem(event));
   }
 
   async find(id: string): Promise<PaymentEvent | undefined> {

@@ -4,7 +4,7 @@ import type { FailureReason, Payment, PaymentStatus, PaymentType, WithdrawalDest
 import type { IdempotencyClaim, OrderedRead, PaymentScope, PaymentStore, TimeRange } from '../payments/ports';
 import { batchGet } from './batch';
 import { queryAttribute } from './query';
-import { isConditionFailure } from './conditions';
+import { isConditionFailure, putIfAbsent } from './conditions';
 import { mergeInOrder } from './ordered';
 
 // Payment ids are `pay_` + a lower-case ULID, whose first ten characters encode the creation time: a time range is a
@@ -63,20 +63,8 @@ export class DynamoPaymentStore implements PaymentStore {
     private readonly tables: { payments: string; idempotency: string },
   ) {}
 
-  async create(payment: Payment): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tables.payments,
-          Item: toPaymentItem(payment),
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  create(payment: Payment): Promise<boolean> {
+    return putIfAbsent(this.client, this.tables.payments, 'id', toPaymentItem(payment));
   }
 
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim> {

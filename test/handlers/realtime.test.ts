@@ -26,6 +26,7 @@ import { handler as notifier } from '../../functions/notifier/handler';
 import type { WebSocketEvent } from '../../functions/lib/websocket';
 import { issueToken } from '../../shared/security/tokens';
 import { lambdaContext } from '../support/http-event';
+import { samplePayment } from '../support/payment-fixture';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const connections = mockClient(ApiGatewayManagementApiClient);
@@ -52,22 +53,7 @@ const wsEvent = (routeKey: string, connectionId: string, extra: Partial<WebSocke
   ...extra,
 });
 
-const payment = (overrides: Record<string, unknown> = {}) => ({
-  id: 'pay_01jd0000000000000000000001',
-  type: 'transfer',
-  status: 'COMPLETED',
-  sourceAccountId: 'acc_a',
-  destinationAccountId: 'acc_b',
-  amount: 100n,
-  currency: 'USD',
-  fee: 1n,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:01.000Z',
-  completedAt: '2026-01-01T00:00:01.000Z',
-  sourceOwnerId: 'usr_ada',
-  destinationOwnerId: 'usr_bob',
-  ...overrides,
-});
+const payment = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({ ...samplePayment(overrides) });
 
 beforeEach(() => {
   dynamo.reset();
@@ -367,7 +353,7 @@ describe('notifier', () => {
         paymentId: payment().id,
         payerId: 'usr_ada',
         payeeId: 'usr_bob',
-        expiresAt: Date.parse(payment().updatedAt) / 1000 + 30 * 24 * 60 * 60,
+        expiresAt: Date.parse(samplePayment().updatedAt) / 1000 + 30 * 24 * 60 * 60,
       },
     });
     const pushed = JSON.parse(

@@ -2,24 +2,9 @@ import fc from 'fast-check';
 import { takePage } from '../../shared/db/ordered';
 import { audienceOf, eventOf, eventTypeOf, eventView, viewersOf } from '../../shared/events/model';
 import { derivedId, hasPrefix, idTime } from '../../shared/ids';
-import type { Payment } from '../../shared/payments/model';
+import { samplePayment } from '../support/payment-fixture';
 
-const payment = (overrides: Partial<Payment> = {}): Payment => ({
-  id: 'pay_01jd0000000000000000000001',
-  type: 'transfer',
-  status: 'COMPLETED',
-  sourceAccountId: 'acc_a',
-  destinationAccountId: 'acc_b',
-  amount: 100n,
-  currency: 'USD',
-  fee: 1n,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:01.000Z',
-  completedAt: '2026-01-01T00:00:01.000Z',
-  sourceOwnerId: 'usr_ada',
-  destinationOwnerId: 'usr_bob',
-  ...overrides,
-});
+const payment = samplePayment;
 
 describe('payment events', () => {
   it('map each state a payment reaches to its event type, and INITIATED to none', () => {
