@@ -333,6 +333,25 @@ describe('webhook deliverer', () => {
     expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
   });
 
+  it('disables an endpoint that has failed every delivery for three days, and fails this delivery for good', async () => {
+    const since = new Date(Date.now() - 3 * 24 * 60 * 60 * 1000 - 1000).toISOString();
+    given(deliveryItem({ attempts: 2n }), webhookItem({ url: 'https://10.0.0.1/hooks', failingSince: since }));
+    dynamo.on(UpdateCommand, { TableName: 'webhooks', ReturnValues: 'ALL_NEW' }).resolves({
+      Attributes: { ...webhookItem(), failingSince: since },
+    });
+
+    expect(await run()).toEqual({ batchItemFailures: [] });
+    const updates = dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(updates).toContainEqual(
+      expect.objectContaining({ TableName: 'webhooks', ExpressionAttributeValues: { ':disabled': 'disabled' } }),
+    );
+    expect(updates.at(-1)).toMatchObject({
+      TableName: 'deliveries',
+      ExpressionAttributeValues: { ':status': 'failed' },
+    });
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
+  });
+
   it('fails, without sending, the pending delivery of a disabled endpoint', async () => {
     given(deliveryItem(), webhookItem({ status: 'disabled' }));
 
