@@ -23,11 +23,13 @@ export default {
   // AWS APIs: event-source (the SQS event source mapping) and websocket-server (the API Gateway WebSocket API) start
   // their own fauxqs or none, so they would not touch the emulator at all; stream-source (the DynamoDB Streams event
   // source mapping) pins the records of DynamoDB Local's streams, as AWS shapes them (moto's say eventVersion 1.0, not
-  // 1.1), and their timing (LocalStack's streams run on Kinesis, later). `npm test` runs all three.
+  // 1.1), and their timing (LocalStack's streams run on Kinesis, later). webhooks runs the notifier and the deliverer
+  // behind those two event sources. `npm test` runs all four.
   testPathIgnorePatterns: [
     '/node_modules/',
     '<rootDir>/test/integration/event-source\\.test\\.ts$',
     '<rootDir>/test/integration/websocket-server\\.test\\.ts$',
     '<rootDir>/test/integration/stream-source\\.test\\.ts$',
+    '<rootDir>/test/integration/webhooks\\.test\\.ts$',
   ],
 };

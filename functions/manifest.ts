@@ -8,6 +8,19 @@ import type { RouteContract } from './lib/contract';
 
 export type TableAccess = 'read' | 'readWrite';
 
+export interface QueueSpec {
+  /** The environment variable that carries the queue's URL to a function. */
+  envVar: string;
+  visibilityTimeoutSeconds: number;
+  /** Deliveries before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+  /**
+   * How old a message may rightly grow while it is retried; older means its consumer is failing or falling behind.
+   * `maxReceiveCount` deliveries of `visibilityTimeoutSeconds` when omitted.
+   */
+  maxMessageAgeSeconds?: number;
+}
+
 /** Queues, as plain data: the CDK app and the local stack's event source both build from it. */
 export const queues = {
   /** `{ paymentId }` messages: a trigger only, since DynamoDB holds the truth and the sweeper re-drives. */
@@ -18,9 +31,32 @@ export const queues = {
     /** Deliveries before a message moves to the dead-letter queue. */
     maxReceiveCount: 5,
   },
-} as const;
+  /**
+   * `{ webhookId, deliveryId }` messages, one per webhook attempt due. A failed attempt's message is held back in the
+   * queue until its retry is due (Standard Webhooks' schedule: 8 attempts over about 28 hours), so it is received once
+   * per attempt; the dead-letter queue takes what was received far more often than that (a consumer that keeps
+   * crashing), and its alarm tells an operator.
+   */
+  'webhook-deliveries': {
+    envVar: 'WEBHOOK_DELIVERIES_QUEUE_URL',
+    /** Six times the deliverer's timeout; a failed attempt sets its own, shorter or longer, up to SQS's 12 hours. */
+    visibilityTimeoutSeconds: 360,
+    maxReceiveCount: 20,
+    /** The whole schedule (about 28 hours) and two hours more. */
+    maxMessageAgeSeconds: 30 * 60 * 60,
+  },
+} as const satisfies Record<string, QueueSpec>;
 
 export type QueueName = keyof typeof queues;
+
+/** A queue's definition, with the optional fields every definition may have. */
+export const queueSpec = (name: QueueName): QueueSpec => queues[name];
+
+/** How old a message of the queue may rightly grow (`QueueSpec.maxMessageAgeSeconds`). */
+export const maxMessageAgeSeconds = (name: QueueName): number => {
+  const spec = queueSpec(name);
+  return spec.maxMessageAgeSeconds ?? spec.maxReceiveCount * spec.visibilityTimeoutSeconds;
+};
 
 export interface FunctionSpec {
   /** Path of the handler module, relative to the project root; it exports `handler`. */
@@ -29,8 +65,11 @@ export interface FunctionSpec {
   tables: Partial<Record<TableName, TableAccess>>;
   /** Queues the function sends to. */
   sends?: readonly QueueName[];
-  /** An SQS event source, with partial batch responses. */
-  consumes?: { queue: QueueName; batchSize: number; maxBatchingWindowSeconds: number };
+  /**
+   * An SQS event source, with partial batch responses. `maxConcurrency` caps the batches handled at once on AWS (the
+   * event source scales up to it); the local event source runs that many pollers.
+   */
+  consumes?: { queue: QueueName; batchSize: number; maxBatchingWindowSeconds: number; maxConcurrency?: number };
   /** Runs on a schedule. */
   schedule?: { everyMinutes: number };
   /**
@@ -40,6 +79,8 @@ export interface FunctionSpec {
   stream?: { table: TableName; batchSize: number; maxRetries: number };
   /** Calls the WebSocket API's `@connections` management API, whose endpoint it reads from WEBSOCKET_ENDPOINT. */
   postsToConnections?: true;
+  /** Puts events on the stack's EventBridge bus, whose name it reads from `settings.eventBus`. */
+  putsEvents?: true;
   timeoutSeconds?: number;
 }
 
@@ -121,16 +162,42 @@ export const functions = {
   }),
   'ws-connect': fn('ws-connect', 'Remembers an authorized WebSocket connection', { connections: 'readWrite' }),
   'ws-disconnect': fn('ws-disconnect', 'Forgets a closed WebSocket connection', { connections: 'readWrite' }),
-  'ws-default': fn('ws-default', 'Answers WebSocket messages: subscribe to a payment', {
-    connections: 'read',
-    payments: 'read',
-  }),
+  'ws-default': fn(
+    'ws-default',
+    'Answers WebSocket messages: subscribe to a payment, resume after an event',
+    { connections: 'read', payments: 'read', events: 'read' },
+    { postsToConnections: true, timeoutSeconds: 29 },
+  ),
   notifier: fn(
     'notifier',
-    'Pushes each payment reaching a final state to the connections of its payer and payee',
-    { payments: 'read', connections: 'readWrite' },
-    { stream: { table: 'payments', batchSize: 100, maxRetries: 5 }, postsToConnections: true, timeoutSeconds: 30 },
+    'Turns each state a payment reaches into an event: logged, put on the bus, fanned out to webhooks, pushed',
+    { payments: 'read', connections: 'readWrite', events: 'readWrite', webhooks: 'read', deliveries: 'readWrite' },
+    {
+      stream: { table: 'payments', batchSize: 100, maxRetries: 5 },
+      postsToConnections: true,
+      sends: ['webhook-deliveries'],
+      putsEvents: true,
+      timeoutSeconds: 30,
+    },
   ),
+  'webhook-deliverer': fn(
+    'webhook-deliverer',
+    'POSTs signed events to webhook endpoints, retrying on the Standard Webhooks schedule',
+    { webhooks: 'readWrite', deliveries: 'readWrite', events: 'read' },
+    {
+      // A slow receiver holds its own attempt for up to 10 s, never the others of the batch, which run at once.
+      consumes: { queue: 'webhook-deliveries', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 10 },
+      timeoutSeconds: 60,
+    },
+  ),
+  'events-list': fn('events-list', 'Lists the events of the payments the caller may see', { events: 'read' }),
+  'webhooks-create': fn('webhooks-create', 'Registers a webhook endpoint', { webhooks: 'readWrite' }),
+  'webhooks-list': fn('webhooks-list', "Lists the caller's webhook endpoints", { webhooks: 'read' }),
+  'webhooks-delete': fn('webhooks-delete', 'Deletes a webhook endpoint', { webhooks: 'readWrite' }),
+  'webhook-deliveries-list': fn('webhook-deliveries-list', "Lists a webhook endpoint's deliveries", {
+    webhooks: 'read',
+    deliveries: 'read',
+  }),
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
@@ -142,8 +209,8 @@ export const routes: readonly RouteSpec[] = contracts;
 export const defaultRoute: FunctionName = 'not-found';
 
 /**
- * The WebSocket API's routes. Messages are routed on `$request.body.action`; every action (`subscribe`) and anything
- * else reaches `$default`, which answers on the same connection (a two-way route).
+ * The WebSocket API's routes. Messages are routed on `$request.body.action`; every action (`subscribe`, `resume`) and
+ * anything else reaches `$default`, which answers on the same connection (a two-way route).
  */
 export const websocketRoutes: readonly { route: '$connect' | '$disconnect' | '$default'; function: FunctionName }[] = [
   { route: '$connect', function: 'ws-connect' },
@@ -159,7 +226,27 @@ export const telemetry = {
   namespace: 'BillingGateway',
   /** Published by the sweeper on every run: the age of the oldest payment still INITIATED, 0 when none is stale. */
   oldestInitiatedPaymentAge: { name: 'OldestInitiatedPaymentAgeSeconds', unit: 'Seconds' },
+  /** Published by the notifier when EventBridge refuses an event (the stream then delivers its record again). */
+  failedEventBusPuts: { name: 'FailedEventBusPuts', unit: 'Count' },
 } as const;
+
+/**
+ * Settings functions read from their environment, by variable name. The CDK app sets what AWS needs (the bus name);
+ * the local stack sets `localEnvironment`; tests set the rest.
+ */
+export const settings = {
+  /** The stack's EventBridge bus; unset, events go on no bus (the local stack has none). */
+  eventBus: 'EVENT_BUS_NAME',
+  /** Seconds before each webhook retry, comma-separated; Standard Webhooks' schedule when unset. Tests shorten it. */
+  webhookRetrySchedule: 'WEBHOOK_RETRY_SCHEDULE_SECONDS',
+  /** How long an endpoint fails every delivery before it is disabled, in seconds; 3 days when unset. */
+  webhookDisableAfter: 'WEBHOOK_DISABLE_AFTER_SECONDS',
+  /** `true` lets webhooks reach 127.0.0.1 and localhost over http: the local stack's receivers. Never set on AWS. */
+  webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
+} as const;
+
+/** What the local stack adds to its functions' environment, where AWS would differ. */
+export const localEnvironment: Readonly<Record<string, string>> = { [settings.webhookAllowLoopback]: 'true' };
 
 /** The `$connect` authorizer of the WebSocket API, with its identity source: the `token` query parameter. */
 export const websocketAuthorizer: FunctionName = 'ws-authorizer';

@@ -157,3 +157,12 @@ export class NoRateError extends DomainError {
     super(`No rate is set for ${base} to ${quote}; an operator sets it with PUT /v1/admin/rates/${base}/${quote}.`);
   }
 }
+
+export class LimitReachedError extends DomainError {
+  readonly code = 'limit_reached';
+  readonly status = 422;
+  readonly title = 'Limit reached';
+  constructor(what: string, limit: number) {
+    super(`At most ${limit} ${what} may exist at once; delete one first.`);
+  }
+}

@@ -1,10 +1,12 @@
-import { decodeTime, monotonicFactory, ulid as ulidAt } from 'ulid';
+import { createHash } from 'node:crypto';
+import { decodeTime, encodeTime, monotonicFactory, ulid as ulidAt } from 'ulid';
 
 /**
- * Opaque, time-sortable ids with a type prefix (`usr_`, `acc_`, `tok_`, `pay_`, `op_`), as Stripe does: a reader of a
- * log line knows what an id names. ULIDs carry 80 random bits, so ids are never guessable sequences.
+ * Opaque, time-sortable ids with a type prefix (`usr_`, `acc_`, `tok_`, `pay_`, `op_`, `evt_`, `whk_`, `dlv_`), as
+ * Stripe does: a reader of a log line knows what an id names. ULIDs carry 80 random bits, so ids are never guessable
+ * sequences.
  */
-export type IdPrefix = 'usr' | 'acc' | 'tok' | 'pay' | 'op';
+export type IdPrefix = 'usr' | 'acc' | 'tok' | 'pay' | 'op' | 'evt' | 'whk' | 'dlv';
 
 const ulid = monotonicFactory();
 
@@ -23,3 +25,17 @@ export const newIdAt = (prefix: IdPrefix, at: Date): string => `${prefix}_${ulid
 /** The instant an id was made at, as an ISO timestamp. */
 export const idTime = (id: string): string =>
   new Date(decodeTime(id.slice(id.indexOf('_') + 1).toUpperCase())).toISOString();
+
+// Crockford's base 32, the alphabet of ULIDs, in lower case as every id here is.
+const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * The same id every time for the same instant and the same `seed`: a ULID whose time is `at` and whose 80 other bits
+ * are the first bits of SHA-256(seed). Something written once per fact (an event per payment state, a delivery per
+ * endpoint and event) takes such an id, so that a retry writes under the same key and a conditional put keeps one.
+ */
+export const derivedId = (prefix: IdPrefix, at: Date, seed: string): string => {
+  const digest = createHash('sha256').update(seed).digest();
+  const tail = Array.from({ length: 16 }, (_, index) => BASE32[(digest[index] ?? 0) & 31]).join('');
+  return `${prefix}_${encodeTime(at.getTime(), 10).toLowerCase()}${tail}`;
+};

@@ -1,6 +1,7 @@
 /** Every route of the HTTP API, each declared once by its contract, in the order the document lists them. */
 import type { RouteContract } from '../lib/contract';
 import { adminListAccounts, createAccount, getAccount, getBalanceAt, listAccounts, listOperations } from './accounts';
+import { createWebhook, deleteWebhook, listDeliveries, listEvents, listWebhooks } from './events';
 import { getHealth, getOpenApiDocument } from './meta';
 import { createDeposit, createPayment, getFees, getPayment, listPayments } from './payments';
 import { getSummaryReport, listRateHistory, listRates, setRate } from './rates';
@@ -29,4 +30,9 @@ export const contracts: readonly RouteContract[] = [
   setRate,
   listRateHistory,
   getSummaryReport,
+  listEvents,
+  createWebhook,
+  listWebhooks,
+  deleteWebhook,
+  listDeliveries,
 ];

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import { DEFAULT_FEES, type FeeSchedule, feeScheduleSchema } from '../../shared/payments/fees';
+import { STANDARD_DELIVERY_POLICY } from '../../shared/webhooks/model';
+import { settings } from '../manifest';
 
 const seconds = (fallback: number) =>
   z._default(z.pipe(z.string().check(z.regex(/^[0-9]{1,7}$/)), z.transform(Number)), fallback);
@@ -16,10 +18,25 @@ const json = z.pipe(
   }),
 );
 
+// SQS holds a message back for at most 12 hours, so no retry may wait longer.
+const retrySchedule = z.pipe(
+  z.pipe(
+    z
+      .string()
+      .check(z.regex(/^[0-9]{1,5}(,[0-9]{1,5}){0,19}$/, { message: 'is not a comma-separated list of seconds' })),
+    z.transform((text) => text.split(',').map(Number)),
+  ),
+  z.array(z.int().check(z.minimum(1), z.maximum(43_200))),
+);
+
 const envSchema = z.object({
   FEE_SCHEDULE: z.optional(z.pipe(json, feeScheduleSchema)),
   SWEEP_REDRIVE_AFTER_SECONDS: seconds(60),
   SWEEP_EXPIRE_AFTER_SECONDS: seconds(300),
+  [settings.webhookRetrySchedule]: z.optional(retrySchedule),
+  [settings.webhookDisableAfter]: seconds(STANDARD_DELIVERY_POLICY.disableAfterMs / 1000),
+  [settings.webhookAllowLoopback]: z.optional(z.enum(['true', 'false'])),
+  [settings.eventBus]: z.optional(z.string().check(z.minLength(1))),
 });
 
 /**
@@ -40,4 +57,14 @@ export const config = {
     expireAfterMs: parsed.data.SWEEP_EXPIRE_AFTER_SECONDS * 1000,
     batchSize: 100,
   },
+  webhooks: {
+    delivery: {
+      ...STANDARD_DELIVERY_POLICY,
+      retrySchedule: parsed.data[settings.webhookRetrySchedule] ?? STANDARD_DELIVERY_POLICY.retrySchedule,
+      disableAfterMs: parsed.data[settings.webhookDisableAfter] * 1000,
+    },
+    urlPolicy: { allowLoopback: parsed.data[settings.webhookAllowLoopback] === 'true' },
+  },
+  /** The stack's EventBridge bus, or none (the local stack). */
+  eventBusName: parsed.data[settings.eventBus],
 };

@@ -16,7 +16,7 @@ import { parseInput } from '../../shared/schemas/validation';
 import type { Principal } from '../../shared/users/model';
 import type { AuthorizerContext } from './auth-context';
 import { type Access, errorsOf, type RouteContract } from './contract';
-import { parseJson, stringify } from './json';
+import { parseJson, stringify } from '../../shared/json';
 import { logger } from './logger';
 import { errorResponse, internalProblem, problemResponse } from './problem';
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError, type FieldError } from '../../shared/errors';
-import { stringify } from './json';
+import { stringify } from '../../shared/json';
 
 /** RFC 9457 problem details, the body of every error this API answers. */
 export interface Problem {

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { ServerMessage } from '../../shared/realtime/model';
 import type { Pusher } from '../../shared/realtime/ports';
-import { stringify } from './json';
+import { stringify } from '../../shared/json';
 
 /** Pushes through the WebSocket API's `@connections` management API, wherever WEBSOCKET_ENDPOINT points. */
 export class ConnectionsApiPusher implements Pusher {

@@ -1,8 +1,17 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { systemClock } from '../../shared/clock';
 import type { AccountDeps } from '../../shared/accounts/service';
 import { DynamoAccountStore } from '../../shared/db/account-store';
 import { DynamoConnectionStore } from '../../shared/db/connection-store';
 import { createDocumentClient } from '../../shared/db/client';
+import { DynamoDeliveryStore } from '../../shared/db/delivery-store';
+import { SqsDeliveryQueue } from '../../shared/db/delivery-queue';
+import { EventBridgeBus } from '../../shared/db/event-bus';
+import { DynamoEventStore } from '../../shared/db/event-store';
+import { HttpWebhookSender } from '../../shared/db/webhook-sender';
+import { DynamoWebhookStore } from '../../shared/db/webhook-store';
+import type { PublishDeps } from '../../shared/events/publish';
 import { DynamoLedger } from '../../shared/db/ledger-store';
 import { DynamoPaymentStore } from '../../shared/db/payment-store';
 import { DynamoRateStore } from '../../shared/db/rate-store';
@@ -13,9 +22,11 @@ import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
 import type { ReportDeps } from '../../shared/reports/service';
 import type { UserDeps } from '../../shared/users/service';
-import { queues, type QueueName } from '../manifest';
+import type { DeliverDeps, WebhookDeps } from '../../shared/webhooks/service';
+import { queues, type QueueName, telemetry } from '../manifest';
 import { config } from './config';
 import { logger } from './logger';
+import { metrics } from './metrics';
 import { createSqsClient, SqsPaymentQueue } from './payment-queue';
 import { ConnectionsApiPusher, createConnectionsClient } from './pusher';
 
@@ -58,6 +69,23 @@ const paymentQueue = /* @__PURE__ */ once(() => new SqsPaymentQueue(createSqsCli
 const connectionStore = /* @__PURE__ */ once(() => new DynamoConnectionStore(dynamo, tableName('connections')));
 const pusher = /* @__PURE__ */ once(
   () => new ConnectionsApiPusher(createConnectionsClient(fromEnv('WEBSOCKET_ENDPOINT', 'the WebSocket API'))),
+);
+const eventStore = /* @__PURE__ */ once(() => new DynamoEventStore(dynamo, tableName('events')));
+const webhookStore = /* @__PURE__ */ once(() => new DynamoWebhookStore(dynamo, tableName('webhooks')));
+const deliveryStore = /* @__PURE__ */ once(() => new DynamoDeliveryStore(dynamo, tableName('deliveries')));
+const deliveryQueue = /* @__PURE__ */ once(
+  () => new SqsDeliveryQueue(createSqsClient(), () => queueUrl('webhook-deliveries')),
+);
+const webhookSender = /* @__PURE__ */ once(() => new HttpWebhookSender(config.webhooks.urlPolicy));
+// No bus name, no bus: the local stack has no EventBridge, and its functions are simply not given one.
+const eventBus = /* @__PURE__ */ once(() =>
+  config.eventBusName === undefined
+    ? undefined
+    : new EventBridgeBus(new EventBridgeClient({}), config.eventBusName, (failed) => {
+        // Flushed at once: a failed put is rare, and the notifier publishes no other metric to wait for.
+        metrics.addMetric(telemetry.failedEventBusPuts.name, MetricUnit.Count, failed);
+        metrics.publishStoredMetrics();
+      }),
 );
 
 export const userDeps: UserDeps = {
@@ -127,8 +155,70 @@ export const realtimeDeps: RealtimeDeps = {
   get payments() {
     return paymentStore();
   },
+  get events() {
+    return eventStore();
+  },
   get pusher() {
     return pusher();
   },
   clock: systemClock,
+};
+
+export const eventDeps = {
+  get events() {
+    return eventStore();
+  },
+};
+
+export const webhookDeps: WebhookDeps = {
+  get webhooks() {
+    return webhookStore();
+  },
+  get deliveries() {
+    return deliveryStore();
+  },
+  clock: systemClock,
+  urlPolicy: config.webhooks.urlPolicy,
+};
+
+export const publishDeps: PublishDeps = {
+  get events() {
+    return eventStore();
+  },
+  get bus() {
+    return eventBus();
+  },
+  fanOut: {
+    get webhooks() {
+      return webhookStore();
+    },
+    get deliveries() {
+      return deliveryStore();
+    },
+    get queue() {
+      return deliveryQueue();
+    },
+    clock: systemClock,
+  },
+  realtime: realtimeDeps,
+};
+
+export const deliverDeps: DeliverDeps = {
+  get webhooks() {
+    return webhookStore();
+  },
+  get deliveries() {
+    return deliveryStore();
+  },
+  get events() {
+    return eventStore();
+  },
+  get sender() {
+    return webhookSender();
+  },
+  get queue() {
+    return deliveryQueue();
+  },
+  clock: systemClock,
+  policy: config.webhooks.delivery,
 };

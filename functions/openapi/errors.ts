@@ -6,6 +6,7 @@ import {
   EmailTakenError,
   ForbiddenError,
   IdempotencyKeyReusedError,
+  LimitReachedError,
   InvalidCredentialsError,
   InvalidJsonError,
   MethodNotAllowedError,
@@ -43,6 +44,7 @@ const domainErrors = {
   currency_mismatch: () => CurrencyMismatchError.notIn('acc_01jd0000000000000000000000', 'EUR'),
   account_closed: () => new AccountClosedError('acc_01jd0000000000000000000000'),
   no_rate: () => new NoRateError('USD', 'JPY'),
+  limit_reached: () => new LimitReachedError('webhooks', 20),
 } satisfies Record<string, () => DomainError>;
 
 export type ErrorCode = keyof typeof domainErrors | 'internal_error';

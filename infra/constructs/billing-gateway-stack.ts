@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { type QueueName, queues } from '../../functions/manifest';
 import { type TableName, tables } from '../../shared/db/tables';
 import { serviceName } from './function';
+import { PaymentEvents } from './event-bus';
 import { Handlers } from './handlers';
 import { HttpApi } from './http-api';
 import { Ledger } from './ledger';
@@ -19,7 +20,8 @@ export interface BillingGatewayStackProps extends StackProps {
 /**
  * The whole gateway of one stage, composed of constructs named for what they hold.
  * Defaults: termination protection in `prod`; every resource tagged with the service and the stage; outputs for the two
- * API URLs, every table name (`UsersTable`, …, what `npm run admin:create` needs), every queue URL and the alarm topic.
+ * API URLs, every table name (`UsersTable`, …, what `npm run admin:create` needs), every queue URL, the event bus and the
+ * alarm topic.
  */
 export class BillingGatewayStack extends Stack {
   readonly ledger: Ledger;
@@ -27,6 +29,7 @@ export class BillingGatewayStack extends Stack {
   readonly httpApi: HttpApi;
   readonly pipeline: PaymentPipeline;
   readonly realtime: Realtime;
+  readonly events: PaymentEvents;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, { stage, ...props }: BillingGatewayStackProps) {
@@ -39,6 +42,7 @@ export class BillingGatewayStack extends Stack {
     this.httpApi = new HttpApi(this, 'HttpApi', { stage, handlers: this.handlers });
     this.pipeline = new PaymentPipeline(this, 'PaymentPipeline', { handlers: this.handlers });
     this.realtime = new Realtime(this, 'Realtime', { stage, handlers: this.handlers, ledger: this.ledger });
+    this.events = new PaymentEvents(this, 'PaymentEvents', { handlers: this.handlers });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage,
       handlers: this.handlers,
@@ -67,6 +71,10 @@ export class BillingGatewayStack extends Stack {
         description: `URL of the ${name} queue (${queues[name].envVar})`,
       });
     }
+    new CfnOutput(this, 'EventBusName', {
+      value: this.events.bus.eventBusName,
+      description: 'EventBridge bus every payment event is put on (source billing-gateway, detail-type its type)',
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.monitoring.topic.topicArn,
       description: 'SNS topic every alarm notifies: subscribe the on-call address to it',

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { CfnApi, type WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type FunctionSpec, type TableAccess, telemetry } from '../../functions/manifest';
+import { type FunctionSpec, settings, type TableAccess, telemetry } from '../../functions/manifest';
 import { lambdaBundling } from '../bundling';
 import { acknowledge } from './compliance';
 import type { LedgerTable } from './ledger';
@@ -121,6 +122,13 @@ export class GatewayFunction extends NodejsFunction {
   bindQueueSender(queue: IQueue, envVar: string): this {
     queue.grantSendMessages(this);
     this.addEnvironment(envVar, queue.queueUrl);
+    return this;
+  }
+
+  /** Lets this function put events on one bus, and only put, and tells it the bus's name. */
+  bindEventBus(bus: IEventBus): this {
+    bus.grantPutEventsTo(this);
+    this.addEnvironment(settings.eventBus, bus.eventBusName);
     return this;
   }
 

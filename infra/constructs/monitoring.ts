@@ -15,7 +15,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { type FunctionName, queues } from '../../functions/manifest';
+import { type FunctionName, maxMessageAgeSeconds } from '../../functions/manifest';
 import { metricsNamespace, serviceName, type GatewayFunction } from './function';
 import type { Handlers } from './handlers';
 import type { HttpApi } from './http-api';
@@ -35,6 +35,16 @@ export const oldestInitiatedPaymentMetric = {
   namespace: metricsNamespace,
   metricName: telemetry.oldestInitiatedPaymentAge.name,
   unit: telemetry.oldestInitiatedPaymentAge.unit,
+  dimensions: (stage: DeploymentStage) => ({ service: serviceName, Stage: stage }),
+} as const;
+
+/**
+ * EventBridge refusing an event, which no AWS metric of the bus shows: the notifier publishes the count of refused
+ * entries (EMF) when it happens, then fails the record so that the stream delivers it again.
+ */
+export const failedEventBusPutsMetric = {
+  namespace: metricsNamespace,
+  metricName: telemetry.failedEventBusPuts.name,
   dimensions: (stage: DeploymentStage) => ({ service: serviceName, Stage: stage }),
 } as const;
 
@@ -86,16 +96,15 @@ export class Monitoring extends Construct {
     }
 
     for (const [name, { queue }] of pipeline.entries()) {
-      const { maxReceiveCount, visibilityTimeoutSeconds } = queues[name];
       // A message may rightly wait this long while it is retried; older means the consumers are falling behind.
-      const retrySeconds = maxReceiveCount * visibilityTimeoutSeconds;
+      const retrySeconds = maxMessageAgeSeconds(name);
       this.alarm(`${pascalCase(name)}QueueOldestMessage`, {
         metric: queue.metricApproximateAgeOfOldestMessage({ period: oneMinute, statistic: Stats.MAXIMUM }),
         threshold: retrySeconds,
         evaluationPeriods: 5,
         description:
-          `The ${name} queue has held a message for over ${retrySeconds} s (${maxReceiveCount} deliveries of ` +
-          `${visibilityTimeoutSeconds} s) for 5 minutes: its consumer is failing or falling behind.`,
+          `The ${name} queue has held a message for over ${retrySeconds} s, longer than its retries last, for 5 ` +
+          'minutes: its consumer is failing or falling behind.',
       });
     }
 
@@ -138,6 +147,20 @@ export class Monitoring extends Construct {
       description:
         `A payment has been INITIATED for over ${initiatedThreshold} s, past the sweeper's horizon: the sweeper is ` +
         'not resolving it (invariant 6). See the sweeper and processor logs.',
+    });
+
+    this.alarm('FailedEventBusPuts', {
+      metric: new Metric({
+        namespace: failedEventBusPutsMetric.namespace,
+        metricName: failedEventBusPutsMetric.metricName,
+        dimensionsMap: failedEventBusPutsMetric.dimensions(stage),
+        period: oneMinute,
+        statistic: Stats.SUM,
+      }),
+      threshold: 0,
+      description:
+        'EventBridge refused payment events: integrators’ rules miss them until the stream delivers them again. See ' +
+        'the notifier logs (throttling, a deleted bus, a missing grant).',
     });
 
     this.dashboard = this.buildDashboard({ stage, handlers, httpApi, pipeline, realtime }, background, initiatedAge);

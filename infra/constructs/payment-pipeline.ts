@@ -35,9 +35,9 @@ export interface PipelineQueue {
  * Defaults: per manifest queue an encrypted, TLS-only queue with the definition's visibility timeout (checked against
  * six times each consumer's timeout) and a redrive policy after `maxReceiveCount` deliveries to a dead-letter queue kept
  * 14 days; every function that `sends` to a queue may send to it only, and knows its URL; every consumer reads its
- * queue through an event source mapping with the spec's batch size and window and partial batch responses; every
- * scheduled function runs from an EventBridge rate rule with 2 retries, events older than one period dropped, and a
- * dead-letter queue for those EventBridge could not deliver.
+ * queue through an event source mapping with the spec's batch size, window and maximum concurrency, and partial batch
+ * responses; every scheduled function runs from an EventBridge rate rule with 2 retries, events older than one period
+ * dropped, and a dead-letter queue for those EventBridge could not deliver.
  */
 export class PaymentPipeline extends Construct {
   private readonly byName = new Map<QueueName, PipelineQueue>();
@@ -84,6 +84,7 @@ export class PaymentPipeline extends Construct {
           eventSourceArn: queue.queueArn,
           batchSize: consumes.batchSize,
           maxBatchingWindow: Duration.seconds(consumes.maxBatchingWindowSeconds),
+          ...(consumes.maxConcurrency === undefined ? {} : { maxConcurrency: consumes.maxConcurrency }),
           // Only the messages the processor names as failed come again; the others of the batch are deleted.
           reportBatchItemFailures: true,
         });

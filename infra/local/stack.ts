@@ -11,7 +11,13 @@ import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { InvalidCredentialsError } from '../../shared/errors';
 import { credentialsBody } from '../../shared/schemas/users';
 import { ensureAdmin } from '../../shared/users/service';
-import { type FunctionName, type FunctionSpec, functions, websocketRoutes } from '../../functions/manifest';
+import {
+  type FunctionName,
+  type FunctionSpec,
+  functions,
+  localEnvironment,
+  websocketRoutes,
+} from '../../functions/manifest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
 import { startSqsEventSource } from './event-source';
 import { once } from './helpers';
@@ -109,6 +115,7 @@ const configureHandlers = (dynamodb: string, sqs: string, names: TableNames, log
     // No CloudWatch reads the local stack's stdout: its embedded-metric lines would only drown the access log.
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     ...tableEnv(names),
+    ...localEnvironment,
   });
 };
 
@@ -196,7 +203,16 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       const runs = { handler: await loadHandler(functionName), functionName, timeoutSeconds };
       if (consumes) {
         const { url: queueUrl, arn: queueArn } = queues[consumes.queue];
-        start(startSqsEventSource({ ...consumes, ...runs, client: sqsClient, queueUrl, queueArn }));
+        start(
+          startSqsEventSource({
+            ...consumes,
+            ...runs,
+            client: sqsClient,
+            queueUrl,
+            queueArn,
+            ...(consumes.maxConcurrency === undefined ? {} : { concurrency: consumes.maxConcurrency }),
+          }),
+        );
         summary.push(`Queue           ${consumes.queue} -> ${functionName} (DLQ ${dlqName(consumes.queue)})`);
       }
       if (schedule) {

@@ -4,7 +4,8 @@ import type { FailureReason, Payment, PaymentStatus, PaymentType, WithdrawalDest
 import type { IdempotencyClaim, OrderedRead, PaymentScope, PaymentStore, TimeRange } from '../payments/ports';
 import { batchGet } from './batch';
 import { queryAttribute } from './query';
-import { isConditionFailure } from './conditions';
+import { isConditionFailure, putIfAbsent } from './conditions';
+import { mergeInOrder } from './ordered';
 
 // Payment ids are `pay_` + a lower-case ULID, whose first ten characters encode the creation time: a time range is a
 // key range on any index sorted by id.
@@ -56,44 +57,14 @@ export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
   };
 };
 
-/** Merges id streams that are each in order (ascending, or descending) into one, each id once. */
-async function* mergeInOrder(streams: AsyncGenerator<string>[], descending: boolean): AsyncGenerator<string> {
-  const cursors = await Promise.all(streams.map(async (stream) => ({ stream, head: await stream.next() })));
-  const before = (a: string, b: string) => (descending ? a > b : a < b);
-  let last: string | undefined;
-  for (;;) {
-    let next: (typeof cursors)[number] | undefined;
-    for (const cursor of cursors) {
-      if (cursor.head.done) continue;
-      if (!next || next.head.done || before(cursor.head.value, next.head.value)) next = cursor;
-    }
-    if (!next || next.head.done) return;
-    if (next.head.value !== last) yield next.head.value;
-    last = next.head.value;
-    next.head = await next.stream.next();
-  }
-}
-
 export class DynamoPaymentStore implements PaymentStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: { payments: string; idempotency: string },
   ) {}
 
-  async create(payment: Payment): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tables.payments,
-          Item: toPaymentItem(payment),
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  create(payment: Payment): Promise<boolean> {
+    return putIfAbsent(this.client, this.tables.payments, 'id', toPaymentItem(payment));
   }
 
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim> {
@@ -210,7 +181,7 @@ export class DynamoPaymentStore implements PaymentStore {
             this.idsInOrder('byDestinationOwner', 'destinationOwnerId', scope.userId, read),
           ];
     let ids: string[] = [];
-    for await (const id of mergeInOrder(streams, read.descending)) {
+    for await (const id of mergeInOrder(streams, (key) => key, read.descending)) {
       ids.push(id);
       if (ids.length === read.chunk) {
         yield await this.load(ids);

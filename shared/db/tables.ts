@@ -148,6 +148,79 @@ export const tables = {
     ],
     timeToLiveAttribute: 'expiresAt',
   },
+  /**
+   * The event log: one item per state a payment reached (`id` derived from the payment, the state and the moment), kept
+   * 30 days by TTL. Event ids sort by time, so every index sorted by `id` lists events in the order they happened: `all`
+   * for operators, `byPayer` and `byPayee` for the users who may see them (the payee's attribute is absent when the
+   * payee may not: a FAILED payment), `byPayment` for one payment's events. The lists filter on `type`, so the indexes
+   * that lists walk carry it.
+   */
+  events: {
+    envVar: 'EVENTS_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [
+      {
+        name: 'all',
+        partitionKey: { name: 'listed', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'INCLUDE', attributes: ['type'] },
+      },
+      {
+        name: 'byPayer',
+        partitionKey: { name: 'payerId', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'INCLUDE', attributes: ['type'] },
+      },
+      {
+        name: 'byPayee',
+        partitionKey: { name: 'payeeId', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'INCLUDE', attributes: ['type'] },
+      },
+      {
+        name: 'byPayment',
+        partitionKey: { name: 'paymentId', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+    ],
+    timeToLiveAttribute: 'expiresAt',
+  },
+  /**
+   * Webhook endpoints, by id, with their signing secret. `byOwner` lists a user's endpoints (and finds them when one of
+   * their payments moves); the sparse `receivesAll` index holds only the endpoints of operators, which receive every
+   * event. Both project everything: an endpoint is small and read far more often than it is written.
+   */
+  webhooks: {
+    envVar: 'WEBHOOKS_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [
+      {
+        name: 'byOwner',
+        partitionKey: { name: 'ownerId', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'ALL' },
+      },
+      {
+        name: 'receivesAll',
+        partitionKey: { name: 'receivesAll', type: 'S' },
+        sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'ALL' },
+      },
+    ],
+  },
+  /**
+   * Webhook deliveries: one per endpoint and event (`id` derived from both, so a fan-out done twice writes one), under
+   * the endpoint's partition in event order, kept 30 days by TTL. The delivery queue only triggers attempts; each
+   * attempt is claimed here with a conditional write on `attempts`.
+   */
+  deliveries: {
+    envVar: 'DELIVERIES_TABLE',
+    partitionKey: { name: 'webhookId', type: 'S' },
+    sortKey: { name: 'id', type: 'S' },
+    indexes: [],
+    timeToLiveAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof tables;

@@ -1,3 +1,4 @@
+import type { EventType, PaymentEvent } from '../events/model';
 import { type Payment, paymentView } from '../payments/model';
 
 export interface Connection {
@@ -9,17 +10,16 @@ export interface Connection {
 }
 
 export type ServerMessage =
-  | { type: 'payment.completed' | 'payment.failed'; payment: ReturnType<typeof paymentView> }
+  | { type: EventType; event: string; payment: ReturnType<typeof paymentView> }
   | { type: 'subscribed'; payment: ReturnType<typeof paymentView> }
   | { type: 'error'; code: string; message: string };
 
-/** The message that tells a payment's parties its final state, or nothing while it is not final. */
-export const outcomeMessage = (payment: Payment): ServerMessage | undefined =>
-  payment.status === 'COMPLETED'
-    ? { type: 'payment.completed', payment: paymentView(payment) }
-    : payment.status === 'FAILED'
-      ? { type: 'payment.failed', payment: paymentView(payment) }
-      : undefined;
+/** The push of an event: the same shape live and when a client resumes. */
+export const eventMessage = (event: PaymentEvent): ServerMessage => ({
+  type: event.type,
+  event: event.id,
+  payment: paymentView(event.payment),
+});
 
 /** The users a payment concerns: the owners of its two sides, once each. Technical accounts have none. */
 export const partiesOf = (payment: Payment): string[] =>

@@ -1,15 +1,19 @@
 import * as z from 'zod/mini';
 import type { Clock } from '../clock';
-import type { Payment } from '../payments/model';
+import { type PaymentEvent, viewersOf } from '../events/model';
+import type { EventStore } from '../events/ports';
+import { eventsSince } from '../events/service';
 import { paymentView } from '../payments/model';
 import type { PaymentStore } from '../payments/ports';
 import type { Principal } from '../users/model';
-import { type Connection, outcomeMessage, partiesOf, type ServerMessage } from './model';
+import { type Connection, eventMessage, partiesOf, type ServerMessage } from './model';
 import type { ConnectionStore, Pusher } from './ports';
 
 export interface RealtimeDeps {
   connections: ConnectionStore;
   payments: Pick<PaymentStore, 'findById'>;
+  /** What a client that resumes missed: the event log. */
+  events: Pick<EventStore, 'page'>;
   pusher: Pusher;
   clock: Clock;
 }
@@ -42,17 +46,39 @@ const subscribeMessage = z.object({
   paymentId: z.string().check(z.minLength(1), z.maxLength(128)),
 });
 
+const resumeMessage = z.object({
+  action: z.literal('resume'),
+  after: z.string().check(z.regex(/^evt_[0-9a-z]{26}$/)),
+});
+
 const error = (code: string, message: string): ServerMessage => ({ type: 'error', code, message });
 
 /**
- * Answers one message from a client. `subscribe` answers the payment's current state, so a payment that finished
- * before the socket opened is never missed; anything else answers an error, and the connection stays open.
+ * Pushes down one connection, in order, every event its user may see after `after`, as far back as events are kept,
+ * each as a live push would carry it; the client deduplicates on the event id the few a live push may also bring.
+ */
+const replay = async (
+  deps: Pick<RealtimeDeps, 'events' | 'pusher'>,
+  connection: Connection,
+  after: string,
+): Promise<void> => {
+  for await (const events of eventsSince(deps, connection.userId, after)) {
+    for (const event of events) {
+      if ((await deps.pusher.push(connection.connectionId, eventMessage(event))) === 'gone') return;
+    }
+  }
+};
+
+/**
+ * Answers one message from a client, or pushes what it asked for. `subscribe` answers the payment's current state, so
+ * a payment that finished before the socket opened is never missed; `resume` pushes every event missed since the one
+ * named, in order, and answers nothing more; anything else answers an error, and the connection stays open.
  */
 export const handleClientMessage = async (
-  deps: Pick<RealtimeDeps, 'connections' | 'payments'>,
+  deps: Pick<RealtimeDeps, 'connections' | 'payments' | 'events' | 'pusher'>,
   connectionId: string,
   body: string | undefined,
-): Promise<ServerMessage> => {
+): Promise<ServerMessage | undefined> => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body ?? '');
@@ -61,8 +87,19 @@ export const handleClientMessage = async (
   }
   const envelope = clientMessage.safeParse(parsed);
   if (!envelope.success) return error('validation_error', 'A message needs an "action".');
+  if (envelope.data.action === 'resume') {
+    const resume = resumeMessage.safeParse(parsed);
+    if (!resume.success) return error('validation_error', '"resume" needs "after": an event id (evt_…).');
+    const connection = await deps.connections.find(connectionId);
+    if (!connection) return error('unauthorized', 'This connection is not known; connect again with a token.');
+    await replay(deps, connection, resume.data.after);
+    return undefined;
+  }
   if (envelope.data.action !== 'subscribe')
-    return error('unknown_action', `Unknown action '${envelope.data.action}'; the only action is "subscribe".`);
+    return error(
+      'unknown_action',
+      `Unknown action '${envelope.data.action}'; the actions are "subscribe" and "resume".`,
+    );
   const subscribe = subscribeMessage.safeParse(parsed);
   if (!subscribe.success) return error('validation_error', '"subscribe" needs a "paymentId".');
 
@@ -77,17 +114,16 @@ export const handleClientMessage = async (
 };
 
 /**
- * Pushes a payment's final state to every open connection of its payer and payee, and to nobody else. A connection
+ * Pushes an event to every open connection of the users who may see its payment, and to nobody else. A connection
  * API Gateway no longer knows is forgotten; any other failure is thrown, so that the stream delivers the record again.
  */
-export const notifyOutcome = async (
+export const notifyEvent = async (
   deps: Pick<RealtimeDeps, 'connections' | 'pusher'>,
-  payment: Payment,
+  event: PaymentEvent,
 ): Promise<{ sent: number; gone: number }> => {
-  const message = outcomeMessage(payment);
-  if (!message) return { sent: 0, gone: 0 };
+  const message = eventMessage(event);
   const connectionIds = (
-    await Promise.all(partiesOf(payment).map((userId) => deps.connections.listByUser(userId)))
+    await Promise.all(viewersOf(event.payment).map((userId) => deps.connections.listByUser(userId)))
   ).flat();
   const results = await Promise.all(
     connectionIds.map(async (connectionId) => {

@@ -260,6 +260,7 @@ describe('the local stack over HTTP', () => {
         });
       }
     }
+    // Some 300 requests, one after the other.
   }, 30_000);
 });
 

@@ -3,8 +3,12 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -22,9 +26,12 @@ import { handler as notifier } from '../../functions/notifier/handler';
 import type { WebSocketEvent } from '../../functions/lib/websocket';
 import { issueToken } from '../../shared/security/tokens';
 import { lambdaContext } from '../support/http-event';
+import { samplePayment } from '../support/payment-fixture';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const connections = mockClient(ApiGatewayManagementApiClient);
+const sqs = mockClient(SQSClient);
+const eventBridge = mockClient(EventBridgeClient);
 
 const wsEvent = (routeKey: string, connectionId: string, extra: Partial<WebSocketEvent> = {}): WebSocketEvent => ({
   requestContext: {
@@ -46,26 +53,15 @@ const wsEvent = (routeKey: string, connectionId: string, extra: Partial<WebSocke
   ...extra,
 });
 
-const payment = (overrides: Record<string, unknown> = {}) => ({
-  id: 'pay_01jd0000000000000000000001',
-  type: 'transfer',
-  status: 'COMPLETED',
-  sourceAccountId: 'acc_a',
-  destinationAccountId: 'acc_b',
-  amount: 100n,
-  currency: 'USD',
-  fee: 1n,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:01.000Z',
-  completedAt: '2026-01-01T00:00:01.000Z',
-  sourceOwnerId: 'usr_ada',
-  destinationOwnerId: 'usr_bob',
-  ...overrides,
-});
+const payment = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({ ...samplePayment(overrides) });
 
 beforeEach(() => {
   dynamo.reset();
   connections.reset();
+  sqs.reset();
+  eventBridge.reset();
+  dynamo.on(PutCommand).resolves({});
+  sqs.on(SendMessageBatchCommand).resolves({ Successful: [] });
   dynamo.on(GetCommand).resolves({});
   dynamo.on(QueryCommand).resolves({ Items: [] });
   dynamo.on(UpdateCommand).resolves({});
@@ -190,6 +186,63 @@ describe('$default', () => {
     });
   });
 
+  it('pushes, on resume, every event after the one named, in order and shaped as live pushes, and answers nothing more', async () => {
+    const events = [
+      { id: 'evt_01jd0000000000000000000002', status: 'COMPLETED', type: 'payment.completed' },
+      { id: 'evt_01jd0000000000000000000003', status: 'FAILED', type: 'payment.failed' },
+    ];
+    dynamo
+      .on(QueryCommand, { IndexName: 'byPayer' })
+      .resolves({ Items: [{ id: events[1]!.id, type: events[1]!.type }] });
+    dynamo
+      .on(QueryCommand, { IndexName: 'byPayee' })
+      .resolves({ Items: [{ id: events[0]!.id, type: events[0]!.type }] });
+    dynamo.on(BatchGetCommand).resolves({
+      Responses: {
+        events: events.map(({ id, status, type }) => ({
+          id,
+          type,
+          createdAt: '2026-01-01T00:00:01.000Z',
+          payment: payment({ id: `pay_${id.slice(-1)}`, status }),
+        })),
+      },
+    });
+    connections.on(PostToConnectionCommand).resolves({});
+
+    const result = await message(
+      wsEvent('$default', 'conn-1', { body: '{"action":"resume","after":"evt_01jd0000000000000000000001"}' }),
+      lambdaContext(),
+    );
+
+    expect(result).toEqual({ statusCode: 200 });
+    const pushed = connections
+      .commandCalls(PostToConnectionCommand)
+      .map((c) => JSON.parse(Buffer.from(c.args[0].input.Data as Uint8Array).toString()) as Record<string, unknown>);
+    expect(pushed).toEqual([
+      { type: 'payment.completed', event: events[0]!.id, payment: expect.objectContaining({ id: 'pay_2' }) },
+      { type: 'payment.failed', event: events[1]!.id, payment: expect.objectContaining({ id: 'pay_3' }) },
+    ]);
+    expect(
+      connections.commandCalls(PostToConnectionCommand).every((c) => c.args[0].input.ConnectionId === 'conn-1'),
+    ).toBe(true);
+    expect(
+      dynamo
+        .commandCalls(QueryCommand)
+        .map((c) => [c.args[0].input.IndexName, c.args[0].input.ExpressionAttributeValues]),
+    ).toEqual([
+      ['byPayer', { ':key': 'usr_ada', ':above': 'evt_01jd0000000000000000000001' }],
+      ['byPayee', { ':key': 'usr_ada', ':above': 'evt_01jd0000000000000000000001' }],
+    ]);
+  });
+
+  it.each(['{"action":"resume"}', '{"action":"resume","after":"pay_01jd0000000000000000000001"}'])(
+    'answers a resume without an event id (%s) with a validation error',
+    async (body) => {
+      expect(await reply(body)).toMatchObject({ type: 'error', code: 'validation_error' });
+      expect(connections.commandCalls(PostToConnectionCommand)).toHaveLength(0);
+    },
+  );
+
   it('answers a subscribe with the payment’s current state, finished or not', async () => {
     dynamo.on(GetCommand, { Key: { id: 'pay_y' } }).resolves({ Item: payment({ id: 'pay_y' }) });
 
@@ -282,5 +335,111 @@ describe('notifier', () => {
     );
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '7' }] });
+  });
+
+  it('logs the event once with a conditional put, and pushes it with the event id', async () => {
+    connectionsOf('usr_ada', ['a1']);
+    connections.on(PostToConnectionCommand).resolves({});
+
+    await notifier(stream(record('1', payment({ status: 'INITIATED' }), payment())), lambdaContext());
+
+    const put = dynamo.commandCalls(PutCommand).find((c) => c.args[0].input.TableName === 'events')!.args[0].input;
+    expect(put).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(id)',
+      Item: {
+        id: expect.stringMatching(/^evt_[0-9a-z]{26}$/),
+        type: 'payment.completed',
+        createdAt: payment().updatedAt,
+        paymentId: payment().id,
+        payerId: 'usr_ada',
+        payeeId: 'usr_bob',
+        expiresAt: Date.parse(samplePayment().updatedAt) / 1000 + 30 * 24 * 60 * 60,
+      },
+    });
+    const pushed = JSON.parse(
+      Buffer.from(connections.commandCalls(PostToConnectionCommand)[0]!.args[0].input.Data as Uint8Array).toString(),
+    ) as Record<string, unknown>;
+    expect(pushed).toMatchObject({ type: 'payment.completed', event: put.Item!.id });
+  });
+
+  it('treats a redelivered record as the same event: nothing new is written, the push carries the same id', async () => {
+    connectionsOf('usr_ada', ['a1']);
+    connections.on(PostToConnectionCommand).resolves({});
+    const event = stream(record('1', payment({ status: 'INITIATED' }), payment()));
+
+    await notifier(event, lambdaContext());
+    dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    const again = await notifier(event, lambdaContext());
+
+    expect(again).toEqual({ batchItemFailures: [] });
+    const ids = dynamo.commandCalls(PutCommand).map((c) => c.args[0].input.Item!.id as string);
+    const pushed = connections
+      .commandCalls(PostToConnectionCommand)
+      .map((c) => (JSON.parse(Buffer.from(c.args[0].input.Data as Uint8Array).toString()) as { event: string }).event);
+    expect(new Set(ids).size).toBe(1);
+    expect(pushed).toEqual([ids[0], ids[0]]);
+  });
+
+  it('pushes a failed payment to its payer’s connections, never to its payee’s', async () => {
+    connectionsOf('usr_ada', ['a1']);
+    connectionsOf('usr_bob', ['b1']);
+    connections.on(PostToConnectionCommand).resolves({});
+
+    await notifier(
+      stream(
+        record(
+          '1',
+          payment({ status: 'INITIATED' }),
+          payment({ status: 'FAILED', failureReason: 'insufficient_funds' }),
+        ),
+      ),
+      lambdaContext(),
+    );
+
+    expect(connections.commandCalls(PostToConnectionCommand).map((c) => c.args[0].input.ConnectionId)).toEqual(['a1']);
+    const logged = dynamo.commandCalls(PutCommand).find((c) => c.args[0].input.TableName === 'events')!.args[0].input;
+    expect(logged.Item).toMatchObject({ type: 'payment.failed', payerId: 'usr_ada' });
+    expect(logged.Item).not.toHaveProperty('payeeId');
+  });
+
+  it('queues one delivery to each endpoint that wants the event, and none to the others, and puts it on no bus here', async () => {
+    const endpoint = (id: string, ownerId: string, events: string[], scope = 'own') => ({
+      id,
+      ownerId,
+      scope,
+      url: `https://hooks.example.com/${id}`,
+      events,
+      description: '',
+      status: 'enabled',
+      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    dynamo.on(QueryCommand, { IndexName: 'byOwner', ExpressionAttributeValues: { ':key': 'usr_bob' } }).resolves({
+      Items: [
+        endpoint('whk_wants', 'usr_bob', ['payment.completed']),
+        endpoint('whk_other', 'usr_bob', ['payment.failed']),
+      ],
+    });
+    dynamo.on(QueryCommand, { IndexName: 'receivesAll' }).resolves({
+      Items: [endpoint('whk_ops', 'usr_ops', ['payment.completed'], 'all')],
+    });
+
+    await notifier(stream(record('1', payment({ status: 'INITIATED' }), payment())), lambdaContext());
+
+    const deliveries = dynamo.commandCalls(PutCommand).filter((c) => c.args[0].input.TableName === 'deliveries');
+    expect(deliveries.map((c) => c.args[0].input.Item!.webhookId).sort()).toEqual(['whk_ops', 'whk_wants']);
+    expect(deliveries.every((c) => c.args[0].input.ConditionExpression === 'attribute_not_exists(id)')).toBe(true);
+    const queued = sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? [])
+      .map((entry) => JSON.parse(entry.MessageBody!) as Record<string, string>);
+    expect(queued.map((m) => m.webhookId).sort()).toEqual(['whk_ops', 'whk_wants']);
+    expect(queued[0]).toEqual({
+      webhookId: expect.any(String),
+      deliveryId: expect.stringMatching(/^dlv_/),
+      paymentId: payment().id,
+      eventId: expect.stringMatching(/^evt_/),
+    });
+    expect(eventBridge.calls()).toHaveLength(0);
   });
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type FunctionName, functions, type FunctionSpec, queues } from '../../functions/manifest';
+import { type FunctionName, functions, type FunctionSpec, maxMessageAgeSeconds } from '../../functions/manifest';
 import { defaultInitiatedAgeAlarmSeconds, oldestInitiatedPaymentMetric } from '../../infra/constructs/monitoring';
 import {
   build,
@@ -121,12 +121,11 @@ describe('alarms', () => {
 
   it.each(queueNames)('alarms when a %s message outlives all its deliveries, as the consumer falls behind', (name) => {
     const queueId = logicalId(dev, dev.stack.pipeline.queue(name).queue);
-    const { maxReceiveCount, visibilityTimeoutSeconds } = queues[name];
     expect(alarmsOn('ApproximateAgeOfOldestMessage', queueId)).toEqual([
       expect.objectContaining({
         Namespace: 'AWS/SQS',
         Statistic: 'Maximum',
-        Threshold: maxReceiveCount * visibilityTimeoutSeconds,
+        Threshold: maxMessageAgeSeconds(name),
         ComparisonOperator: 'GreaterThanThreshold',
       }),
     ]);

@@ -102,6 +102,9 @@ describe('payment pipeline', () => {
       MaximumBatchingWindowInSeconds: consumes.maxBatchingWindowSeconds,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+    expect(mapping?.[1].Properties.ScalingConfig).toEqual(
+      consumes.maxConcurrency === undefined ? undefined : { MaximumConcurrency: consumes.maxConcurrency },
+    );
   });
 
   it.each(functionNames)('lets %s send only to the queues its spec sends to, and tells it their URLs', (name) => {

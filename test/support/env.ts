@@ -4,9 +4,22 @@ process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-for (const table of ['users', 'tokens', 'accounts', 'payments', 'operations', 'idempotency', 'connections', 'rates']) {
+for (const table of [
+  'users',
+  'tokens',
+  'accounts',
+  'payments',
+  'operations',
+  'idempotency',
+  'connections',
+  'rates',
+  'events',
+  'webhooks',
+  'deliveries',
+]) {
   process.env[`${table.toUpperCase()}_TABLE`] ??= table;
 }
 process.env.PAYMENTS_QUEUE_URL ??= 'https://sqs.us-east-1.amazonaws.com/123456789012/payments';
+process.env.WEBHOOK_DELIVERIES_QUEUE_URL ??= 'https://sqs.us-east-1.amazonaws.com/123456789012/webhook-deliveries';
 process.env.WEBSOCKET_ENDPOINT ??= 'https://ws.example.com/$default';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { NonIntegerLiteral, parseJson, stringify } from '../../functions/lib/json';
+import { NonIntegerLiteral, parseJson, stringify } from '../../shared/json';
 import { amountSchema } from '../../shared/schemas/common';
 import { parseInput } from '../../shared/schemas/validation';
 

@@ -170,6 +170,9 @@ describe('list endpoints', () => {
       'GET /v1/payments',
       'GET /v1/rates',
       'GET /v1/admin/rates/{base}/{quote}/history',
+      'GET /v1/events',
+      'GET /v1/webhooks',
+      'GET /v1/webhooks/{id}/deliveries',
     ]);
   });
 

@@ -1,3 +1,4 @@
+/** JSON for the wire: exact integers for bigints, which JSON.stringify cannot write. */
 import { randomUUID } from 'node:crypto';
 
 // JSON.stringify cannot write a bigint. Balances are bigints, so each is first swapped for a marker string no input

@@ -1,0 +1,14 @@
+import { DEFAULT_PAGE_SIZE } from '../../shared/page';
+import { deliveryView } from '../../shared/webhooks/model';
+import { listDeliveries } from '../../shared/webhooks/service';
+import { listDeliveries as contract } from '../contracts/events';
+import { httpHandler } from '../lib/http';
+import { webhookDeps } from '../lib/runtime';
+import { pageView } from '../lib/views';
+
+export const handler = httpHandler(contract, async ({ caller, params, query }) =>
+  pageView(
+    await listDeliveries(webhookDeps, caller, params.id, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE }),
+    deliveryView,
+  ),
+);

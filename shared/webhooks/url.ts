@@ -1,0 +1,98 @@
+import { BlockList, isIP } from 'node:net';
+import { ValidationError } from '../errors';
+
+/**
+ * Where webhooks may point. On AWS only public `https` endpoints. The local stack sets `allowLoopback` (through its
+ * environment) so that receivers on the same machine work: `http` or `https` to 127.0.0.1 or localhost, with a port.
+ */
+export interface UrlPolicy {
+  allowLoopback: boolean;
+}
+
+// Addresses no webhook may reach: private, loopback, link-local, shared (CGNAT), reserved, documentation,
+// benchmarking, multicast and broadcast ranges, and the IPv6 forms that embed an IPv4 address. A BlockList checks an
+// IPv4-mapped IPv6 address (::ffff:10.0.0.1) against the IPv4 ranges itself.
+const forbidden = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  forbidden.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 96],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const) {
+  forbidden.addSubnet(network, prefix, 'ipv6');
+}
+
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+
+const family = (address: string): 'ipv4' | 'ipv6' | undefined =>
+  isIP(address) === 4 ? 'ipv4' : isIP(address) === 6 ? 'ipv6' : undefined;
+
+/**
+ * Whether a webhook may be sent to this IP address: a public one, or a loopback one where the policy allows it. Checked
+ * on the address a name resolves to, just before sending, so that DNS cannot point a public name at a private address.
+ */
+export const isAllowedAddress = (address: string, policy: UrlPolicy): boolean => {
+  const type = family(address);
+  if (!type) return false;
+  if (policy.allowLoopback && loopback.check(address, type)) return true;
+  return !forbidden.check(address, type);
+};
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+const MAX_URL_LENGTH = 2048;
+
+const refuse = (message: string): never => {
+  throw new ValidationError([{ path: 'url', message }]);
+};
+
+/**
+ * Checks a webhook URL when it is registered, or throws a `validation_error` on `url`: an absolute `https` URL (or, where
+ * the policy allows loopback, an `http` one to 127.0.0.1 or localhost with a port), without credentials, whose host is
+ * not an address in a forbidden range nor a name for this machine. A name is checked again when it is resolved.
+ */
+export const checkWebhookUrl = (raw: string, policy: UrlPolicy): string => {
+  if (raw.length > MAX_URL_LENGTH) refuse(`must be at most ${MAX_URL_LENGTH} characters long`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return refuse('must be an absolute URL');
+  }
+  if (url.username !== '' || url.password !== '') refuse('must not carry credentials');
+  const host = url.hostname.toLowerCase();
+  const isLoopbackName = LOOPBACK_NAMES.has(host);
+  if (policy.allowLoopback && isLoopbackName && (url.protocol === 'http:' || url.protocol === 'https:')) {
+    if (url.port === '') refuse('must name the port of the local receiver');
+    return url.href;
+  }
+  if (url.protocol !== 'https:') refuse('must be an https URL');
+  const literal = host.startsWith('[') ? host.slice(1, -1) : host;
+  if (isLoopbackName || host.endsWith('.localhost') || (family(literal) && !isAllowedAddress(literal, policy))) {
+    refuse('must not point at a private, loopback or link-local address');
+  }
+  return url.href;
+};
