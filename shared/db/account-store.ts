@@ -1,10 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { AccountKind, AccountRecord, AccountStatus, Purpose, TechnicalPurpose } from '../accounts/model';
 import type { AccountFilter, AccountStore } from '../accounts/ports';
@@ -120,27 +114,29 @@ export class DynamoAccountStore implements AccountStore {
 
     for (const kind of kinds) {
       let start: Record<string, unknown> | undefined = from?.kind === kind ? { kind, id: from.after } : undefined;
-      do {
-        const input: QueryCommandInput = {
+      const pages = paginateQuery(
+        { client: this.client, pageSize: CHUNK },
+        {
           TableName: this.table,
           IndexName: 'byKind',
           KeyConditionExpression: '#kind = :kind',
           ExpressionAttributeNames: { '#kind': 'kind', ...names },
           ExpressionAttributeValues: { ':kind': kind, ...values },
-          Limit: CHUNK,
           ExclusiveStartKey: start,
           ...(expression ? { FilterExpression: expression } : {}),
-        };
-        const out = await this.client.send(new QueryCommand(input));
-        for (const item of out.Items ?? []) {
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) {
           if (ids.length === limit) {
             more = true;
             break;
           }
           ids.push({ kind, id: item.id as string });
         }
-        start = out.LastEvaluatedKey;
-      } while (start && !more);
+        start = page.LastEvaluatedKey;
+        if (more) break;
+      }
       if (more) break;
       if (ids.length === limit) {
         more = kinds.indexOf(kind) < kinds.length - 1 || start !== undefined;

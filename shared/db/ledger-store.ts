@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  paginateQuery,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -212,26 +213,25 @@ export class DynamoLedger implements Ledger, BalanceReader {
       values[':to'] = query.to;
     }
     const items: Operation[] = [];
-    let start: Record<string, unknown> | undefined = afterSeq === undefined ? undefined : { chain, seq: afterSeq };
-    let exhausted = false;
-    while (items.length < want) {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.operations,
-          KeyConditionExpression: 'chain = :chain',
-          ExpressionAttributeValues: values,
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-          ScanIndexForward: !query.descending,
-          ExclusiveStartKey: start,
-          Limit: CHUNK,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(out.Items ?? []).map(fromOperationItem));
-      start = out.LastEvaluatedKey;
-      if (!start) {
-        exhausted = true;
+    let exhausted = true;
+    const pages = paginateQuery(
+      { client: this.client, pageSize: CHUNK },
+      {
+        TableName: this.tables.operations,
+        KeyConditionExpression: 'chain = :chain',
+        ExpressionAttributeValues: values,
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+        ScanIndexForward: !query.descending,
+        ExclusiveStartKey: afterSeq === undefined ? undefined : { chain, seq: afterSeq },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      items.push(...(page.Items ?? []).map(fromOperationItem));
+      if (items.length >= want) {
+        // Enough for the page: stop reading, and say whether the chain has more.
+        exhausted = page.LastEvaluatedKey === undefined;
         break;
       }
     }

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime, encodeTime } from 'ulid';
 import type { FailureReason, Payment, PaymentStatus, PaymentType, WithdrawalDestination } from '../payments/model';
 import type { IdempotencyClaim, OrderedRead, PaymentScope, PaymentStore, TimeRange } from '../payments/ports';
@@ -179,26 +179,24 @@ export class DynamoPaymentStore implements PaymentStore {
     if (after !== undefined && !descending && after > low) low = after;
     if (after !== undefined && descending && after < high) high = after;
     if (low > high) return;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.payments,
-          IndexName: index,
-          KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
-          ExpressionAttributeNames: { '#key': keyName },
-          ExpressionAttributeValues: { ':key': keyValue, ':low': low, ':high': high },
-          ScanIndexForward: !descending,
-          Limit: chunk,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
+    const pages = paginateQuery(
+      { client: this.client, pageSize: chunk },
+      {
+        TableName: this.tables.payments,
+        IndexName: index,
+        KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
+        ExpressionAttributeNames: { '#key': keyName },
+        ExpressionAttributeValues: { ':key': keyValue, ':low': low, ':high': high },
+        ScanIndexForward: !descending,
+      },
+    );
+    // A generator: the next page is read only when the reader asks past the last id of this one.
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
         const id = item.id as string;
         if (id !== after) yield id;
       }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    }
   }
 
   async *inOrder(scope: PaymentScope, read: OrderedRead): AsyncGenerator<Payment[]> {

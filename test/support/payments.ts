@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb-local';
 import { createQueues, ensureQueues, type LocalQueues } from '../../infra/local/queues';
 import { type LocalSqs, startSqs } from '../../infra/local/sqs';
@@ -9,6 +8,7 @@ import { SqsPaymentQueue } from '../../functions/lib/payment-queue';
 import { DynamoAccountStore } from '../../shared/db/account-store';
 import { DynamoLedger } from '../../shared/db/ledger-store';
 import { DynamoPaymentStore } from '../../shared/db/payment-store';
+import { queryItems } from '../../shared/db/query';
 import { DynamoRateStore } from '../../shared/db/rate-store';
 import { systemClock } from '../../shared/clock';
 import { DEFAULT_FEES } from '../../shared/payments/fees';
@@ -154,22 +154,13 @@ export const ledgerHelpers = (current: () => PaymentWorld) => {
   /** Every operation of one chain, in order. */
   const chainOf = async (chain: string): Promise<OperationItem[]> => {
     const { db } = current();
-    const items: OperationItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await db.client.send(
-        new QueryCommand({
-          TableName: db.names.operations,
-          KeyConditionExpression: 'chain = :c',
-          ExpressionAttributeValues: { ':c': chain },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...((out.Items ?? []) as OperationItem[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await queryItems(db.client, {
+      TableName: db.names.operations,
+      KeyConditionExpression: 'chain = :c',
+      ExpressionAttributeValues: { ':c': chain },
+      ConsistentRead: true,
+    });
+    return items as unknown as OperationItem[];
   };
 
   /**
