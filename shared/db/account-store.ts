@@ -6,7 +6,7 @@ import type { Page, PageRequest } from '../page';
 import { batchGet } from './batch';
 import { queryAttribute, queryItems } from './query';
 import { decodeCursor, encodeCursor } from './cursor';
-import { isConditionFailure } from './conditions';
+import { isConditionFailure, itemOfConditionFailure } from './conditions';
 
 export const toAccountItem = ({ ownerId, name, ...rest }: AccountRecord): Record<string, unknown> => ({
   ...rest,
@@ -45,6 +45,7 @@ export class DynamoAccountStore implements AccountStore {
         TableName: this.table,
         Item: toAccountItem(account),
         ConditionExpression: 'attribute_not_exists(id)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
   }
@@ -55,7 +56,8 @@ export class DynamoAccountStore implements AccountStore {
       return account;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const existing = await this.findById(account.id);
+      const item = itemOfConditionFailure(error);
+      const existing = item ? fromAccountItem(item) : await this.findById(account.id);
       if (!existing) throw error;
       return existing;
     }

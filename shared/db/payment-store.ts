@@ -4,7 +4,7 @@ import type { FailureReason, Payment, PaymentStatus, PaymentType, WithdrawalDest
 import type { IdempotencyClaim, OrderedRead, PaymentScope, PaymentStore, TimeRange } from '../payments/ports';
 import { batchGet } from './batch';
 import { queryAttribute } from './query';
-import { isConditionFailure } from './conditions';
+import { isConditionFailure, itemOfConditionFailure } from './conditions';
 
 // Payment ids are `pay_` + a lower-case ULID, whose first ten characters encode the creation time: a time range is a
 // key range on any index sorted by id.
@@ -56,6 +56,13 @@ export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
   };
 };
 
+const fromClaimItem = (item: Record<string, unknown>): IdempotencyClaim => ({
+  key: item.key as string,
+  requestHash: item.requestHash as string,
+  paymentId: item.paymentId as string,
+  ...(typeof item.expiresAt === 'bigint' ? { expiresAt: Number(item.expiresAt) } : {}),
+});
+
 /** Merges id streams that are each in order (ascending, or descending) into one, each id once. */
 async function* mergeInOrder(streams: AsyncGenerator<string>[], descending: boolean): AsyncGenerator<string> {
   const cursors = await Promise.all(streams.map(async (stream) => ({ stream, head: await stream.next() })));
@@ -80,19 +87,23 @@ export class DynamoPaymentStore implements PaymentStore {
     private readonly tables: { payments: string; idempotency: string },
   ) {}
 
-  async create(payment: Payment): Promise<boolean> {
+  async create(payment: Payment): Promise<{ created: boolean; payment: Payment }> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tables.payments,
           Item: toPaymentItem(payment),
           ConditionExpression: 'attribute_not_exists(id)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return { created: true, payment };
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const item = itemOfConditionFailure(error);
+      const existing = item ? fromPaymentItem(item) : await this.findById(payment.id);
+      if (!existing) throw error;
+      return { created: false, payment: existing };
     }
   }
 
@@ -104,12 +115,14 @@ export class DynamoPaymentStore implements PaymentStore {
           Item: { ...claim },
           ConditionExpression: 'attribute_not_exists(#key)',
           ExpressionAttributeNames: { '#key': 'key' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return claim;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const winner = await this.findClaim(claim.key);
+      const item = itemOfConditionFailure(error);
+      const winner = item ? fromClaimItem(item) : await this.findClaim(claim.key);
       if (!winner) throw error;
       return winner;
     }
@@ -126,13 +139,7 @@ export class DynamoPaymentStore implements PaymentStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tables.idempotency, Key: { key }, ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    return {
-      key: Item.key as string,
-      requestHash: Item.requestHash as string,
-      paymentId: Item.paymentId as string,
-      ...(typeof Item.expiresAt === 'bigint' ? { expiresAt: Number(Item.expiresAt) } : {}),
-    };
+    return Item ? fromClaimItem(Item) : undefined;
   }
 
   /** Ids from one index partition, in id (so creation) order, within the range. */

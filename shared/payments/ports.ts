@@ -27,8 +27,11 @@ export interface OrderedRead {
 }
 
 export interface PaymentStore {
-  /** Stores a new INITIATED payment; `false` when a payment with its id exists already. */
-  create(payment: Payment): Promise<boolean>;
+  /**
+   * Stores a new INITIATED payment unless a payment with its id exists already; answers the payment that holds the id:
+   * this one (`created`), or the one stored before it.
+   */
+  create(payment: Payment): Promise<{ created: boolean; payment: Payment }>;
   /** Claims an idempotency key for a payment; answers the claim that holds the key, this one or an earlier one. */
   claim(claim: IdempotencyClaim): Promise<IdempotencyClaim>;
   findById(id: string): Promise<Payment | undefined>;

@@ -85,12 +85,9 @@ const accept = async (deps: PaymentDeps, payment: Payment, claim: IdempotencyCla
       accepted = { ...payment, id: holder.paymentId, createdAt: at, updatedAt: at };
     }
   }
-  if (!(await deps.payments.create(accepted))) {
-    // A concurrent retry with the same key stored it first.
-    const existing = await deps.payments.findById(accepted.id);
-    if (!existing) throw new Error(`Payment ${accepted.id} exists and does not`);
-    return existing;
-  }
+  const stored = await deps.payments.create(accepted);
+  // A concurrent retry with the same key stored it first.
+  if (!stored.created) return stored.payment;
   try {
     await deps.queue.enqueue([accepted.id]);
   } catch (error) {

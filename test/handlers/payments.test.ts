@@ -10,6 +10,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as createDeposit } from '../../functions/deposits-create/handler';
 import { handler as createPayment } from '../../functions/payments-create/handler';
@@ -132,6 +133,20 @@ const expectNothingWritten = () => {
   expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
   expect(sqs.calls()).toHaveLength(0);
 };
+
+/** What DynamoDB answers a write refused by its condition that asked for the item (ALL_OLD): the item, marshalled. */
+const conditionFailure = (item: Record<string, unknown>) =>
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    Item: marshall(item, { removeUndefinedValues: true }),
+  });
+
+const getsOf = (table: string) =>
+  dynamo
+    .commandCalls(GetCommand)
+    .map((call) => call.args[0].input)
+    .filter((input) => input.TableName === table);
 
 const errorPaths = (response: ParsedResponse): string[] =>
   ((response.body as Problem).errors ?? []).map((error) => error.path);
@@ -437,7 +452,7 @@ describe('POST /v1/payments', () => {
       dynamo.on(GetCommand, { TableName: 'payments', Key: { id: payment.id } }).resolves({ Item: payment });
       dynamo.resetHistory();
       sqs.resetHistory();
-      return { payment: response.body as PaymentBody, claim: storedClaim };
+      return { payment: response.body as PaymentBody, claim: storedClaim, item: payment };
     };
 
     it('claims the key, scoped to the caller, for at least 24 hours', async () => {
@@ -520,6 +535,38 @@ describe('POST /v1/payments', () => {
       expect(retry.status).toBe(202);
       expect(retry.body).toEqual(payment);
       expect(storedItems('payments')).toHaveLength(0);
+      expect(sqs.calls()).toHaveLength(0);
+    });
+
+    it('takes the claim that won the race from the refused write, without reading it back', async () => {
+      givenStandardWallets();
+      const { payment, claim } = await firstRequest('order-42', transfer());
+      // The retry looked before the original claimed the key; the original's claim comes back with the refusal.
+      dynamo.on(GetCommand, { TableName: 'idempotency', Key: { key: claim.key } }).resolves({});
+      dynamo.on(PutCommand, { TableName: 'idempotency' }).rejects(conditionFailure(claim));
+
+      const retry = await postPayment(transfer(), { idempotencyKey: 'order-42' });
+
+      expect(retry.status).toBe(202);
+      expect(retry.body).toEqual(payment);
+      expect(getsOf('idempotency')).toHaveLength(1);
+      expect(storedItems('payments')).toHaveLength(0);
+    });
+
+    it('answers the payment a concurrent retry stored first, from the refused write, queueing nothing', async () => {
+      givenStandardWallets();
+      const { payment, claim, item } = await firstRequest('order-42', transfer());
+      // The original had claimed the key but not yet stored its payment when the retry looked for it.
+      dynamo.on(GetCommand, { TableName: 'idempotency', Key: { key: claim.key } }).resolves({});
+      dynamo.on(GetCommand, { TableName: 'payments', Key: { id: payment.id } }).resolves({});
+      dynamo.on(PutCommand, { TableName: 'idempotency' }).rejects(conditionFailure(claim));
+      dynamo.on(PutCommand, { TableName: 'payments' }).rejects(conditionFailure(item));
+
+      const retry = await postPayment(transfer(), { idempotencyKey: 'order-42' });
+
+      expect(retry.status).toBe(202);
+      expect(retry.body).toEqual(payment);
+      expect(getsOf('payments')).toHaveLength(1);
       expect(sqs.calls()).toHaveLength(0);
     });
 
@@ -616,6 +663,19 @@ describe('POST /v1/admin/deposits', () => {
       'attribute_not_exists(id)',
       'attribute_not_exists(id)',
     ]);
+  });
+
+  it('takes a technical account another request opened first from the refused write, without reading it', async () => {
+    // A currency no other test deposits in: technical accounts, once seen, are remembered by the warm container.
+    givenAccounts(walletItem('acc_ada_nok', ada.userId, { currency: 'NOK' }));
+    dynamo.on(PutCommand, { TableName: 'accounts' }).callsFake((input: { Item: AccountItem }) => {
+      throw conditionFailure({ ...input.Item });
+    });
+
+    const response = await postDeposit(deposit({ accountId: 'acc_ada_nok', currency: 'NOK' }));
+
+    expect(response.status).toBe(202);
+    expect(getsOf('accounts').map((input) => input.Key)).toEqual([{ id: 'acc_ada_nok' }]);
   });
 
   it('answers the same payment for the same reference and body, writing nothing', async () => {

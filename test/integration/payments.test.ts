@@ -298,6 +298,47 @@ describe('payments on DynamoDB Local', () => {
     await expect(processPayment(world.payments, retried.id)).resolves.toBe('completed');
   });
 
+  it('answers the item that refused a conditional write from the refusal itself, reading nothing back', async () => {
+    const { ada, source, destination } = await payerAndPayee(1_000);
+    const payment = await createPayment(
+      world.payments,
+      ada,
+      {
+        type: 'transfer',
+        sourceAccountId: source.id,
+        destinationAccountId: destination.id,
+        amount: 10,
+        currency: 'USD',
+      },
+      'refused',
+    );
+    const [claim, account] = await Promise.all([
+      world.payments.payments.findClaim(`user#${ada.userId}#refused`),
+      world.payments.accounts.findById(source.id),
+    ]);
+    const reads: string[] = [];
+    world.db.client.middlewareStack.add(
+      (next, context) => (args) => {
+        if (/^(Get|BatchGet|Query|Scan)/.test(context.commandName ?? '')) reads.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordReads' },
+    );
+
+    try {
+      const again = await world.payments.payments.create({ ...payment, amount: 11n });
+      const holder = await world.payments.payments.claim({ ...claim!, requestHash: 'another', paymentId: 'pay_x' });
+      const existing = await world.payments.accounts.ensure({ ...account!, name: 'another' });
+
+      expect(again).toEqual({ created: false, payment });
+      expect(holder).toEqual(claim);
+      expect(existing).toEqual(account);
+      expect(reads).toEqual([]);
+    } finally {
+      world.db.client.middlewareStack.remove('recordReads');
+    }
+  });
+
   it('leaves a payment whose message could not be sent to the sweeper, which gets it processed', async () => {
     const { ada, source, destination } = await payerAndPayee(1_000, 'CHF');
     const failures: string[] = [];
