@@ -102,7 +102,7 @@ export class DynamoAccountStore implements AccountStore {
 
   /**
    * Walks the byKind index (technical accounts, then user accounts, each in id order), filtering on the attributes
-   * the index projects; a balance is never projected, so postings never write to it. The cursor names the last
+   * the index projects; a balance is never projected, so moving money never writes to it. The cursor names the last
    * account returned, so a page that stops mid-chunk resumes exactly after it.
    */
   async list(filter: AccountFilter, { limit, cursor }: PageRequest): Promise<Page<AccountRecord>> {

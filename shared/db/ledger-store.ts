@@ -22,7 +22,7 @@ import {
   StaleChainError,
   type Volumes,
 } from '../ledger/ports';
-import type { OperationType, Posting } from '../ledger/postings';
+import type { Leg, OperationType } from '../ledger/legs';
 import type { Page } from '../page';
 import type { FailureReason, Payment } from '../payments/model';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -62,7 +62,7 @@ const operationsCursor = z.record(z.string().check(z.maxLength(160)), z.string()
 const refusedByCondition = (code: string | undefined) => code === 'ConditionalCheckFailed';
 
 /**
- * The ledger on DynamoDB. Each account's operations form a chain keyed by sequence number; a posting is appended at
+ * The ledger on DynamoDB. Each account's operations form a chain keyed by sequence number; a leg is appended at
  * `head.seq + 1` on condition that the slot is free. Two payments planned on the same head cannot both commit, so the
  * balance check made against that head holds when the write lands: no lock, no read-modify-write of a balance item,
  * and a completed transfer costs one conditional write per leg.
@@ -105,30 +105,25 @@ export class DynamoLedger implements Ledger, BalanceReader {
     );
   }
 
-  async commit(
-    payment: Payment,
-    postings: readonly Posting[],
-    heads: ReadonlyMap<string, ChainHead>,
-    at: Date,
-  ): Promise<void> {
+  async commit(payment: Payment, legs: readonly Leg[], heads: ReadonlyMap<string, ChainHead>, at: Date): Promise<void> {
     const now = at.toISOString();
-    const operations = postings.map((posting) => {
-      const head = heads.get(posting.chain) ?? EMPTY_HEAD;
+    const operations = legs.map((leg) => {
+      const head = heads.get(leg.chain) ?? EMPTY_HEAD;
       return {
-        chain: posting.chain,
+        chain: leg.chain,
         seq: head.seq + 1n,
         id: newId('op'),
-        accountId: posting.accountId,
+        accountId: leg.accountId,
         paymentId: payment.id,
-        type: posting.type,
-        amount: posting.amount,
-        currency: posting.currency,
-        balanceAfter: head.balance + posting.amount,
+        type: leg.type,
+        amount: leg.amount,
+        currency: leg.currency,
+        balanceAfter: head.balance + leg.amount,
         // The chain's volumes: everything it was ever credited and debited. Their differences between two points in
         // time answer "how much came in, how much went out" without reading the operations in between.
-        inputAfter: head.input + (posting.amount > 0n ? posting.amount : 0n),
-        outputAfter: head.output + (posting.amount < 0n ? -posting.amount : 0n),
-        counterpartyAccountId: posting.counterpartyAccountId,
+        inputAfter: head.input + (leg.amount > 0n ? leg.amount : 0n),
+        outputAfter: head.output + (leg.amount < 0n ? -leg.amount : 0n),
+        counterpartyAccountId: leg.counterpartyAccountId,
         // Never earlier than the operation before it, whatever this host's clock says: `createdAt` grows with `seq`,
         // which is what lets a balance at a point in time be found by bisection.
         createdAt: head.createdAt > now ? head.createdAt : now,

@@ -1,6 +1,6 @@
 import type { Page } from '../page';
 import type { FailureReason, Payment } from '../payments/model';
-import type { OperationType, Posting } from './postings';
+import type { Leg, OperationType } from './legs';
 
 /** The latest operation of a chain: its sequence number and the balance after it. */
 export interface ChainHead {
@@ -62,15 +62,10 @@ export class AlreadyFinalError extends Error {
 export interface Ledger {
   heads(chains: readonly string[]): Promise<Map<string, ChainHead>>;
   /**
-   * In one transaction: the payment INITIATED → COMPLETED, and each posting appended to its chain right after the head
+   * In one transaction: the payment INITIATED → COMPLETED, and each leg appended to its chain right after the head
    * it was planned on. Rejects with StaleChainError or AlreadyFinalError and then writes nothing.
    */
-  commit(
-    payment: Payment,
-    postings: readonly Posting[],
-    heads: ReadonlyMap<string, ChainHead>,
-    at: Date,
-  ): Promise<void>;
+  commit(payment: Payment, legs: readonly Leg[], heads: ReadonlyMap<string, ChainHead>, at: Date): Promise<void>;
   /** The payment INITIATED → FAILED, moving no money; AlreadyFinalError if it was final already. */
   fail(payment: Payment, reason: FailureReason, at: Date): Promise<void>;
   operations(accountId: string, chains: readonly string[], query: OperationQuery): Promise<Page<Operation>>;

@@ -14,7 +14,7 @@ import {
 import { idTime, newIdAt } from '../ids';
 import { isTechnicalAccountId } from '../ledger/chains';
 import { AlreadyFinalError, type Ledger, StaleChainError } from '../ledger/ports';
-import { planPostings } from '../ledger/postings';
+import { planLegs } from '../ledger/legs';
 import type { Page, PageRequest } from '../page';
 import type { SortOrder } from '../schemas/common';
 import { readSortCursor, sortCursor, sortedPage } from '../sorted-page';
@@ -437,7 +437,7 @@ export type ProcessOutcome = 'completed' | 'failed' | 'skipped';
 const MAX_ATTEMPTS = 8;
 
 /**
- * Applies one payment: plans its postings, reads the heads of their chains, and commits all legs and the payment's
+ * Applies one payment: plans its legs, reads the heads of their chains, and commits all legs and the payment's
  * new state in one transaction. A source short of `amount + fee` fails the payment and moves nothing. A payment that
  * is already final (a duplicate delivery) is left alone.
  */
@@ -448,9 +448,9 @@ export const processPayment = async (
   for (let attempt = 1; ; attempt++) {
     const payment = await deps.payments.findById(paymentId);
     if (!payment || payment.status !== 'INITIATED') return 'skipped';
-    const postings = planPostings(payment);
-    const heads = await deps.ledger.heads(postings.map((posting) => posting.chain));
-    const [debit] = postings;
+    const legs = planLegs(payment);
+    const heads = await deps.ledger.heads(legs.map((leg) => leg.chain));
+    const [debit] = legs;
     try {
       if (
         debit &&
@@ -460,7 +460,7 @@ export const processPayment = async (
         await deps.ledger.fail(payment, 'insufficient_funds', deps.clock());
         return 'failed';
       }
-      await deps.ledger.commit(payment, postings, heads, deps.clock());
+      await deps.ledger.commit(payment, legs, heads, deps.clock());
       return 'completed';
     } catch (error) {
       if (error instanceof AlreadyFinalError) return 'skipped';
