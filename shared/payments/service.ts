@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type AccountRecord, newTechnicalAccount } from '../accounts/model';
+import { type AccountRecord, mayGoNegative, newTechnicalAccount } from '../accounts/model';
 import type { AccountStore } from '../accounts/ports';
 import type { Clock } from '../clock';
 import {
@@ -12,7 +12,6 @@ import {
   ValidationError,
 } from '../errors';
 import { idTime, newIdAt } from '../ids';
-import { isTechnicalAccountId } from '../ledger/chains';
 import { AlreadyFinalError, type Ledger, StaleChainError } from '../ledger/ports';
 import { planLegs } from '../ledger/legs';
 import type { Page, PageRequest } from '../page';
@@ -452,11 +451,7 @@ export const processPayment = async (
     const heads = await deps.ledger.heads(legs.map((leg) => leg.chain));
     const [debit] = legs;
     try {
-      if (
-        debit &&
-        !isTechnicalAccountId(debit.accountId) &&
-        (heads.get(debit.chain)?.balance ?? 0n) + debit.amount < 0n
-      ) {
+      if (debit && !mayGoNegative(debit.accountId) && (heads.get(debit.chain)?.balance ?? 0n) + debit.amount < 0n) {
         await deps.ledger.fail(payment, 'insufficient_funds', deps.clock());
         return 'failed';
       }

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { mayGoNegative, newTechnicalAccount, TECHNICAL_PURPOSES } from '../../shared/accounts/model';
 import { chainFor, chainsOf, SHARDS } from '../../shared/ledger/chains';
 import { DomainError } from '../../shared/errors';
 import { assertBalanced, type Leg, planLegs, UnbalancedLegsError } from '../../shared/ledger/legs';
@@ -215,5 +216,17 @@ describe('assertBalanced', () => {
         }).toThrow(UnbalancedLegsError);
       }),
     );
+  });
+});
+
+describe('mayGoNegative', () => {
+  it.each(TECHNICAL_PURPOSES)('lets the %s technical account of any currency go below zero', (purpose) => {
+    for (const currency of ['USD', 'JPY', 'BHD']) {
+      expect(mayGoNegative(newTechnicalAccount(purpose, currency, '2026-01-01T00:00:00.000Z').id)).toBe(true);
+    }
+  });
+
+  it('never lets a user wallet go below zero', () => {
+    expect(mayGoNegative('acc_01jd0000000000000000000a01')).toBe(false);
   });
 });
