@@ -1,5 +1,5 @@
 import { paymentView } from '../../shared/payments/model';
-import { createDeposit } from '../../shared/payments/service';
+import { createDeposit } from '../../shared/payments/create';
 import { depositBody } from '../../shared/schemas/payments';
 import { accepted, httpHandler } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';

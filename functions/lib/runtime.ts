@@ -8,7 +8,7 @@ import { DynamoPaymentStore } from '../../shared/db/payment-store';
 import { DynamoRateStore } from '../../shared/db/rate-store';
 import { type TableName, tables } from '../../shared/db/tables';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
-import type { PaymentDeps } from '../../shared/payments/service';
+import type { PaymentDeps } from '../../shared/payments/deps';
 import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
 import type { ReportDeps } from '../../shared/reports/service';

@@ -1,5 +1,5 @@
 import { paymentView } from '../../shared/payments/model';
-import { createPayment } from '../../shared/payments/service';
+import { createPayment } from '../../shared/payments/create';
 import { paymentBody } from '../../shared/schemas/payments';
 import { accepted, httpHandler, idempotencyKeyOf } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';

@@ -1,5 +1,5 @@
 import { paymentView } from '../../shared/payments/model';
-import { readablePayment } from '../../shared/payments/service';
+import { readablePayment } from '../../shared/payments/list';
 import { paymentIdParams } from '../../shared/schemas/payments';
 import { httpHandler, ok } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';

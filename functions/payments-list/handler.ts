@@ -1,6 +1,6 @@
 import { DEFAULT_PAGE_SIZE } from '../../shared/page';
 import { paymentView } from '../../shared/payments/model';
-import { listPayments } from '../../shared/payments/service';
+import { listPayments } from '../../shared/payments/list';
 import { toSortOrder } from '../../shared/schemas/common';
 import { paymentListQuery } from '../../shared/schemas/payments';
 import { httpHandler, ok } from '../lib/http';

@@ -3,14 +3,10 @@ import { openWallet } from '../../shared/accounts/service';
 import { idTime } from '../../shared/ids';
 import { chainsOf } from '../../shared/ledger/chains';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import {
-  createDeposit,
-  createPayment,
-  processPayment,
-  readablePayment,
-  requestHash,
-  sweep,
-} from '../../shared/payments/service';
+import { createDeposit, createPayment, requestHash } from '../../shared/payments/create';
+import { readablePayment } from '../../shared/payments/list';
+import { processPayment } from '../../shared/payments/process';
+import { sweep } from '../../shared/payments/sweep';
 import { ledgerHelpers, startPaymentWorld, type PaymentWorld } from '../support/payments';
 
 let world: PaymentWorld;
