@@ -10,14 +10,8 @@ const { newUser, fundedWallet, payerAndPayee, processAll } = ledgerHelpers(world
 
 describe('creating payments on DynamoDB Local', () => {
   it('answers the original payment for a replayed Idempotency-Key, and 422 for a reused one', async () => {
-    const { ada, source, destination } = await payerAndPayee(1_000);
-    const body = {
-      type: 'transfer' as const,
-      sourceAccountId: source.id,
-      destinationAccountId: destination.id,
-      amount: 100,
-      currency: 'USD',
-    };
+    const { ada, transfer } = await payerAndPayee(1_000);
+    const body = transfer(100);
 
     const concurrent = await Promise.all(
       Array.from({ length: 5 }, () => createPayment(world().payments, ada, body, 'key-1')),
@@ -53,14 +47,8 @@ describe('creating payments on DynamoDB Local', () => {
   });
 
   it('completes, on a retry with the same key, a payment whose request died between claiming the key and storing it', async () => {
-    const { ada, source, destination } = await payerAndPayee(1_000);
-    const body = {
-      type: 'transfer' as const,
-      sourceAccountId: source.id,
-      destinationAccountId: destination.id,
-      amount: 10,
-      currency: 'USD',
-    };
+    const { ada, transfer } = await payerAndPayee(1_000);
+    const body = transfer(10);
     // What a process that died right after its claim leaves behind: a claim pointing at a payment never stored.
     await world().payments.payments.claim({
       key: `user#${ada.userId}#crashed`,
@@ -82,19 +70,8 @@ describe('creating payments on DynamoDB Local', () => {
   });
 
   it('answers the item that refused a conditional write from the refusal itself, reading nothing back', async () => {
-    const { ada, source, destination } = await payerAndPayee(1_000);
-    const payment = await createPayment(
-      world().payments,
-      ada,
-      {
-        type: 'transfer',
-        sourceAccountId: source.id,
-        destinationAccountId: destination.id,
-        amount: 10,
-        currency: 'USD',
-      },
-      'refused',
-    );
+    const { ada, source, transfer } = await payerAndPayee(1_000);
+    const payment = await createPayment(world().payments, ada, transfer(10), 'refused');
     const [claim, account] = await Promise.all([
       world().payments.payments.findClaim(`user#${ada.userId}#refused`),
       world().payments.accounts.findById(source.id),

@@ -12,14 +12,8 @@ const { newUser, fundedWallet, payerAndPayee, chainOf, expectUnbrokenChain, proc
 
 describe('processing payments on DynamoDB Local', () => {
   it('moves amount + fee once, however many times and however concurrently one payment is processed', async () => {
-    const { ada, source, destination } = await payerAndPayee(10_000);
-    const payment = await createPayment(world().payments, ada, {
-      type: 'transfer',
-      sourceAccountId: source.id,
-      destinationAccountId: destination.id,
-      amount: 1_000,
-      currency: 'USD',
-    });
+    const { ada, source, destination, transfer } = await payerAndPayee(10_000);
+    const payment = await createPayment(world().payments, ada, transfer(1_000));
 
     const outcomes = await Promise.all(Array.from({ length: 6 }, () => processPayment(world().payments, payment.id)));
 
@@ -35,14 +29,8 @@ describe('processing payments on DynamoDB Local', () => {
   });
 
   it('moves money once when the processor receives the same message twice at the same time', async () => {
-    const { ada, source, destination } = await payerAndPayee(5_000);
-    const payment = await createPayment(world().payments, ada, {
-      type: 'transfer',
-      sourceAccountId: source.id,
-      destinationAccountId: destination.id,
-      amount: 500,
-      currency: 'USD',
-    });
+    const { ada, destination, transfer } = await payerAndPayee(5_000);
+    const payment = await createPayment(world().payments, ada, transfer(500));
     for (const table of ['payments', 'operations', 'accounts'] as const) {
       process.env[tables[table].envVar] = world().db.names[table];
     }
@@ -79,15 +67,9 @@ describe('processing payments on DynamoDB Local', () => {
   });
 
   it('fails a payment whose source lacks amount + fee and moves nothing', async () => {
-    const { ada, source, destination } = await payerAndPayee(1_000);
+    const { ada, source, destination, transfer } = await payerAndPayee(1_000);
     // 1 000 + a 10 fee is one more than the wallet holds.
-    const payment = await createPayment(world().payments, ada, {
-      type: 'transfer',
-      sourceAccountId: source.id,
-      destinationAccountId: destination.id,
-      amount: 991,
-      currency: 'USD',
-    });
+    const payment = await createPayment(world().payments, ada, transfer(991));
 
     await expect(processPayment(world().payments, payment.id)).resolves.toBe('failed');
 

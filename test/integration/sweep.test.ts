@@ -23,14 +23,8 @@ const receivePaymentIds = async (): Promise<string[]> => {
 
 describe('sweeping payments on DynamoDB Local', () => {
   it('re-drives payments left INITIATED and expires those past the horizon', async () => {
-    const { ada, source, destination } = await payerAndPayee(1_000, 'GBP');
-    const payment = await createPayment(world().payments, ada, {
-      type: 'transfer',
-      sourceAccountId: source.id,
-      destinationAccountId: destination.id,
-      amount: 10,
-      currency: 'GBP',
-    });
+    const { ada, transfer } = await payerAndPayee(1_000, 'GBP');
+    const payment = await createPayment(world().payments, ada, transfer(10));
     const later = (ms: number) => ({ ...world().payments, clock: () => new Date(Date.now() + ms) });
 
     const early = await sweep(later(2_000), { redriveAfterMs: 1_000, expireAfterMs: 60_000, batchSize: 100 });
@@ -46,7 +40,7 @@ describe('sweeping payments on DynamoDB Local', () => {
   });
 
   it('leaves a payment whose message could not be sent to the sweeper, which gets it processed', async () => {
-    const { ada, source, destination } = await payerAndPayee(1_000, 'CHF');
+    const { ada, transfer } = await payerAndPayee(1_000, 'CHF');
     const failures: string[] = [];
     const brokenQueue = {
       ...world().payments,
@@ -54,13 +48,7 @@ describe('sweeping payments on DynamoDB Local', () => {
       onEnqueueFailure: (id: string) => failures.push(id),
     };
 
-    const payment = await createPayment(brokenQueue, ada, {
-      type: 'transfer',
-      sourceAccountId: source.id,
-      destinationAccountId: destination.id,
-      amount: 100,
-      currency: 'CHF',
-    });
+    const payment = await createPayment(brokenQueue, ada, transfer(100));
     const swept = await sweep(
       { ...world().payments, clock: () => new Date(Date.now() + 5_000) },
       { redriveAfterMs: 1_000, expireAfterMs: 600_000, batchSize: 100 },

@@ -143,14 +143,24 @@ export const ledgerHelpers = (current: () => PaymentWorld) => {
     return wallet;
   };
 
-  /** Two new users: a payer with a wallet holding `funded`, and a payee with an empty wallet in the same currency. */
+  /**
+   * Two new users: a payer with a wallet holding `funded`, and a payee with an empty wallet in the same currency; and
+   * the request of a transfer of `amount` from one to the other.
+   */
   const payerAndPayee = async (funded: number, currency = 'USD') => {
     const [ada, bob] = [newUser(), newUser()];
     const [source, destination] = await Promise.all([
       fundedWallet(ada, funded, currency),
       fundedWallet(bob, 0, currency),
     ]);
-    return { ada, bob, source, destination };
+    const transfer = (amount: number) => ({
+      type: 'transfer' as const,
+      sourceAccountId: source.id,
+      destinationAccountId: destination.id,
+      amount,
+      currency,
+    });
+    return { ada, bob, source, destination, transfer };
   };
 
   /** Every operation of one chain, in order. */
