@@ -3,11 +3,12 @@ import type { AccountDeps } from '../../shared/accounts/service';
 import { DynamoAccountStore } from '../../shared/db/account-store';
 import { DynamoConnectionStore } from '../../shared/db/connection-store';
 import { createDocumentClient } from '../../shared/db/client';
-import { DynamoLedger } from '../../shared/db/ledger-store';
-import { DynamoPaymentStore } from '../../shared/db/payment-store';
+import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/db/ledger-store';
+import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/db/payment-store';
 import { DynamoRateStore } from '../../shared/db/rate-store';
 import { type TableName, tables } from '../../shared/db/tables';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import { joinLedger } from '../../shared/ledger/ports';
 import type { PaymentDeps } from '../../shared/payments/deps';
 import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
@@ -43,16 +44,14 @@ const once = <T>(make: () => T): (() => T) => {
 const userStore = /* @__PURE__ */ once(() => new DynamoUserStore(dynamo, tableName('users')));
 const tokenStore = /* @__PURE__ */ once(() => new DynamoTokenStore(dynamo, tableName('tokens')));
 const accountStore = /* @__PURE__ */ once(() => new DynamoAccountStore(dynamo, tableName('accounts')));
-const ledger = /* @__PURE__ */ once(
-  () => new DynamoLedger(dynamo, { payments: process.env.PAYMENTS_TABLE ?? '', operations: tableName('operations') }),
+const ledgerReader = /* @__PURE__ */ once(() => new DynamoLedgerReader(dynamo, tableName('operations')));
+const ledgerWriter = /* @__PURE__ */ once(
+  () => new DynamoLedgerWriter(dynamo, { payments: tableName('payments'), operations: tableName('operations') }),
 );
-const paymentStore = /* @__PURE__ */ once(
-  () =>
-    new DynamoPaymentStore(dynamo, {
-      payments: tableName('payments'),
-      idempotency: process.env.IDEMPOTENCY_TABLE ?? '',
-    }),
-);
+// Functions that only read the ledger (operations-list, balance-get) are bound to no payments table.
+const ledger = /* @__PURE__ */ once(() => joinLedger(ledgerReader, ledgerWriter));
+const paymentStore = /* @__PURE__ */ once(() => new DynamoPaymentStore(dynamo, tableName('payments')));
+const idempotencyStore = /* @__PURE__ */ once(() => new DynamoIdempotencyStore(dynamo, tableName('idempotency')));
 const rateStore = /* @__PURE__ */ once(() => new DynamoRateStore(dynamo, tableName('rates')));
 const paymentQueue = /* @__PURE__ */ once(() => new SqsPaymentQueue(createSqsClient(), () => queueUrl('payments')));
 const connectionStore = /* @__PURE__ */ once(() => new DynamoConnectionStore(dynamo, tableName('connections')));
@@ -75,7 +74,7 @@ export const accountDeps: AccountDeps = {
     return accountStore();
   },
   get balances() {
-    return ledger();
+    return ledgerReader();
   },
   clock: systemClock,
 };
@@ -86,6 +85,9 @@ export const paymentDeps: PaymentDeps = {
   },
   get payments() {
     return paymentStore();
+  },
+  get claims() {
+    return idempotencyStore();
   },
   get ledger() {
     return ledger();
@@ -115,7 +117,7 @@ export const reportDeps: ReportDeps = {
     return accountStore();
   },
   get ledger() {
-    return ledger();
+    return ledgerReader();
   },
   clock: systemClock,
 };

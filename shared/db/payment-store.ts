@@ -1,7 +1,14 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime, encodeTime } from 'ulid';
 import type { FailureReason, Payment, PaymentStatus, PaymentType, WithdrawalDestination } from '../payments/model';
-import type { IdempotencyClaim, OrderedRead, PaymentScope, PaymentStore, TimeRange } from '../payments/ports';
+import type {
+  IdempotencyClaim,
+  IdempotencyStore,
+  OrderedRead,
+  PaymentScope,
+  PaymentStore,
+  TimeRange,
+} from '../payments/ports';
 import { batchGet } from './batch';
 import { queryAttribute } from './query';
 import { isConditionFailure, itemOfConditionFailure } from './conditions';
@@ -84,14 +91,15 @@ async function* mergeInOrder(streams: AsyncGenerator<string>[], descending: bool
 export class DynamoPaymentStore implements PaymentStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly tables: { payments: string; idempotency: string },
+    /** The payments table. */
+    private readonly table: string,
   ) {}
 
   async create(payment: Payment): Promise<{ created: boolean; payment: Payment }> {
     try {
       await this.client.send(
         new PutCommand({
-          TableName: this.tables.payments,
+          TableName: this.table,
           Item: toPaymentItem(payment),
           ConditionExpression: 'attribute_not_exists(id)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -107,39 +115,11 @@ export class DynamoPaymentStore implements PaymentStore {
     }
   }
 
-  async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tables.idempotency,
-          Item: { ...claim },
-          ConditionExpression: 'attribute_not_exists(#key)',
-          ExpressionAttributeNames: { '#key': 'key' },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return claim;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const item = itemOfConditionFailure(error);
-      const winner = item ? fromClaimItem(item) : await this.findClaim(claim.key);
-      if (!winner) throw error;
-      return winner;
-    }
-  }
-
   async findById(id: string): Promise<Payment | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tables.payments, Key: { id }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }),
     );
     return Item ? fromPaymentItem(Item) : undefined;
-  }
-
-  async findClaim(key: string): Promise<IdempotencyClaim | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tables.idempotency, Key: { key }, ConsistentRead: true }),
-    );
-    return Item ? fromClaimItem(Item) : undefined;
   }
 
   /** Ids from one index partition, in id (so creation) order, within the range. */
@@ -154,7 +134,7 @@ export class DynamoPaymentStore implements PaymentStore {
     return queryAttribute(
       this.client,
       {
-        TableName: this.tables.payments,
+        TableName: this.table,
         IndexName: index,
         KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
         ExpressionAttributeNames: { '#key': keyName },
@@ -189,7 +169,7 @@ export class DynamoPaymentStore implements PaymentStore {
     const pages = paginateQuery(
       { client: this.client, pageSize: chunk },
       {
-        TableName: this.tables.payments,
+        TableName: this.table,
         IndexName: index,
         KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
         ExpressionAttributeNames: { '#key': keyName },
@@ -226,7 +206,7 @@ export class DynamoPaymentStore implements PaymentStore {
   }
 
   private async load(ids: readonly string[]): Promise<Payment[]> {
-    return (await batchGet(this.client, this.tables.payments, 'id', ids)).map(fromPaymentItem);
+    return (await batchGet(this.client, this.table, 'id', ids)).map(fromPaymentItem);
   }
 
   async listPending(before: Date, limit: number, after?: string): Promise<{ payments: Payment[]; next?: string }> {
@@ -247,5 +227,42 @@ export class DynamoPaymentStore implements PaymentStore {
 
   async listAll(range: TimeRange): Promise<Payment[]> {
     return this.load(await this.ids('all', 'listed', 'payment', range));
+  }
+}
+
+/** Idempotency claims on their own table: a key is claimed by a conditional put, so only one request ever holds it. */
+export class DynamoIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    /** The idempotency table. */
+    private readonly table: string,
+  ) {}
+
+  async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...claim },
+          ConditionExpression: 'attribute_not_exists(#key)',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return claim;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const item = itemOfConditionFailure(error);
+      const winner = item ? fromClaimItem(item) : await this.find(claim.key);
+      if (!winner) throw error;
+      return winner;
+    }
+  }
+
+  async find(key: string): Promise<IdempotencyClaim | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { key }, ConsistentRead: true }),
+    );
+    return Item ? fromClaimItem(Item) : undefined;
   }
 }

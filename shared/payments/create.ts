@@ -53,7 +53,7 @@ const usable = (account: AccountRecord, currency: string): void => {
 const accept = async (deps: PaymentDeps, payment: Payment, claim: IdempotencyClaim | undefined): Promise<Payment> => {
   let accepted = payment;
   if (claim) {
-    const holder = await deps.payments.claim({ ...claim, paymentId: payment.id });
+    const holder = await deps.claims.claim({ ...claim, paymentId: payment.id });
     if (holder.requestHash !== claim.requestHash) throw new IdempotencyKeyReusedError();
     if (holder.paymentId !== payment.id) {
       const existing = await deps.payments.findById(holder.paymentId);
@@ -81,7 +81,7 @@ const earlierRequest = async (
   key: string | undefined,
   hash: string,
 ): Promise<{ payment?: Payment; paymentId?: string }> => {
-  const claim = key === undefined ? undefined : await deps.payments.findClaim(key);
+  const claim = key === undefined ? undefined : await deps.claims.find(key);
   if (!claim) return {};
   if (claim.requestHash !== hash) throw new IdempotencyKeyReusedError();
   const payment = await deps.payments.findById(claim.paymentId);

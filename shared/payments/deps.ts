@@ -3,12 +3,13 @@ import type { Clock } from '../clock';
 import type { Ledger } from '../ledger/ports';
 import type { RateStore } from '../rates/ports';
 import type { FeeSchedule } from './fees';
-import type { PaymentQueue, PaymentStore } from './ports';
+import type { IdempotencyStore, PaymentQueue, PaymentStore } from './ports';
 
 /** What the payment use cases (create, list, process, sweep) work with; each takes only the part it needs. */
 export interface PaymentDeps {
   accounts: AccountStore;
   payments: PaymentStore;
+  claims: IdempotencyStore;
   ledger: Ledger;
   queue: PaymentQueue;
   /** Exchanges are priced at the rate in force when they are created. */

@@ -50,7 +50,7 @@ describe('creating payments on DynamoDB Local', () => {
     const { ada, transfer } = await payerAndPayee(1_000);
     const body = transfer(10);
     // What a process that died right after its claim leaves behind: a claim pointing at a payment never stored.
-    await world().payments.payments.claim({
+    await world().payments.claims.claim({
       key: `user#${ada.userId}#crashed`,
       requestHash: requestHash(body),
       paymentId: 'pay_01jd0000000000000000000099',
@@ -73,7 +73,7 @@ describe('creating payments on DynamoDB Local', () => {
     const { ada, source, transfer } = await payerAndPayee(1_000);
     const payment = await createPayment(world().payments, ada, transfer(10), 'refused');
     const [claim, account] = await Promise.all([
-      world().payments.payments.findClaim(`user#${ada.userId}#refused`),
+      world().payments.claims.find(`user#${ada.userId}#refused`),
       world().payments.accounts.findById(source.id),
     ]);
     const reads: string[] = [];
@@ -87,7 +87,7 @@ describe('creating payments on DynamoDB Local', () => {
 
     try {
       const again = await world().payments.payments.create({ ...payment, amount: 11n });
-      const holder = await world().payments.payments.claim({ ...claim!, requestHash: 'another', paymentId: 'pay_x' });
+      const holder = await world().payments.claims.claim({ ...claim!, requestHash: 'another', paymentId: 'pay_x' });
       const existing = await world().payments.accounts.ensure({ ...account!, name: 'another' });
 
       expect(again).toEqual({ created: false, payment });

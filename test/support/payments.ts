@@ -6,12 +6,13 @@ import { type LocalSqs, startSqs } from '../../infra/local/sqs';
 import { type QueueName, queues as queueDefinitions } from '../../functions/manifest';
 import { SqsPaymentQueue } from '../../functions/lib/payment-queue';
 import { DynamoAccountStore } from '../../shared/db/account-store';
-import { DynamoLedger } from '../../shared/db/ledger-store';
-import { DynamoPaymentStore } from '../../shared/db/payment-store';
+import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/db/ledger-store';
+import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/db/payment-store';
 import { queryItems } from '../../shared/db/query';
 import { DynamoRateStore } from '../../shared/db/rate-store';
 import { systemClock } from '../../shared/clock';
 import { DEFAULT_FEES } from '../../shared/payments/fees';
+import { joinLedger } from '../../shared/ledger/ports';
 import type { Payment } from '../../shared/payments/model';
 import { createDeposit } from '../../shared/payments/create';
 import type { PaymentDeps } from '../../shared/payments/deps';
@@ -26,7 +27,7 @@ export interface PaymentWorld {
   sqs: LocalSqs | undefined;
   sqsClient: SQSClient;
   queues: LocalQueues;
-  ledger: DynamoLedger;
+  ledger: DynamoLedgerReader;
   payments: PaymentDeps;
   accounts: AccountDeps;
   stop(): Promise<void>;
@@ -69,7 +70,8 @@ export const startPaymentWorld = async (): Promise<PaymentWorld> => {
   const queues = emulatorSqs
     ? await emulatorQueues(sqsClient, `${emulatorRunPrefix() ?? 't'}${randomBytes(4).toString('hex')}-`)
     : await ensureQueues(sqsClient);
-  const ledger = new DynamoLedger(db.client, db.names);
+  const ledger = new DynamoLedgerReader(db.client, db.names.operations);
+  const writer = new DynamoLedgerWriter(db.client, db.names);
   const accountStore = new DynamoAccountStore(db.client, db.names.accounts);
   return {
     db,
@@ -79,8 +81,12 @@ export const startPaymentWorld = async (): Promise<PaymentWorld> => {
     ledger,
     payments: {
       accounts: accountStore,
-      payments: new DynamoPaymentStore(db.client, db.names),
-      ledger,
+      payments: new DynamoPaymentStore(db.client, db.names.payments),
+      claims: new DynamoIdempotencyStore(db.client, db.names.idempotency),
+      ledger: joinLedger(
+        () => ledger,
+        () => writer,
+      ),
       queue: new SqsPaymentQueue(sqsClient, () => queues.payments.url),
       rates: new DynamoRateStore(db.client, db.names.rates),
       fees: DEFAULT_FEES,
