@@ -2,7 +2,7 @@
  * The plain-data manifest of every function and HTTP route. The CDK app builds Lambdas, grants and API routes from
  * it; the local stack serves the same routes with the same handlers. Neither can drift from the other.
  */
-import type { TableName } from '../shared/db/tables';
+import { type TableName, tables } from '../shared/db/tables';
 
 export type TableAccess = 'read' | 'readWrite';
 
@@ -19,6 +19,34 @@ export const queues = {
 } as const;
 
 export type QueueName = keyof typeof queues;
+
+/**
+ * The environment variables functions read, each named here once: with a table's (its `envVar` in shared/db/tables.ts)
+ * and a queue's (its `envVar` above), every name the CDK constructs set, functions/lib reads and the tests use.
+ */
+export const environment = {
+  /** The manifest name of the function a Lambda runs; its construct sets it, and cold start checks its bindings. */
+  functionName: 'GATEWAY_FUNCTION',
+  /** The `@connections` endpoint of the WebSocket API's stage, for a function that `postsToConnections`. */
+  websocketEndpoint: 'WEBSOCKET_ENDPOINT',
+  /** Fees other than the defaults, as JSON (shared/payments/fees.ts). */
+  feeSchedule: 'FEE_SCHEDULE',
+  /** The sweeper's horizons, in seconds: an INITIATED payment is re-driven after the one, failed after the other. */
+  sweepRedriveAfterSeconds: 'SWEEP_REDRIVE_AFTER_SECONDS',
+  sweepExpireAfterSeconds: 'SWEEP_EXPIRE_AFTER_SECONDS',
+  /** The deployment stage, a dimension of every metric. */
+  stage: 'STAGE',
+} as const;
+
+/**
+ * The variables the manifest binds a function to, which its construct sets and it needs: the names of its tables, the
+ * URLs of the queues it sends to, and the `@connections` endpoint if it posts to connections.
+ */
+export const boundVariables = (spec: FunctionSpec): string[] => [
+  ...(Object.keys(spec.tables) as TableName[]).map((table) => tables[table].envVar),
+  ...(spec.sends ?? []).map((queue) => queues[queue].envVar),
+  ...(spec.postsToConnections ? [environment.websocketEndpoint] : []),
+];
 
 export interface FunctionSpec {
   /** Path of the handler module, relative to the project root; it exports `handler`. */

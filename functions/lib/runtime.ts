@@ -14,11 +14,43 @@ import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
 import type { ReportDeps } from '../../shared/reports/service';
 import type { UserDeps } from '../../shared/users/service';
-import { queues, type QueueName } from '../manifest';
+import { boundVariables, environment, type FunctionName, functions, queues, type QueueName } from '../manifest';
 import { config } from './config';
 import { logger } from './logger';
 import { createSqsClient, SqsPaymentQueue } from './payment-queue';
 import { ConnectionsApiPusher, createConnectionsClient } from './pusher';
+
+/**
+ * What the environment lacks of the variables the manifest binds a function to, the function being the one the
+ * environment names in GATEWAY_FUNCTION (`environment.functionName`); nothing when it names none.
+ */
+export const unboundVariables = (env: Readonly<Record<string, string | undefined>>): string[] => {
+  const name = env[environment.functionName];
+  if (name === undefined) return [];
+  if (!Object.hasOwn(functions, name)) {
+    throw new Error(`${environment.functionName} is ${name}, which is no function of the manifest`);
+  }
+  return boundVariables(functions[name as FunctionName]).filter((variable) => !env[variable]);
+};
+
+/**
+ * Cold start fails, naming what is missing, when a function lacks a variable the manifest binds it to: a deployment
+ * that forgot one is seen at once rather than on the first request that reaches the missing table. The CDK construct
+ * names the function. The local stack and the tests load every handler into one process, set every variable
+ * process-wide and name no function: then nothing is checked here, and a store still fails on its first use if its
+ * variable is missing.
+ */
+export const assertBound = (env: Readonly<Record<string, string | undefined>>): void => {
+  const missing = unboundVariables(env);
+  if (missing.length > 0) {
+    throw new Error(
+      `Function ${env[environment.functionName] ?? ''} is bound to ${missing.join(', ')} in the manifest, ` +
+        `but ${missing.length === 1 ? 'it is' : 'they are'} not set`,
+    );
+  }
+};
+
+assertBound(process.env);
 
 /**
  * Module scope, built once per cold start. The SDK reads its endpoint from AWS_ENDPOINT_URL(_DYNAMODB, _SQS), so the
@@ -56,7 +88,7 @@ const rateStore = /* @__PURE__ */ once(() => new DynamoRateStore(dynamo, tableNa
 const paymentQueue = /* @__PURE__ */ once(() => new SqsPaymentQueue(createSqsClient(), () => queueUrl('payments')));
 const connectionStore = /* @__PURE__ */ once(() => new DynamoConnectionStore(dynamo, tableName('connections')));
 const pusher = /* @__PURE__ */ once(
-  () => new ConnectionsApiPusher(createConnectionsClient(fromEnv('WEBSOCKET_ENDPOINT', 'the WebSocket API'))),
+  () => new ConnectionsApiPusher(createConnectionsClient(fromEnv(environment.websocketEndpoint, 'the WebSocket API'))),
 );
 
 export const userDeps: UserDeps = {
