@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DEFAULT_FEES, type FeeSchedule, feeScheduleSchema } from '../../shared/payments/fees';
+import { environment } from '../manifest';
 
 const seconds = (fallback: number) =>
   z._default(z.pipe(z.string().check(z.regex(/^[0-9]{1,7}$/)), z.transform(Number)), fallback);
@@ -17,9 +18,9 @@ const json = z.pipe(
 );
 
 const envSchema = z.object({
-  FEE_SCHEDULE: z.optional(z.pipe(json, feeScheduleSchema)),
-  SWEEP_REDRIVE_AFTER_SECONDS: seconds(60),
-  SWEEP_EXPIRE_AFTER_SECONDS: seconds(300),
+  [environment.feeSchedule]: z.optional(z.pipe(json, feeScheduleSchema)),
+  [environment.sweepRedriveAfterSeconds]: seconds(60),
+  [environment.sweepExpireAfterSeconds]: seconds(300),
 });
 
 /**
@@ -34,10 +35,10 @@ if (!parsed.success) {
 }
 
 export const config = {
-  fees: { ...DEFAULT_FEES, ...parsed.data.FEE_SCHEDULE } satisfies FeeSchedule,
+  fees: { ...DEFAULT_FEES, ...parsed.data[environment.feeSchedule] } satisfies FeeSchedule,
   sweep: {
-    redriveAfterMs: parsed.data.SWEEP_REDRIVE_AFTER_SECONDS * 1000,
-    expireAfterMs: parsed.data.SWEEP_EXPIRE_AFTER_SECONDS * 1000,
+    redriveAfterMs: parsed.data[environment.sweepRedriveAfterSeconds] * 1000,
+    expireAfterMs: parsed.data[environment.sweepExpireAfterSeconds] * 1000,
     batchSize: 100,
   },
 };
