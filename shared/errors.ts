@@ -82,15 +82,6 @@ export class NotFoundError extends DomainError {
   }
 }
 
-export class MethodNotAllowedError extends DomainError {
-  readonly code = 'method_not_allowed';
-  readonly status = 405;
-  readonly title = 'Method not allowed';
-  constructor(method: string, path: string) {
-    super(`${method} is not supported on ${path}.`);
-  }
-}
-
 export class EmailTakenError extends DomainError {
   readonly code = 'email_taken';
   readonly status = 409;

@@ -57,7 +57,7 @@ assertBound(process.env);
  * same code talks to AWS, the local stack or any emulator. Each store is made on first use, so a function needs only
  * the table names and queue URLs it was bound to.
  */
-export const dynamo = createDocumentClient();
+const dynamo = createDocumentClient();
 
 const fromEnv = (variable: string, what: string): string => {
   const value = process.env[variable];

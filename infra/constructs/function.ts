@@ -21,7 +21,7 @@ import type { LedgerTable } from './ledger';
 import { type DeploymentStage, logRemovalPolicy } from './stage';
 
 /** The project root: manifest entries and the lock file are relative to it. */
-export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The service name every structured log line and trace carries. */
 export const serviceName = 'billing-gateway';

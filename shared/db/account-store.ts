@@ -8,14 +8,14 @@ import { queryAttribute, queryItems } from './query';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure, itemOfConditionFailure } from './conditions';
 
-export const toAccountItem = ({ ownerId, name, ...rest }: AccountRecord): Record<string, unknown> => ({
+const toAccountItem = ({ ownerId, name, ...rest }: AccountRecord): Record<string, unknown> => ({
   ...rest,
   // Absent, not null: the byOwner index is sparse, so technical accounts never enter it.
   ...(ownerId === null ? {} : { ownerId }),
   ...(name === null ? {} : { name }),
 });
 
-export const fromAccountItem = (item: Record<string, unknown>): AccountRecord => ({
+const fromAccountItem = (item: Record<string, unknown>): AccountRecord => ({
   id: item.id as string,
   kind: item.kind as AccountKind,
   purpose: item.purpose as Purpose,

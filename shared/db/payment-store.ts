@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeTime, encodeTime } from 'ulid';
+import { encodeTime } from 'ulid';
 import type { FailureReason, Payment, PaymentStatus, PaymentType, WithdrawalDestination } from '../payments/model';
 import type {
   IdempotencyClaim,
@@ -19,8 +19,6 @@ const idBound = (time: string | undefined, edge: 'low' | 'high'): string => {
   const ms = time === undefined ? (edge === 'low' ? 0 : 2 ** 48 - 1) : Date.parse(time);
   return `pay_${encodeTime(ms, 10).toLowerCase()}${(edge === 'low' ? '0' : 'z').repeat(16)}`;
 };
-
-export const paymentCreatedAt = (id: string): number => decodeTime(id.slice(4).toUpperCase());
 
 const toPaymentItem = (payment: Payment): Record<string, unknown> => ({
   ...payment,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isTechnicalAccountId, type TechnicalPurpose, technicalAccountId } from '../accounts/model';
+import { isTechnicalAccountId, technicalAccountId } from '../accounts/model';
 
 /**
  * Every payment in a currency touches a technical account (the fees of every payment, the bank side of every
@@ -22,6 +22,3 @@ export const chainFor = (accountId: string, paymentId: string): string =>
   isTechnicalAccountId(accountId) ? `${accountId}#${shardOf(paymentId)}` : accountId;
 
 export const feeAccountId = (currency: string): string => technicalAccountId('fees', currency);
-
-export const technicalChain = (purpose: TechnicalPurpose, currency: string, paymentId: string): string =>
-  chainFor(technicalAccountId(purpose, currency), paymentId);

@@ -38,7 +38,7 @@ const digits = (max: number) =>
 export const limitSchema = z.pipe(digits(3), z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(100))));
 
 /** An opaque page cursor as received; its content is checked where it is decoded. */
-export const cursorSchema = z.string().check(z.minLength(1), z.maxLength(2048));
+const cursorSchema = z.string().check(z.minLength(1), z.maxLength(2048));
 
 /** An ISO 8601 instant, with an offset or Z; it is compared as an instant, so it comes out in UTC with milliseconds. */
 export const isoTimestampSchema = z.pipe(
@@ -70,7 +70,3 @@ export const pageQueryShape = {
   limit: z.optional(limitSchema),
   cursor: z.optional(cursorSchema),
 };
-
-export const idSchema = z
-  .string()
-  .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_-]+$/, { message: 'is not a valid id' }));

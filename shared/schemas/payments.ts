@@ -6,7 +6,7 @@ const description = z
   .string()
   .check(z.maxLength(500), z.regex(/^[^\p{Cc}]*$/u, { message: 'must not contain control characters' }));
 
-export const transferBody = z.strictObject({
+const transferBody = z.strictObject({
   type: z.literal('transfer'),
   sourceAccountId: accountId,
   destinationAccountId: accountId,
@@ -15,7 +15,7 @@ export const transferBody = z.strictObject({
   description: z.optional(description),
 });
 
-export const exchangeBody = z.strictObject({
+const exchangeBody = z.strictObject({
   type: z.literal('exchange'),
   sourceAccountId: accountId,
   destinationAccountId: accountId,
@@ -33,7 +33,7 @@ const externalReference = z
     z.regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
   );
 
-export const withdrawalBody = z.strictObject({
+const withdrawalBody = z.strictObject({
   type: z.literal('withdrawal'),
   sourceAccountId: accountId,
   amount: amountSchema,
@@ -61,7 +61,7 @@ const minorUnits = z.pipe(
   z.transform((value) => BigInt(value)),
 );
 
-export const PAYMENT_SORT_FIELDS = ['createdAt', 'amount'] as const;
+const PAYMENT_SORT_FIELDS = ['createdAt', 'amount'] as const;
 
 export const paymentListQuery = z.strictObject({
   ...pageQueryShape,
