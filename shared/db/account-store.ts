@@ -6,7 +6,7 @@ import type { Page, PageRequest } from '../page';
 import { batchGet } from './batch';
 import { queryAttribute, queryItems } from './query';
 import { decodeCursor, encodeCursor } from './cursor';
-import { isConditionFailure, itemOfConditionFailure } from './conditions';
+import { refusingItem } from './conditions';
 
 const toAccountItem = ({ ownerId, name, ...rest }: AccountRecord): Record<string, unknown> => ({
   ...rest,
@@ -55,11 +55,7 @@ export class DynamoAccountStore implements AccountStore {
       await this.insert(account);
       return account;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const item = itemOfConditionFailure(error);
-      const existing = item ? fromAccountItem(item) : await this.findById(account.id);
-      if (!existing) throw error;
-      return existing;
+      return refusingItem(error, fromAccountItem, () => this.findById(account.id));
     }
   }
 

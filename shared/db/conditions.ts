@@ -7,12 +7,20 @@ export const isConditionFailure = (error: unknown): error is Error =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /**
- * The item that failed a write's condition, when the write asked for it (`ReturnValuesOnConditionCheckFailure:
- * 'ALL_OLD'`): one request where a refused write and a read of the same item took two. The document client leaves
- * errors as DynamoDB sent them, so the item is unmarshalled here, as the client unmarshalls what it answers. Undefined
- * when the error carries no item (an emulator that does not send it): the caller then reads the item.
+ * The item that failed a conditional write, for a caller that takes the winner of a race as its answer: from the
+ * refusal itself when the write asked for it (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`), which saves a read;
+ * else, with an emulator that does not send it, by `read`. The document client leaves errors as DynamoDB sent them, so
+ * the item is unmarshalled here as the client unmarshalls what it answers. Rethrows `error` when it is not a condition
+ * failure, or when no item is found after all.
  */
-export const itemOfConditionFailure = (error: Error): Record<string, unknown> | undefined => {
+export const refusingItem = async <T>(
+  error: unknown,
+  parse: (item: Record<string, unknown>) => T,
+  read: () => Promise<T | undefined>,
+): Promise<T> => {
+  if (!isConditionFailure(error)) throw error;
   const item = (error as { Item?: Record<string, AttributeValue> }).Item;
-  return item ? unmarshall(item, unmarshalling) : undefined;
+  const found = item ? parse(unmarshall(item, unmarshalling)) : await read();
+  if (found === undefined) throw error;
+  return found;
 };

@@ -11,7 +11,7 @@ import type {
 } from '../payments/ports';
 import { batchGet } from './batch';
 import { queryAttribute } from './query';
-import { isConditionFailure, itemOfConditionFailure } from './conditions';
+import { refusingItem } from './conditions';
 
 // Payment ids are `pay_` + a lower-case ULID, whose first ten characters encode the creation time: a time range is a
 // key range on any index sorted by id.
@@ -105,11 +105,7 @@ export class DynamoPaymentStore implements PaymentStore {
       );
       return { created: true, payment };
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const item = itemOfConditionFailure(error);
-      const existing = item ? fromPaymentItem(item) : await this.findById(payment.id);
-      if (!existing) throw error;
-      return { created: false, payment: existing };
+      return { created: false, payment: await refusingItem(error, fromPaymentItem, () => this.findById(payment.id)) };
     }
   }
 
@@ -249,11 +245,8 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       );
       return claim;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const item = itemOfConditionFailure(error);
-      const winner = item ? fromClaimItem(item) : await this.find(claim.key);
-      if (!winner) throw error;
-      return winner;
+      // Another request holds the key.
+      return refusingItem(error, fromClaimItem, () => this.find(claim.key));
     }
   }
 
