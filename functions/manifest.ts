@@ -2,7 +2,7 @@
  * The manifest of every function and HTTP route. The CDK app builds Lambdas, grants and API routes from
  * it; the local stack serves the same routes with the same handlers. Neither can drift from the other.
  */
-import type { TableName } from '../shared/db/tables';
+import { type TableName, tables } from '../shared/db/tables';
 import { contracts } from './contracts';
 import type { RouteContract } from './lib/contract';
 
@@ -58,6 +58,43 @@ export const maxMessageAgeSeconds = (name: QueueName): number => {
   return spec.maxMessageAgeSeconds ?? spec.maxReceiveCount * spec.visibilityTimeoutSeconds;
 };
 
+/**
+ * The environment variables functions read, each named here once: with a table's (its `envVar` in shared/db/tables.ts)
+ * and a queue's (its `envVar` above), every name the CDK constructs set, functions/lib reads and the tests use.
+ */
+export const environment = {
+  /** The manifest name of the function a Lambda runs; its construct sets it, and cold start checks its bindings. */
+  functionName: 'GATEWAY_FUNCTION',
+  /** The `@connections` endpoint of the WebSocket API's stage, for a function that `postsToConnections`. */
+  websocketEndpoint: 'WEBSOCKET_ENDPOINT',
+  /** Fees other than the defaults, as JSON (shared/payments/fees.ts). */
+  feeSchedule: 'FEE_SCHEDULE',
+  /** The sweeper's horizons, in seconds: an INITIATED payment is re-driven after the one, failed after the other. */
+  sweepRedriveAfterSeconds: 'SWEEP_REDRIVE_AFTER_SECONDS',
+  sweepExpireAfterSeconds: 'SWEEP_EXPIRE_AFTER_SECONDS',
+  /** The deployment stage, a dimension of every metric. */
+  stage: 'STAGE',
+  /** The stack's EventBridge bus; unset, events go on no bus (the local stack has none). */
+  eventBus: 'EVENT_BUS_NAME',
+  /** Seconds before each webhook retry, comma-separated; Standard Webhooks' schedule when unset. Tests shorten it. */
+  webhookRetrySchedule: 'WEBHOOK_RETRY_SCHEDULE_SECONDS',
+  /** How long an endpoint fails every delivery before it is disabled, in seconds; 3 days when unset. */
+  webhookDisableAfter: 'WEBHOOK_DISABLE_AFTER_SECONDS',
+  /** `true` lets webhooks reach 127.0.0.1 and localhost over http: the local stack's receivers. Never set on AWS. */
+  webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
+} as const;
+
+/**
+ * The variables the manifest binds a function to, which its construct sets and it needs: the names of its tables, the
+ * URLs of the queues it sends to, and the `@connections` endpoint if it posts to connections.
+ */
+export const boundVariables = (spec: FunctionSpec): string[] => [
+  ...(Object.keys(spec.tables) as TableName[]).map((table) => tables[table].envVar),
+  ...(spec.sends ?? []).map((queue) => queues[queue].envVar),
+  ...(spec.postsToConnections ? [environment.websocketEndpoint] : []),
+  ...(spec.putsEvents ? [environment.eventBus] : []),
+];
+
 export interface FunctionSpec {
   /** Path of the handler module, relative to the project root; it exports `handler`. */
   entry: string;
@@ -79,7 +116,7 @@ export interface FunctionSpec {
   stream?: { table: TableName; batchSize: number; maxRetries: number };
   /** Calls the WebSocket API's `@connections` management API, whose endpoint it reads from WEBSOCKET_ENDPOINT. */
   postsToConnections?: true;
-  /** Puts events on the stack's EventBridge bus, whose name it reads from `settings.eventBus`. */
+  /** Puts events on the stack's EventBridge bus, whose name it reads from `environment.eventBus`. */
   putsEvents?: true;
   timeoutSeconds?: number;
 }
@@ -230,23 +267,8 @@ export const telemetry = {
   failedEventBusPuts: { name: 'FailedEventBusPuts', unit: 'Count' },
 } as const;
 
-/**
- * Settings functions read from their environment, by variable name. The CDK app sets what AWS needs (the bus name);
- * the local stack sets `localEnvironment`; tests set the rest.
- */
-export const settings = {
-  /** The stack's EventBridge bus; unset, events go on no bus (the local stack has none). */
-  eventBus: 'EVENT_BUS_NAME',
-  /** Seconds before each webhook retry, comma-separated; Standard Webhooks' schedule when unset. Tests shorten it. */
-  webhookRetrySchedule: 'WEBHOOK_RETRY_SCHEDULE_SECONDS',
-  /** How long an endpoint fails every delivery before it is disabled, in seconds; 3 days when unset. */
-  webhookDisableAfter: 'WEBHOOK_DISABLE_AFTER_SECONDS',
-  /** `true` lets webhooks reach 127.0.0.1 and localhost over http: the local stack's receivers. Never set on AWS. */
-  webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
-} as const;
-
 /** What the local stack adds to its functions' environment, where AWS would differ. */
-export const localEnvironment: Readonly<Record<string, string>> = { [settings.webhookAllowLoopback]: 'true' };
+export const localEnvironment: Readonly<Record<string, string>> = { [environment.webhookAllowLoopback]: 'true' };
 
 /** The `$connect` authorizer of the WebSocket API, with its identity source: the `token` query parameter. */
 export const websocketAuthorizer: FunctionName = 'ws-authorizer';

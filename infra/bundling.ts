@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions, Message, Metafile } from 'esbuild';
-import { type FunctionName, functions, queues } from '../functions/manifest';
+import { environment, type FunctionName, functions, queues } from '../functions/manifest';
 import { tables } from '../shared/db/tables';
 
 /** Lambda's Node.js 22 runtime (infra/constructs/function.ts). */
@@ -173,7 +173,7 @@ export const lambdaLikeEnv = (): Record<string, string> => ({
   POWERTOOLS_SERVICE_NAME: 'billing-gateway',
   POWERTOOLS_METRICS_NAMESPACE: 'BillingGateway',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
-  STAGE: 'dev',
+  [environment.stage]: 'dev',
   ...Object.fromEntries(Object.entries(tables).map(([name, table]) => [table.envVar, name])),
   ...Object.fromEntries(
     Object.entries(queues).map(([name, queue]) => [
@@ -181,7 +181,8 @@ export const lambdaLikeEnv = (): Record<string, string> => ({
       `https://sqs.us-east-1.amazonaws.com/123456789012/${name}`,
     ]),
   ),
-  WEBSOCKET_ENDPOINT: 'https://ws.example.com/dev',
+  [environment.websocketEndpoint]: 'https://ws.example.com/dev',
+  [environment.eventBus]: 'billing-gateway-dev',
 });
 
 // Runs in the child: times `import()` of the bundle and checks that it exports a handler.
@@ -200,13 +201,13 @@ export interface ImportTiming {
   sinceStartMs: number;
 }
 
-/** Imports a bundle in a fresh Node.js process with `lambdaLikeEnv()`, and answers how long the import took. */
-export const importInFreshProcess = (file: string): Promise<ImportTiming> =>
+/** Imports a bundle in a fresh Node.js process, with `lambdaLikeEnv()` unless told, and answers how long it took. */
+export const importInFreshProcess = (file: string, env = lambdaLikeEnv()): Promise<ImportTiming> =>
   new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       ['--input-type=module', '--eval', importer, pathToFileURL(file).href],
-      { env: lambdaLikeEnv(), timeout: 30_000 },
+      { env, timeout: 30_000 },
       (error, stdout, stderr) => {
         if (error) {
           reject(new Error(`Importing ${file} failed: ${stderr || error.message}`));

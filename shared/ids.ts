@@ -12,9 +12,6 @@ const ulid = monotonicFactory();
 
 export const newId = (prefix: IdPrefix): string => `${prefix}_${ulid().toLowerCase()}`;
 
-export const hasPrefix = (id: string, prefix: IdPrefix): boolean =>
-  /^[a-z]+_[0-9a-z]{26}$/.test(id) && id.startsWith(`${prefix}_`);
-
 /**
  * An id whose time is exactly `at`, to the millisecond: a payment's `createdAt` is read from its id, so that ordering
  * payments by id is ordering them by (`createdAt`, id), and a list can follow an index sorted by id page by page.

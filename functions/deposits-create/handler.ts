@@ -1,5 +1,5 @@
 import { paymentView } from '../../shared/payments/model';
-import { createDeposit } from '../../shared/payments/service';
+import { createDeposit } from '../../shared/payments/create';
 import { createDeposit as contract } from '../contracts/payments';
 import { httpHandler } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { DEFAULT_FEES, type FeeSchedule, feeScheduleSchema } from '../../shared/payments/fees';
 import { STANDARD_DELIVERY_POLICY } from '../../shared/webhooks/model';
-import { settings } from '../manifest';
+import { environment } from '../manifest';
 
 const seconds = (fallback: number) =>
   z._default(z.pipe(z.string().check(z.regex(/^[0-9]{1,7}$/)), z.transform(Number)), fallback);
@@ -30,13 +30,13 @@ const retrySchedule = z.pipe(
 );
 
 const envSchema = z.object({
-  FEE_SCHEDULE: z.optional(z.pipe(json, feeScheduleSchema)),
-  SWEEP_REDRIVE_AFTER_SECONDS: seconds(60),
-  SWEEP_EXPIRE_AFTER_SECONDS: seconds(300),
-  [settings.webhookRetrySchedule]: z.optional(retrySchedule),
-  [settings.webhookDisableAfter]: seconds(STANDARD_DELIVERY_POLICY.disableAfterMs / 1000),
-  [settings.webhookAllowLoopback]: z.optional(z.enum(['true', 'false'])),
-  [settings.eventBus]: z.optional(z.string().check(z.minLength(1))),
+  [environment.feeSchedule]: z.optional(z.pipe(json, feeScheduleSchema)),
+  [environment.sweepRedriveAfterSeconds]: seconds(60),
+  [environment.sweepExpireAfterSeconds]: seconds(300),
+  [environment.webhookRetrySchedule]: z.optional(retrySchedule),
+  [environment.webhookDisableAfter]: seconds(STANDARD_DELIVERY_POLICY.disableAfterMs / 1000),
+  [environment.webhookAllowLoopback]: z.optional(z.enum(['true', 'false'])),
+  [environment.eventBus]: z.optional(z.string().check(z.minLength(1))),
 });
 
 /**
@@ -51,20 +51,20 @@ if (!parsed.success) {
 }
 
 export const config = {
-  fees: { ...DEFAULT_FEES, ...parsed.data.FEE_SCHEDULE } satisfies FeeSchedule,
+  fees: { ...DEFAULT_FEES, ...parsed.data[environment.feeSchedule] } satisfies FeeSchedule,
   sweep: {
-    redriveAfterMs: parsed.data.SWEEP_REDRIVE_AFTER_SECONDS * 1000,
-    expireAfterMs: parsed.data.SWEEP_EXPIRE_AFTER_SECONDS * 1000,
+    redriveAfterMs: parsed.data[environment.sweepRedriveAfterSeconds] * 1000,
+    expireAfterMs: parsed.data[environment.sweepExpireAfterSeconds] * 1000,
     batchSize: 100,
   },
   webhooks: {
     delivery: {
       ...STANDARD_DELIVERY_POLICY,
-      retrySchedule: parsed.data[settings.webhookRetrySchedule] ?? STANDARD_DELIVERY_POLICY.retrySchedule,
-      disableAfterMs: parsed.data[settings.webhookDisableAfter] * 1000,
+      retrySchedule: parsed.data[environment.webhookRetrySchedule] ?? STANDARD_DELIVERY_POLICY.retrySchedule,
+      disableAfterMs: parsed.data[environment.webhookDisableAfter] * 1000,
     },
-    urlPolicy: { allowLoopback: parsed.data[settings.webhookAllowLoopback] === 'true' },
+    urlPolicy: { allowLoopback: parsed.data[environment.webhookAllowLoopback] === 'true' },
   },
   /** The stack's EventBridge bus, or none (the local stack). */
-  eventBusName: parsed.data[settings.eventBus],
+  eventBusName: parsed.data[environment.eventBus],
 };

@@ -1,11 +1,12 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { telemetry } from '../manifest';
+import { environment, telemetry } from '../manifest';
 
 /**
  * Custom metrics in CloudWatch's embedded metric format: a log line, no API call on the hot path. The service
- * dimension comes from POWERTOOLS_SERVICE_NAME and the stage from STAGE, as the monitoring construct expects.
+ * dimension comes from POWERTOOLS_SERVICE_NAME and the stage from `environment.stage`, as the monitoring construct
+ * expects.
  */
 export const metrics = new Metrics({
   namespace: telemetry.namespace,
-  defaultDimensions: { Stage: process.env.STAGE ?? 'local' },
+  defaultDimensions: { Stage: process.env[environment.stage] ?? 'local' },
 });

@@ -7,7 +7,7 @@ import type { ServerMessage } from '../../shared/realtime/model';
 import type { Pusher } from '../../shared/realtime/ports';
 import { stringify } from '../../shared/json';
 
-/** Pushes through the WebSocket API's `@connections` management API, wherever WEBSOCKET_ENDPOINT points. */
+/** Pushes through the WebSocket API's `@connections` management API, wherever `environment.websocketEndpoint` points. */
 export class ConnectionsApiPusher implements Pusher {
   constructor(private readonly client: ApiGatewayManagementApiClient) {}
 

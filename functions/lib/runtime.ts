@@ -12,18 +12,27 @@ import { DynamoEventStore } from '../../shared/db/event-store';
 import { HttpWebhookSender } from '../../shared/db/webhook-sender';
 import { DynamoWebhookStore } from '../../shared/db/webhook-store';
 import type { PublishDeps } from '../../shared/events/publish';
-import { DynamoLedger } from '../../shared/db/ledger-store';
-import { DynamoPaymentStore } from '../../shared/db/payment-store';
+import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/db/ledger-store';
+import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/db/payment-store';
 import { DynamoRateStore } from '../../shared/db/rate-store';
 import { type TableName, tables } from '../../shared/db/tables';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
-import type { PaymentDeps } from '../../shared/payments/service';
+import { joinLedger } from '../../shared/ledger/ports';
+import type { PaymentDeps } from '../../shared/payments/deps';
 import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
 import type { ReportDeps } from '../../shared/reports/service';
 import type { UserDeps } from '../../shared/users/service';
 import type { DeliverDeps, WebhookDeps } from '../../shared/webhooks/service';
-import { queues, type QueueName, telemetry } from '../manifest';
+import {
+  boundVariables,
+  environment,
+  type FunctionName,
+  functions,
+  queues,
+  type QueueName,
+  telemetry,
+} from '../manifest';
 import { config } from './config';
 import { logger } from './logger';
 import { metrics } from './metrics';
@@ -31,11 +40,43 @@ import { createSqsClient, SqsPaymentQueue } from './payment-queue';
 import { ConnectionsApiPusher, createConnectionsClient } from './pusher';
 
 /**
+ * What the environment lacks of the variables the manifest binds a function to, the function being the one the
+ * environment names in GATEWAY_FUNCTION (`environment.functionName`); nothing when it names none.
+ */
+export const unboundVariables = (env: Readonly<Record<string, string | undefined>>): string[] => {
+  const name = env[environment.functionName];
+  if (name === undefined) return [];
+  if (!Object.hasOwn(functions, name)) {
+    throw new Error(`${environment.functionName} is ${name}, which is no function of the manifest`);
+  }
+  return boundVariables(functions[name as FunctionName]).filter((variable) => !env[variable]);
+};
+
+/**
+ * Cold start fails, naming what is missing, when a function lacks a variable the manifest binds it to: a deployment
+ * that forgot one is seen at once rather than on the first request that reaches the missing table. The CDK construct
+ * names the function. The local stack and the tests load every handler into one process, set every variable
+ * process-wide and name no function: then nothing is checked here, and a store still fails on its first use if its
+ * variable is missing.
+ */
+export const assertBound = (env: Readonly<Record<string, string | undefined>>): void => {
+  const missing = unboundVariables(env);
+  if (missing.length > 0) {
+    throw new Error(
+      `Function ${env[environment.functionName] ?? ''} is bound to ${missing.join(', ')} in the manifest, ` +
+        `but ${missing.length === 1 ? 'it is' : 'they are'} not set`,
+    );
+  }
+};
+
+assertBound(process.env);
+
+/**
  * Module scope, built once per cold start. The SDK reads its endpoint from AWS_ENDPOINT_URL(_DYNAMODB, _SQS), so the
  * same code talks to AWS, the local stack or any emulator. Each store is made on first use, so a function needs only
  * the table names and queue URLs it was bound to.
  */
-export const dynamo = createDocumentClient();
+const dynamo = createDocumentClient();
 
 const fromEnv = (variable: string, what: string): string => {
   const value = process.env[variable];
@@ -54,21 +95,19 @@ const once = <T>(make: () => T): (() => T) => {
 const userStore = /* @__PURE__ */ once(() => new DynamoUserStore(dynamo, tableName('users')));
 const tokenStore = /* @__PURE__ */ once(() => new DynamoTokenStore(dynamo, tableName('tokens')));
 const accountStore = /* @__PURE__ */ once(() => new DynamoAccountStore(dynamo, tableName('accounts')));
-const ledger = /* @__PURE__ */ once(
-  () => new DynamoLedger(dynamo, { payments: process.env.PAYMENTS_TABLE ?? '', operations: tableName('operations') }),
+const ledgerReader = /* @__PURE__ */ once(() => new DynamoLedgerReader(dynamo, tableName('operations')));
+const ledgerWriter = /* @__PURE__ */ once(
+  () => new DynamoLedgerWriter(dynamo, { payments: tableName('payments'), operations: tableName('operations') }),
 );
-const paymentStore = /* @__PURE__ */ once(
-  () =>
-    new DynamoPaymentStore(dynamo, {
-      payments: tableName('payments'),
-      idempotency: process.env.IDEMPOTENCY_TABLE ?? '',
-    }),
-);
+// Functions that only read the ledger (operations-list, balance-get) are bound to no payments table.
+const ledger = /* @__PURE__ */ once(() => joinLedger(ledgerReader, ledgerWriter));
+const paymentStore = /* @__PURE__ */ once(() => new DynamoPaymentStore(dynamo, tableName('payments')));
+const idempotencyStore = /* @__PURE__ */ once(() => new DynamoIdempotencyStore(dynamo, tableName('idempotency')));
 const rateStore = /* @__PURE__ */ once(() => new DynamoRateStore(dynamo, tableName('rates')));
 const paymentQueue = /* @__PURE__ */ once(() => new SqsPaymentQueue(createSqsClient(), () => queueUrl('payments')));
 const connectionStore = /* @__PURE__ */ once(() => new DynamoConnectionStore(dynamo, tableName('connections')));
 const pusher = /* @__PURE__ */ once(
-  () => new ConnectionsApiPusher(createConnectionsClient(fromEnv('WEBSOCKET_ENDPOINT', 'the WebSocket API'))),
+  () => new ConnectionsApiPusher(createConnectionsClient(fromEnv(environment.websocketEndpoint, 'the WebSocket API'))),
 );
 const eventStore = /* @__PURE__ */ once(() => new DynamoEventStore(dynamo, tableName('events')));
 const webhookStore = /* @__PURE__ */ once(() => new DynamoWebhookStore(dynamo, tableName('webhooks')));
@@ -103,7 +142,7 @@ export const accountDeps: AccountDeps = {
     return accountStore();
   },
   get balances() {
-    return ledger();
+    return ledgerReader();
   },
   clock: systemClock,
 };
@@ -114,6 +153,9 @@ export const paymentDeps: PaymentDeps = {
   },
   get payments() {
     return paymentStore();
+  },
+  get claims() {
+    return idempotencyStore();
   },
   get ledger() {
     return ledger();
@@ -143,7 +185,7 @@ export const reportDeps: ReportDeps = {
     return accountStore();
   },
   get ledger() {
-    return ledger();
+    return ledgerReader();
   },
   clock: systemClock,
 };

@@ -1,5 +1,5 @@
 import { paymentView } from '../../shared/payments/model';
-import { createPayment } from '../../shared/payments/service';
+import { createPayment } from '../../shared/payments/create';
 import { createPayment as contract } from '../contracts/payments';
 import { httpHandler } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';

@@ -1,5 +1,5 @@
 import { paymentView } from '../../shared/payments/model';
-import { readablePayment } from '../../shared/payments/service';
+import { readablePayment } from '../../shared/payments/list';
 import { getPayment } from '../contracts/payments';
 import { httpHandler } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';

@@ -1,6 +1,6 @@
 import { DEFAULT_PAGE_SIZE } from '../../shared/page';
 import { paymentView } from '../../shared/payments/model';
-import { listPayments } from '../../shared/payments/service';
+import { listPayments } from '../../shared/payments/list';
 import { toSortOrder } from '../../shared/schemas/common';
 import { listPayments as contract } from '../contracts/payments';
 import { httpHandler } from '../lib/http';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { processPayment } from '../../shared/payments/service';
+import { processPayment } from '../../shared/payments/process';
 import { logger } from '../lib/logger';
 import { paymentDeps } from '../lib/runtime';
 import { sqsBatchHandler } from '../lib/sqs';

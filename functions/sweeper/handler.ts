@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { ScheduledEvent } from 'aws-lambda';
-import { sweep } from '../../shared/payments/service';
+import { sweep } from '../../shared/payments/sweep';
 import { config } from '../lib/config';
 import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';

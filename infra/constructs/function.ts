@@ -9,14 +9,20 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type FunctionSpec, settings, type TableAccess, telemetry } from '../../functions/manifest';
+import {
+  environment,
+  type FunctionName,
+  type FunctionSpec,
+  type TableAccess,
+  telemetry,
+} from '../../functions/manifest';
 import { lambdaBundling } from '../bundling';
 import { acknowledge } from './compliance';
 import type { LedgerTable } from './ledger';
 import { type DeploymentStage, logRemovalPolicy } from './stage';
 
 /** The project root: manifest entries and the lock file are relative to it. */
-export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The service name every structured log line and trace carries. */
 export const serviceName = 'billing-gateway';
@@ -24,13 +30,12 @@ export const serviceName = 'billing-gateway';
 /** The CloudWatch namespace of the gateway's own metrics (Powertools Metrics reads it from the environment). */
 export const metricsNamespace = telemetry.namespace;
 
-/** Where a function that `postsToConnections` finds the WebSocket API's `@connections` endpoint. */
-export const websocketEndpointEnvVar = 'WEBSOCKET_ENDPOINT';
-
 /** What a function gets when its spec says nothing: API handlers answer well within it, and API Gateway waits 30 s. */
 export const defaultTimeout = Duration.seconds(10);
 
 export interface GatewayFunctionProps {
+  /** Its name in the manifest, which it is told, so that it checks at cold start that it got all its bindings. */
+  name: FunctionName;
   spec: FunctionSpec;
   stage: DeploymentStage;
 }
@@ -40,14 +45,14 @@ export interface GatewayFunctionProps {
  * Defaults: Node.js 22 on arm64; an ESM bundle (esbuild, minified, source maps, `module` before `main`, the AWS SDK
  * bundled rather than taken from the runtime, so the pinned SDK line is the one that runs: infra/bundling.ts, which the
  * bundle test and benchmark build with too); 1024 MB; the spec's timeout or 10 s; X-Ray tracing; its own log group
- * kept one month (retained in `prod`); `STAGE` and the metrics namespace in its environment; a role that may write
- * only that log group until a `bind*` helper grants it more.
+ * kept one month (retained in `prod`); its manifest name, the stage and the metrics namespace in its environment; a
+ * role that may write only that log group until a `bind*` helper grants it more.
  */
 export class GatewayFunction extends NodejsFunction {
   /** The manifest entry this function was built from: its triggers, queues and tables. */
   readonly spec: FunctionSpec;
 
-  constructor(scope: Construct, id: string, { spec, stage }: GatewayFunctionProps) {
+  constructor(scope: Construct, id: string, { name, spec, stage }: GatewayFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: logRemovalPolicy(stage),
@@ -74,7 +79,8 @@ export class GatewayFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
         // The dimension that keeps the metrics of two stages in one account apart.
-        STAGE: stage,
+        [environment.stage]: stage,
+        [environment.functionName]: name,
       },
       bundling: lambdaBundling,
     });
@@ -128,7 +134,7 @@ export class GatewayFunction extends NodejsFunction {
   /** Lets this function put events on one bus, and only put, and tells it the bus's name. */
   bindEventBus(bus: IEventBus): this {
     bus.grantPutEventsTo(this);
-    this.addEnvironment(settings.eventBus, bus.eventBusName);
+    this.addEnvironment(environment.eventBus, bus.eventBusName);
     return this;
   }
 
@@ -138,7 +144,7 @@ export class GatewayFunction extends NodejsFunction {
    */
   bindConnections(stage: WebSocketStage): this {
     stage.grantManagementApiAccess(this);
-    this.addEnvironment(websocketEndpointEnvVar, stage.callbackUrl);
+    this.addEnvironment(environment.websocketEndpoint, stage.callbackUrl);
     const api = stage.api.node.defaultChild;
     if (this.role && api instanceof CfnApi) {
       const apiId = Stack.of(this).getLogicalId(api);

@@ -75,7 +75,7 @@ export class Handlers extends Construct {
     super(scope, id);
     for (const name of Object.keys(functions) as FunctionName[]) {
       const spec: FunctionSpec = functions[name];
-      const fn = new GatewayFunction(this, pascalCase(name), { spec, stage });
+      const fn = new GatewayFunction(this, pascalCase(name), { name, spec, stage });
       for (const [table, access] of tableBindings(spec)) fn.bindTable(ledger.table(table), access);
 
       const reasons = noDeadLetterQueueReasons(name, spec);

@@ -30,7 +30,7 @@ export interface HttpApiProps {
 }
 
 /** Steady-state requests per second and burst the `$default` stage accepts, unless context says otherwise. */
-export const defaultThrottle = { rateLimit: 100, burstLimit: 200 };
+const defaultThrottle = { rateLimit: 100, burstLimit: 200 };
 
 /** One JSON object per request, so CloudWatch Logs Insights can filter on any field. */
 const accessLogFormat = AccessLogFormat.custom(

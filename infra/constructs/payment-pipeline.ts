@@ -16,7 +16,7 @@ export interface PaymentPipelineProps {
 }
 
 /** AWS's advice for a Lambda event source: a visibility timeout of at least six times the function's timeout. */
-export const visibilityTimeoutFactor = 6;
+const visibilityTimeoutFactor = 6;
 
 /** EventBridge retries a failed invocation this often before it hands the event to the target's dead-letter queue. */
 export const scheduleRetryAttempts = 2;

@@ -14,7 +14,7 @@ export class GatewayQueue extends Queue {
 }
 
 /** How long a dead letter waits for an operator: SQS's maximum, so a long weekend loses nothing. */
-export const deadLetterRetention = Duration.days(14);
+const deadLetterRetention = Duration.days(14);
 
 export interface DeadLetterQueueProps {
   /** What lands here, for the acknowledgements and the alarm: `payments messages delivered 5 times`. */

@@ -27,7 +27,7 @@ export interface RealtimeProps {
 export const defaultWebSocketThrottle = { rateLimit: 50, burstLimit: 100 };
 
 /** Messages name their route in `action`; whatever names none (or an unknown one) reaches `$default`. */
-export const routeSelectionExpression = '$request.body.action';
+const routeSelectionExpression = '$request.body.action';
 
 /** One JSON object per connection, message and disconnection, so CloudWatch Logs Insights can filter on any field. */
 const accessLogFormat = AccessLogFormat.custom(

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline/promises';
 import * as z from 'zod/mini';
 import { systemClock } from '../../shared/clock';
 import { createDocumentClient } from '../../shared/db/client';
+import { tables } from '../../shared/db/tables';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { DomainError } from '../../shared/errors';
 import { emailSchema, passwordSchema } from '../../shared/schemas/common';
@@ -17,8 +18,8 @@ import { ensureAdmin } from '../../shared/users/service';
 
 const envSchema = z.object({
   ADMIN_EMAIL: emailSchema,
-  USERS_TABLE: z.string().check(z.minLength(1)),
-  TOKENS_TABLE: z.string().check(z.minLength(1)),
+  [tables.users.envVar]: z.string().check(z.minLength(1)),
+  [tables.tokens.envVar]: z.string().check(z.minLength(1)),
 });
 
 const readPassword = async (): Promise<string> => {
@@ -37,8 +38,8 @@ export const main = async (env: NodeJS.ProcessEnv = process.env): Promise<void> 
   try {
     const admin = await ensureAdmin(
       {
-        users: new DynamoUserStore(client, config.USERS_TABLE),
-        tokens: new DynamoTokenStore(client, config.TOKENS_TABLE),
+        users: new DynamoUserStore(client, config[tables.users.envVar]),
+        tokens: new DynamoTokenStore(client, config[tables.tokens.envVar]),
         clock: systemClock,
       },
       { email: config.ADMIN_EMAIL, password },

@@ -23,12 +23,21 @@ export interface Account extends AccountRecord {
   balance: bigint;
 }
 
+const TECHNICAL_PREFIX = 'tech-';
+
 /** A technical account's id is stable and readable: `tech-fees-USD`. */
 export const technicalAccountId = (purpose: TechnicalPurpose, currency: string): string =>
-  `tech-${purpose}-${currency}`;
+  `${TECHNICAL_PREFIX}${purpose}-${currency}`;
 
-/** Only user wallets must never go below zero; technical accounts mirror the outside world. */
-export const mayGoNegative = (account: Pick<Account, 'kind'>): boolean => account.kind === 'technical';
+/** Technical accounts, and only they, have ids of the form `technicalAccountId` makes. */
+export const isTechnicalAccountId = (id: string): boolean => id.startsWith(TECHNICAL_PREFIX);
+
+/**
+ * The one rule of who may go below zero: technical accounts, which mirror the outside world (`tech-bank-<CUR>` goes
+ * negative by every deposit it pays). A user wallet never may (invariant 4). Decided by the id, so the funds check
+ * needs no read of the account.
+ */
+export const mayGoNegative = (accountId: string): boolean => isTechnicalAccountId(accountId);
 
 export const newTechnicalAccount = (purpose: TechnicalPurpose, currency: string, at: string): AccountRecord => ({
   id: technicalAccountId(purpose, currency),

@@ -1,10 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { AccountKind, AccountRecord, AccountStatus, Purpose, TechnicalPurpose } from '../accounts/model';
 import type { AccountFilter, AccountStore } from '../accounts/ports';
@@ -12,16 +6,16 @@ import type { Page, PageRequest } from '../page';
 import { batchGet } from './batch';
 import { queryAttribute, queryItems } from './query';
 import { decodeCursor, encodeCursor } from './cursor';
-import { isConditionFailure } from './conditions';
+import { refusingItem } from './conditions';
 
-export const toAccountItem = ({ ownerId, name, ...rest }: AccountRecord): Record<string, unknown> => ({
+const toAccountItem = ({ ownerId, name, ...rest }: AccountRecord): Record<string, unknown> => ({
   ...rest,
   // Absent, not null: the byOwner index is sparse, so technical accounts never enter it.
   ...(ownerId === null ? {} : { ownerId }),
   ...(name === null ? {} : { name }),
 });
 
-export const fromAccountItem = (item: Record<string, unknown>): AccountRecord => ({
+const fromAccountItem = (item: Record<string, unknown>): AccountRecord => ({
   id: item.id as string,
   kind: item.kind as AccountKind,
   purpose: item.purpose as Purpose,
@@ -51,6 +45,7 @@ export class DynamoAccountStore implements AccountStore {
         TableName: this.table,
         Item: toAccountItem(account),
         ConditionExpression: 'attribute_not_exists(id)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
   }
@@ -60,10 +55,7 @@ export class DynamoAccountStore implements AccountStore {
       await this.insert(account);
       return account;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const existing = await this.findById(account.id);
-      if (!existing) throw error;
-      return existing;
+      return refusingItem(error, fromAccountItem, () => this.findById(account.id));
     }
   }
 
@@ -106,7 +98,7 @@ export class DynamoAccountStore implements AccountStore {
 
   /**
    * Walks the byKind index (technical accounts, then user accounts, each in id order), filtering on the attributes
-   * the index projects; a balance is never projected, so postings never write to it. The cursor names the last
+   * the index projects; a balance is never projected, so moving money never writes to it. The cursor names the last
    * account returned, so a page that stops mid-chunk resumes exactly after it.
    */
   async list(filter: AccountFilter, { limit, cursor }: PageRequest): Promise<Page<AccountRecord>> {
@@ -120,27 +112,29 @@ export class DynamoAccountStore implements AccountStore {
 
     for (const kind of kinds) {
       let start: Record<string, unknown> | undefined = from?.kind === kind ? { kind, id: from.after } : undefined;
-      do {
-        const input: QueryCommandInput = {
+      const pages = paginateQuery(
+        { client: this.client, pageSize: CHUNK },
+        {
           TableName: this.table,
           IndexName: 'byKind',
           KeyConditionExpression: '#kind = :kind',
           ExpressionAttributeNames: { '#kind': 'kind', ...names },
           ExpressionAttributeValues: { ':kind': kind, ...values },
-          Limit: CHUNK,
           ExclusiveStartKey: start,
           ...(expression ? { FilterExpression: expression } : {}),
-        };
-        const out = await this.client.send(new QueryCommand(input));
-        for (const item of out.Items ?? []) {
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) {
           if (ids.length === limit) {
             more = true;
             break;
           }
           ids.push({ kind, id: item.id as string });
         }
-        start = out.LastEvaluatedKey;
-      } while (start && !more);
+        start = page.LastEvaluatedKey;
+        if (more) break;
+      }
       if (more) break;
       if (ids.length === limit) {
         more = kinds.indexOf(kind) < kinds.length - 1 || start !== undefined;

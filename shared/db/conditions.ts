@@ -1,4 +1,7 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { unmarshalling } from './client';
 
 /** A write refused by its ConditionExpression: the state it was conditional on no longer holds. */
 export const isConditionFailure = (error: unknown): error is Error =>
@@ -25,4 +28,23 @@ export const putIfAbsent = async (
     if (isConditionFailure(error)) return false;
     throw error;
   }
+};
+
+/**
+ * The item that failed a conditional write, for a caller that takes the winner of a race as its answer: from the
+ * refusal itself when the write asked for it (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`), which saves a read;
+ * else, with an emulator that does not send it, by `read`. The document client leaves errors as DynamoDB sent them, so
+ * the item is unmarshalled here as the client unmarshalls what it answers. Rethrows `error` when it is not a condition
+ * failure, or when no item is found after all.
+ */
+export const refusingItem = async <T>(
+  error: unknown,
+  parse: (item: Record<string, unknown>) => T,
+  read: () => Promise<T | undefined>,
+): Promise<T> => {
+  if (!isConditionFailure(error)) throw error;
+  const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+  const found = item ? parse(unmarshall(item, unmarshalling)) : await read();
+  if (found === undefined) throw error;
+  return found;
 };

@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  paginateQuery,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -15,13 +16,14 @@ import { chainsOf } from '../ledger/chains';
 import {
   AlreadyFinalError,
   type ChainHead,
-  type Ledger,
+  type LedgerReader,
+  type LedgerWriter,
   type Operation,
   type OperationQuery,
   StaleChainError,
   type Volumes,
 } from '../ledger/ports';
-import type { OperationType, Posting } from '../ledger/postings';
+import type { Leg, OperationType } from '../ledger/legs';
 import type { Page } from '../page';
 import type { FailureReason, Payment } from '../payments/model';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -61,21 +63,24 @@ const operationsCursor = z.record(z.string().check(z.maxLength(160)), z.string()
 const refusedByCondition = (code: string | undefined) => code === 'ConditionalCheckFailed';
 
 /**
- * The ledger on DynamoDB. Each account's operations form a chain keyed by sequence number; a posting is appended at
+ * The ledger on DynamoDB. Each account's operations form a chain keyed by sequence number; a leg is appended at
  * `head.seq + 1` on condition that the slot is free. Two payments planned on the same head cannot both commit, so the
  * balance check made against that head holds when the write lands: no lock, no read-modify-write of a balance item,
  * and a completed transfer costs one conditional write per leg.
+ *
+ * What reads it, from the operations table alone.
  */
-export class DynamoLedger implements Ledger, BalanceReader {
+export class DynamoLedgerReader implements LedgerReader, BalanceReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly tables: { payments: string; operations: string },
+    /** The operations table. */
+    private readonly table: string,
   ) {}
 
   private async head(chain: string): Promise<ChainHead> {
     const out = await this.client.send(
       new QueryCommand({
-        TableName: this.tables.operations,
+        TableName: this.table,
         KeyConditionExpression: 'chain = :chain',
         ExpressionAttributeValues: { ':chain': chain },
         ProjectionExpression: HEAD_ATTRIBUTES,
@@ -104,30 +109,183 @@ export class DynamoLedger implements Ledger, BalanceReader {
     );
   }
 
-  async commit(
-    payment: Payment,
-    postings: readonly Posting[],
-    heads: ReadonlyMap<string, ChainHead>,
-    at: Date,
-  ): Promise<void> {
+  /** Up to `want` operations of one chain after `afterSeq`, in order, that pass the filters. */
+  private async chainPage(chain: string, query: OperationQuery, afterSeq: bigint | undefined, want: number) {
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':chain': chain };
+    const add = (clause: string, name: string, value: unknown) => {
+      if (value === undefined) return;
+      filters.push(clause);
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+    };
+    add('#type = :type', 'type', query.type);
+    add('#paymentId = :paymentId', 'paymentId', query.paymentId);
+    if (query.from !== undefined) {
+      filters.push('#createdAt >= :from');
+      names['#createdAt'] = 'createdAt';
+      values[':from'] = query.from;
+    }
+    if (query.to !== undefined) {
+      filters.push('#createdAt <= :to');
+      names['#createdAt'] = 'createdAt';
+      values[':to'] = query.to;
+    }
+    const items: Operation[] = [];
+    let exhausted = true;
+    const pages = paginateQuery(
+      { client: this.client, pageSize: CHUNK },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'chain = :chain',
+        ExpressionAttributeValues: values,
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+        ScanIndexForward: !query.descending,
+        ExclusiveStartKey: afterSeq === undefined ? undefined : { chain, seq: afterSeq },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      items.push(...(page.Items ?? []).map(fromOperationItem));
+      if (items.length >= want) {
+        // Enough for the page: stop reading, and say whether the chain has more.
+        exhausted = page.LastEvaluatedKey === undefined;
+        break;
+      }
+    }
+    return { items: items.slice(0, want), exhausted: exhausted && items.length <= want };
+  }
+
+  /**
+   * An account's operations in the order they were applied. A sharded account's chains are merged by time (then
+   * chain, then sequence); the cursor keeps the last sequence read from each chain.
+   */
+  async operations(accountId: string, chains: readonly string[], query: OperationQuery): Promise<Page<Operation>> {
+    const after = query.cursor === undefined ? {} : decodeCursor(query.cursor, operationsCursor);
+    if (Object.keys(after).some((chain) => !chains.includes(chain) || !chain.startsWith(accountId))) {
+      throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from this list' }]);
+    }
+    const pages = await Promise.all(
+      chains.map(async (chain) => {
+        const seq = after[chain];
+        return {
+          chain,
+          ...(await this.chainPage(chain, query, seq === undefined ? undefined : BigInt(seq), query.limit + 1)),
+        };
+      }),
+    );
+    const direction = query.descending ? -1 : 1;
+    const merged = pages
+      .flatMap((page) => page.items)
+      .sort(
+        (a, b) =>
+          direction *
+          (a.createdAt.localeCompare(b.createdAt) ||
+            a.chain.localeCompare(b.chain) ||
+            (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)),
+      );
+    const data = merged.slice(0, query.limit);
+    const more = merged.length > query.limit || pages.some((page) => !page.exhausted);
+    if (!more) return { data, nextCursor: null };
+    const next: Record<string, string> = { ...after };
+    for (const operation of data) next[operation.chain] = operation.seq.toString();
+    return { data, nextCursor: encodeCursor(next) };
+  }
+
+  private async operationAt(chain: string, seq: bigint): Promise<ChainHead> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { chain, seq },
+        ProjectionExpression: HEAD_ATTRIBUTES,
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) throw new Error(`Chain ${chain} has a gap at ${seq.toString()}`);
+    return toHead(Item);
+  }
+
+  /**
+   * The chain as it stood at `at`: its last operation at or before that instant (strictly before, unless
+   * `inclusive`). `createdAt` never decreases along a chain, so it is found by bisection: about log2(n) reads, however
+   * long the history.
+   */
+  private async chainAt(chain: string, at: string, inclusive: boolean, known?: ChainHead): Promise<ChainHead> {
+    const within = (createdAt: string) => (inclusive ? createdAt <= at : createdAt < at);
+    const head = known ?? (await this.head(chain));
+    if (head.seq === 0n || within(head.createdAt)) return head;
+    let [low, high, found] = [1n, head.seq, EMPTY_HEAD];
+    while (low <= high) {
+      const middle = (low + high) / 2n;
+      const operation = await this.operationAt(chain, middle);
+      if (within(operation.createdAt)) {
+        found = operation;
+        low = middle + 1n;
+      } else {
+        high = middle - 1n;
+      }
+    }
+    return found;
+  }
+
+  async balanceAt(chains: readonly string[], at: string): Promise<bigint> {
+    const states = await Promise.all(chains.map((chain) => this.chainAt(chain, at, true)));
+    return states.reduce((sum, state) => sum + state.balance, 0n);
+  }
+
+  async volumesBetween(chains: readonly string[], from: string, to: string): Promise<Volumes> {
+    const ends = await Promise.all(
+      chains.map(async (chain) => {
+        const head = await this.head(chain);
+        const [start, end] = await Promise.all([
+          this.chainAt(chain, from, false, head),
+          this.chainAt(chain, to, false, head),
+        ]);
+        return { count: end.seq - start.seq, input: end.input - start.input, output: end.output - start.output };
+      }),
+    );
+    return ends.reduce(
+      (sum, volumes) => ({
+        count: sum.count + volumes.count,
+        input: sum.input + volumes.input,
+        output: sum.output + volumes.output,
+      }),
+      { count: 0n, input: 0n, output: 0n },
+    );
+  }
+}
+
+/**
+ * What writes the ledger: a payment's legs appended to their chains together with the payment's new state, in one
+ * transaction, so it needs the payments table as well as the operations table.
+ */
+export class DynamoLedgerWriter implements LedgerWriter {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tables: { payments: string; operations: string },
+  ) {}
+
+  async commit(payment: Payment, legs: readonly Leg[], heads: ReadonlyMap<string, ChainHead>, at: Date): Promise<void> {
     const now = at.toISOString();
-    const operations = postings.map((posting) => {
-      const head = heads.get(posting.chain) ?? EMPTY_HEAD;
+    const operations = legs.map((leg) => {
+      const head = heads.get(leg.chain) ?? EMPTY_HEAD;
       return {
-        chain: posting.chain,
+        chain: leg.chain,
         seq: head.seq + 1n,
         id: newId('op'),
-        accountId: posting.accountId,
+        accountId: leg.accountId,
         paymentId: payment.id,
-        type: posting.type,
-        amount: posting.amount,
-        currency: posting.currency,
-        balanceAfter: head.balance + posting.amount,
+        type: leg.type,
+        amount: leg.amount,
+        currency: leg.currency,
+        balanceAfter: head.balance + leg.amount,
         // The chain's volumes: everything it was ever credited and debited. Their differences between two points in
         // time answer "how much came in, how much went out" without reading the operations in between.
-        inputAfter: head.input + (posting.amount > 0n ? posting.amount : 0n),
-        outputAfter: head.output + (posting.amount < 0n ? -posting.amount : 0n),
-        counterpartyAccountId: posting.counterpartyAccountId,
+        inputAfter: head.input + (leg.amount > 0n ? leg.amount : 0n),
+        outputAfter: head.output + (leg.amount < 0n ? -leg.amount : 0n),
+        counterpartyAccountId: leg.counterpartyAccountId,
         // Never earlier than the operation before it, whatever this host's clock says: `createdAt` grows with `seq`,
         // which is what lets a balance at a point in time be found by bisection.
         createdAt: head.createdAt > now ? head.createdAt : now,
@@ -186,153 +344,5 @@ export class DynamoLedger implements Ledger, BalanceReader {
       if (isConditionFailure(error)) throw new AlreadyFinalError(payment.id);
       throw error;
     }
-  }
-
-  /** Up to `want` operations of one chain after `afterSeq`, in order, that pass the filters. */
-  private async chainPage(chain: string, query: OperationQuery, afterSeq: bigint | undefined, want: number) {
-    const filters: string[] = [];
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':chain': chain };
-    const add = (clause: string, name: string, value: unknown) => {
-      if (value === undefined) return;
-      filters.push(clause);
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-    };
-    add('#type = :type', 'type', query.type);
-    add('#paymentId = :paymentId', 'paymentId', query.paymentId);
-    if (query.from !== undefined) {
-      filters.push('#createdAt >= :from');
-      names['#createdAt'] = 'createdAt';
-      values[':from'] = query.from;
-    }
-    if (query.to !== undefined) {
-      filters.push('#createdAt <= :to');
-      names['#createdAt'] = 'createdAt';
-      values[':to'] = query.to;
-    }
-    const items: Operation[] = [];
-    let start: Record<string, unknown> | undefined = afterSeq === undefined ? undefined : { chain, seq: afterSeq };
-    let exhausted = false;
-    while (items.length < want) {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.operations,
-          KeyConditionExpression: 'chain = :chain',
-          ExpressionAttributeValues: values,
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-          ScanIndexForward: !query.descending,
-          ExclusiveStartKey: start,
-          Limit: CHUNK,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(out.Items ?? []).map(fromOperationItem));
-      start = out.LastEvaluatedKey;
-      if (!start) {
-        exhausted = true;
-        break;
-      }
-    }
-    return { items: items.slice(0, want), exhausted: exhausted && items.length <= want };
-  }
-
-  /**
-   * An account's operations in the order they were applied. A sharded account's chains are merged by time (then
-   * chain, then sequence); the cursor keeps the last sequence read from each chain.
-   */
-  async operations(accountId: string, chains: readonly string[], query: OperationQuery): Promise<Page<Operation>> {
-    const after = query.cursor === undefined ? {} : decodeCursor(query.cursor, operationsCursor);
-    if (Object.keys(after).some((chain) => !chains.includes(chain) || !chain.startsWith(accountId))) {
-      throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from this list' }]);
-    }
-    const pages = await Promise.all(
-      chains.map(async (chain) => {
-        const seq = after[chain];
-        return {
-          chain,
-          ...(await this.chainPage(chain, query, seq === undefined ? undefined : BigInt(seq), query.limit + 1)),
-        };
-      }),
-    );
-    const direction = query.descending ? -1 : 1;
-    const merged = pages
-      .flatMap((page) => page.items)
-      .sort(
-        (a, b) =>
-          direction *
-          (a.createdAt.localeCompare(b.createdAt) ||
-            a.chain.localeCompare(b.chain) ||
-            (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)),
-      );
-    const data = merged.slice(0, query.limit);
-    const more = merged.length > query.limit || pages.some((page) => !page.exhausted);
-    if (!more) return { data, nextCursor: null };
-    const next: Record<string, string> = { ...after };
-    for (const operation of data) next[operation.chain] = operation.seq.toString();
-    return { data, nextCursor: encodeCursor(next) };
-  }
-
-  private async operationAt(chain: string, seq: bigint): Promise<ChainHead> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tables.operations,
-        Key: { chain, seq },
-        ProjectionExpression: HEAD_ATTRIBUTES,
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) throw new Error(`Chain ${chain} has a gap at ${seq.toString()}`);
-    return toHead(Item);
-  }
-
-  /**
-   * The chain as it stood at `at`: its last operation at or before that instant (strictly before, unless
-   * `inclusive`). `createdAt` never decreases along a chain, so it is found by bisection: about log2(n) reads, however
-   * long the history.
-   */
-  private async chainAt(chain: string, at: string, inclusive: boolean, known?: ChainHead): Promise<ChainHead> {
-    const within = (createdAt: string) => (inclusive ? createdAt <= at : createdAt < at);
-    const head = known ?? (await this.head(chain));
-    if (head.seq === 0n || within(head.createdAt)) return head;
-    let [low, high, found] = [1n, head.seq, EMPTY_HEAD];
-    while (low <= high) {
-      const middle = (low + high) / 2n;
-      const operation = await this.operationAt(chain, middle);
-      if (within(operation.createdAt)) {
-        found = operation;
-        low = middle + 1n;
-      } else {
-        high = middle - 1n;
-      }
-    }
-    return found;
-  }
-
-  async balanceAt(chains: readonly string[], at: string): Promise<bigint> {
-    const states = await Promise.all(chains.map((chain) => this.chainAt(chain, at, true)));
-    return states.reduce((sum, state) => sum + state.balance, 0n);
-  }
-
-  async volumesBetween(chains: readonly string[], from: string, to: string): Promise<Volumes> {
-    const ends = await Promise.all(
-      chains.map(async (chain) => {
-        const head = await this.head(chain);
-        const [start, end] = await Promise.all([
-          this.chainAt(chain, from, false, head),
-          this.chainAt(chain, to, false, head),
-        ]);
-        return { count: end.seq - start.seq, input: end.input - start.input, output: end.output - start.output };
-      }),
-    );
-    return ends.reduce(
-      (sum, volumes) => ({
-        count: sum.count + volumes.count,
-        input: sum.input + volumes.input,
-        output: sum.output + volumes.output,
-      }),
-      { count: 0n, input: 0n, output: 0n },
-    );
   }
 }

@@ -1,10 +1,17 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeTime, encodeTime } from 'ulid';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { encodeTime } from 'ulid';
 import type { FailureReason, Payment, PaymentStatus, PaymentType, WithdrawalDestination } from '../payments/model';
-import type { IdempotencyClaim, OrderedRead, PaymentScope, PaymentStore, TimeRange } from '../payments/ports';
+import type {
+  IdempotencyClaim,
+  IdempotencyStore,
+  OrderedRead,
+  PaymentScope,
+  PaymentStore,
+  TimeRange,
+} from '../payments/ports';
 import { batchGet } from './batch';
 import { queryAttribute } from './query';
-import { isConditionFailure, putIfAbsent } from './conditions';
+import { refusingItem } from './conditions';
 import { mergeInOrder } from './ordered';
 
 // Payment ids are `pay_` + a lower-case ULID, whose first ten characters encode the creation time: a time range is a
@@ -13,8 +20,6 @@ const idBound = (time: string | undefined, edge: 'low' | 'high'): string => {
   const ms = time === undefined ? (edge === 'low' ? 0 : 2 ** 48 - 1) : Date.parse(time);
   return `pay_${encodeTime(ms, 10).toLowerCase()}${(edge === 'low' ? '0' : 'z').repeat(16)}`;
 };
-
-export const paymentCreatedAt = (id: string): number => decodeTime(id.slice(4).toUpperCase());
 
 const toPaymentItem = (payment: Payment): Record<string, unknown> => ({
   ...payment,
@@ -57,53 +62,41 @@ export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
   };
 };
 
+const fromClaimItem = (item: Record<string, unknown>): IdempotencyClaim => ({
+  key: item.key as string,
+  requestHash: item.requestHash as string,
+  paymentId: item.paymentId as string,
+  ...(typeof item.expiresAt === 'bigint' ? { expiresAt: Number(item.expiresAt) } : {}),
+});
+
 export class DynamoPaymentStore implements PaymentStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly tables: { payments: string; idempotency: string },
+    /** The payments table. */
+    private readonly table: string,
   ) {}
 
-  create(payment: Payment): Promise<boolean> {
-    return putIfAbsent(this.client, this.tables.payments, 'id', toPaymentItem(payment));
-  }
-
-  async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim> {
+  async create(payment: Payment): Promise<{ created: boolean; payment: Payment }> {
     try {
       await this.client.send(
         new PutCommand({
-          TableName: this.tables.idempotency,
-          Item: { ...claim },
-          ConditionExpression: 'attribute_not_exists(#key)',
-          ExpressionAttributeNames: { '#key': 'key' },
+          TableName: this.table,
+          Item: toPaymentItem(payment),
+          ConditionExpression: 'attribute_not_exists(id)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return claim;
+      return { created: true, payment };
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const winner = await this.findClaim(claim.key);
-      if (!winner) throw error;
-      return winner;
+      return { created: false, payment: await refusingItem(error, fromPaymentItem, () => this.findById(payment.id)) };
     }
   }
 
   async findById(id: string): Promise<Payment | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tables.payments, Key: { id }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }),
     );
     return Item ? fromPaymentItem(Item) : undefined;
-  }
-
-  async findClaim(key: string): Promise<IdempotencyClaim | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tables.idempotency, Key: { key }, ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    return {
-      key: Item.key as string,
-      requestHash: Item.requestHash as string,
-      paymentId: Item.paymentId as string,
-      ...(typeof Item.expiresAt === 'bigint' ? { expiresAt: Number(Item.expiresAt) } : {}),
-    };
   }
 
   /** Ids from one index partition, in id (so creation) order, within the range. */
@@ -118,7 +111,7 @@ export class DynamoPaymentStore implements PaymentStore {
     return queryAttribute(
       this.client,
       {
-        TableName: this.tables.payments,
+        TableName: this.table,
         IndexName: index,
         KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
         ExpressionAttributeNames: { '#key': keyName },
@@ -150,26 +143,24 @@ export class DynamoPaymentStore implements PaymentStore {
     if (after !== undefined && !descending && after > low) low = after;
     if (after !== undefined && descending && after < high) high = after;
     if (low > high) return;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.payments,
-          IndexName: index,
-          KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
-          ExpressionAttributeNames: { '#key': keyName },
-          ExpressionAttributeValues: { ':key': keyValue, ':low': low, ':high': high },
-          ScanIndexForward: !descending,
-          Limit: chunk,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
+    const pages = paginateQuery(
+      { client: this.client, pageSize: chunk },
+      {
+        TableName: this.table,
+        IndexName: index,
+        KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
+        ExpressionAttributeNames: { '#key': keyName },
+        ExpressionAttributeValues: { ':key': keyValue, ':low': low, ':high': high },
+        ScanIndexForward: !descending,
+      },
+    );
+    // A generator: the next page is read only when the reader asks past the last id of this one.
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
         const id = item.id as string;
         if (id !== after) yield id;
       }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    }
   }
 
   async *inOrder(scope: PaymentScope, read: OrderedRead): AsyncGenerator<Payment[]> {
@@ -192,7 +183,7 @@ export class DynamoPaymentStore implements PaymentStore {
   }
 
   private async load(ids: readonly string[]): Promise<Payment[]> {
-    return (await batchGet(this.client, this.tables.payments, 'id', ids)).map(fromPaymentItem);
+    return (await batchGet(this.client, this.table, 'id', ids)).map(fromPaymentItem);
   }
 
   async listPending(before: Date, limit: number, after?: string): Promise<{ payments: Payment[]; next?: string }> {
@@ -213,5 +204,39 @@ export class DynamoPaymentStore implements PaymentStore {
 
   async listAll(range: TimeRange): Promise<Payment[]> {
     return this.load(await this.ids('all', 'listed', 'payment', range));
+  }
+}
+
+/** Idempotency claims on their own table: a key is claimed by a conditional put, so only one request ever holds it. */
+export class DynamoIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    /** The idempotency table. */
+    private readonly table: string,
+  ) {}
+
+  async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...claim },
+          ConditionExpression: 'attribute_not_exists(#key)',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return claim;
+    } catch (error) {
+      // Another request holds the key.
+      return refusingItem(error, fromClaimItem, () => this.find(claim.key));
+    }
+  }
+
+  async find(key: string): Promise<IdempotencyClaim | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { key }, ConsistentRead: true }),
+    );
+    return Item ? fromClaimItem(Item) : undefined;
   }
 }

@@ -1,29 +1,28 @@
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { encodeCursor } from './cursor';
 
 type QueryInput = Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'> & {
   ExclusiveStartKey?: Record<string, unknown>;
 };
 
-/** Every item a query matches, following DynamoDB's pages, up to `limit` when one is given. */
+/**
+ * Every item a query matches, following DynamoDB's pages, up to `limit` when one is given: then each page reads at most
+ * `limit` items and no page is read once `limit` are found.
+ */
 export const queryItems = async (
   client: DynamoDBDocumentClient,
   input: QueryInput,
   limit?: number,
 ): Promise<Record<string, unknown>[]> => {
   const items: Record<string, unknown>[] = [];
-  let start = input.ExclusiveStartKey;
-  do {
-    const out = await client.send(
-      new QueryCommand({
-        ...input,
-        ExclusiveStartKey: start,
-        ...(limit === undefined ? {} : { Limit: limit - items.length }),
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start && (limit === undefined || items.length < limit));
+  // The paginator writes each page's start key into the input it is given: a copy, not the caller's.
+  for await (const page of paginateQuery(
+    { client, ...(limit === undefined ? {} : { pageSize: limit }) },
+    { ...input },
+  )) {
+    items.push(...(page.Items ?? []));
+    if (limit !== undefined && items.length >= limit) return items.slice(0, limit);
+  }
   return items;
 };
 

@@ -14,7 +14,7 @@ export interface IndexDefinition {
   name: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
-  /** Only what the index must answer on its own; balances are never projected, so a posting writes no index. */
+  /** Only what the index must answer on its own; balances are never projected, so moving money writes no index. */
   projection: { type: 'KEYS_ONLY' } | { type: 'INCLUDE'; attributes: string[] } | { type: 'ALL' };
 }
 
@@ -104,7 +104,7 @@ export const tables = {
   },
   /**
    * The ledger: one append-only chain of operations per account (per shard, for a sharded account), keyed by its
-   * sequence number. An operation is written only if its `seq` is free, so two postings can never both follow the
+   * sequence number. An operation is written only if its `seq` is free, so two legs can never both follow the
    * same balance, and the latest operation's `balanceAfter` is the account's balance.
    */
   operations: {

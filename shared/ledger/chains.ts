@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TechnicalPurpose } from '../accounts/model';
-import { technicalAccountId } from '../accounts/model';
+import { isTechnicalAccountId, technicalAccountId } from '../accounts/model';
 
 /**
  * Every payment in a currency touches a technical account (the fees of every payment, the bank side of every
@@ -10,9 +9,6 @@ import { technicalAccountId } from '../accounts/model';
  * checked against a single head.
  */
 export const SHARDS = 8;
-
-/** Technical accounts mirror the outside world and may go negative; their ids say so. */
-export const isTechnicalAccountId = (id: string): boolean => id.startsWith('tech-');
 
 export const chainsOf = (account: { id: string }): string[] =>
   isTechnicalAccountId(account.id)
@@ -26,6 +22,3 @@ export const chainFor = (accountId: string, paymentId: string): string =>
   isTechnicalAccountId(accountId) ? `${accountId}#${shardOf(paymentId)}` : accountId;
 
 export const feeAccountId = (currency: string): string => technicalAccountId('fees', currency);
-
-export const technicalChain = (purpose: TechnicalPurpose, currency: string, paymentId: string): string =>
-  chainFor(technicalAccountId(purpose, currency), paymentId);

@@ -1,6 +1,6 @@
 import type { Page } from '../page';
 import type { FailureReason, Payment } from '../payments/model';
-import type { OperationType, Posting } from './postings';
+import type { Leg, OperationType } from './legs';
 
 /** The latest operation of a chain: its sequence number and the balance after it. */
 export interface ChainHead {
@@ -59,23 +59,38 @@ export class AlreadyFinalError extends Error {
   }
 }
 
-export interface Ledger {
+/** What reads the ledger: the operations table, and nothing else. */
+export interface LedgerReader {
   heads(chains: readonly string[]): Promise<Map<string, ChainHead>>;
-  /**
-   * In one transaction: the payment INITIATED → COMPLETED, and each posting appended to its chain right after the head
-   * it was planned on. Rejects with StaleChainError or AlreadyFinalError and then writes nothing.
-   */
-  commit(
-    payment: Payment,
-    postings: readonly Posting[],
-    heads: ReadonlyMap<string, ChainHead>,
-    at: Date,
-  ): Promise<void>;
-  /** The payment INITIATED → FAILED, moving no money; AlreadyFinalError if it was final already. */
-  fail(payment: Payment, reason: FailureReason, at: Date): Promise<void>;
   operations(accountId: string, chains: readonly string[], query: OperationQuery): Promise<Page<Operation>>;
   /** The balance right after the last operation at or before `at`, summed over the chains. */
   balanceAt(chains: readonly string[], at: string): Promise<bigint>;
   /** The volumes of the operations with `from <= createdAt < to`, summed over the chains. */
   volumesBetween(chains: readonly string[], from: string, to: string): Promise<Volumes>;
 }
+
+/** What writes the ledger: a payment's operations together with its new state, so the payments table too. */
+export interface LedgerWriter {
+  /**
+   * In one transaction: the payment INITIATED → COMPLETED, and each leg appended to its chain right after the head it
+   * was planned on. Rejects with StaleChainError or AlreadyFinalError and then writes nothing.
+   */
+  commit(payment: Payment, legs: readonly Leg[], heads: ReadonlyMap<string, ChainHead>, at: Date): Promise<void>;
+  /** The payment INITIATED → FAILED, moving no money; AlreadyFinalError if it was final already. */
+  fail(payment: Payment, reason: FailureReason, at: Date): Promise<void>;
+}
+
+export interface Ledger extends LedgerReader, LedgerWriter {}
+
+/**
+ * One ledger of its two halves, each asked for when one of its methods is first called: a function that only reads
+ * never makes the writer, and so is never bound to the tables only the writer needs.
+ */
+export const joinLedger = (reader: () => LedgerReader, writer: () => LedgerWriter): Ledger => ({
+  heads: (chains) => reader().heads(chains),
+  operations: (accountId, chains, query) => reader().operations(accountId, chains, query),
+  balanceAt: (chains, at) => reader().balanceAt(chains, at),
+  volumesBetween: (chains, from, to) => reader().volumesBetween(chains, from, to),
+  commit: (payment, legs, heads, at) => writer().commit(payment, legs, heads, at),
+  fail: (payment, reason, at) => writer().fail(payment, reason, at),
+});

@@ -2,9 +2,6 @@ export type PaymentType = 'transfer' | 'deposit' | 'withdrawal' | 'exchange';
 export type PaymentStatus = 'INITIATED' | 'COMPLETED' | 'FAILED';
 export type FailureReason = 'insufficient_funds' | 'expired';
 
-export const PAYMENT_TYPES: readonly PaymentType[] = ['transfer', 'deposit', 'withdrawal', 'exchange'];
-export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['INITIATED', 'COMPLETED', 'FAILED'];
-
 export interface WithdrawalDestination {
   method: 'ewallet';
   reference: string;

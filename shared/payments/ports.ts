@@ -27,12 +27,12 @@ export interface OrderedRead {
 }
 
 export interface PaymentStore {
-  /** Stores a new INITIATED payment; `false` when a payment with its id exists already. */
-  create(payment: Payment): Promise<boolean>;
-  /** Claims an idempotency key for a payment; answers the claim that holds the key, this one or an earlier one. */
-  claim(claim: IdempotencyClaim): Promise<IdempotencyClaim>;
+  /**
+   * Stores a new INITIATED payment unless a payment with its id exists already; answers the payment that holds the id:
+   * this one (`created`), or the one stored before it.
+   */
+  create(payment: Payment): Promise<{ created: boolean; payment: Payment }>;
   findById(id: string): Promise<Payment | undefined>;
-  findClaim(key: string): Promise<IdempotencyClaim | undefined>;
   /**
    * INITIATED payments created before `before` (and after the payment `after`), oldest first, from the sparse index;
    * `next` is where the following page starts, absent on the last one.
@@ -47,6 +47,13 @@ export interface PaymentStore {
    * iterates: a page costs what it shows, not the whole history.
    */
   inOrder(scope: PaymentScope, read: OrderedRead): AsyncGenerator<Payment[]>;
+}
+
+/** Idempotency keys and the bank references of deposits, each claimed once, for the payment it was first used for. */
+export interface IdempotencyStore {
+  /** Claims a key for a payment; answers the claim that holds the key, this one or an earlier one. */
+  claim(claim: IdempotencyClaim): Promise<IdempotencyClaim>;
+  find(key: string): Promise<IdempotencyClaim | undefined>;
 }
 
 /** The trigger that gets a payment processed soon; DynamoDB, not the queue, holds the truth. */

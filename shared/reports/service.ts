@@ -3,11 +3,11 @@ import type { AccountStore } from '../accounts/ports';
 import type { Clock } from '../clock';
 import { ValidationError } from '../errors';
 import { chainsOf } from '../ledger/chains';
-import type { Ledger, Volumes } from '../ledger/ports';
+import type { LedgerReader, Volumes } from '../ledger/ports';
 
 export interface ReportDeps {
   accounts: Pick<AccountStore, 'technical'>;
-  ledger: Pick<Ledger, 'volumesBetween'>;
+  ledger: Pick<LedgerReader, 'volumesBetween'>;
   clock: Clock;
 }
 

@@ -1,14 +1,14 @@
 import * as z from 'zod/mini';
 import { currencySchema, labelSchema, pageQueryShape, sortSchema } from './common';
 
-export const ACCOUNT_SORT_FIELDS = ['createdAt', 'balance', 'name'] as const;
+const ACCOUNT_SORT_FIELDS = ['createdAt', 'balance', 'name'] as const;
 
 export const openAccountBody = z.strictObject({
   currency: currencySchema,
   name: z.optional(labelSchema),
 });
 
-export const accountStatusSchema = z.enum(['active', 'closed']);
+const accountStatusSchema = z.enum(['active', 'closed']);
 
 export const accountListQuery = z.strictObject({
   ...pageQueryShape,

@@ -42,7 +42,7 @@ const digits = (max: number) =>
 export const limitSchema = z.pipe(digits(3), z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(100))));
 
 /** An opaque page cursor as received; its content is checked where it is decoded. */
-export const cursorSchema = z.string().check(z.minLength(1), z.maxLength(2048));
+const cursorSchema = z.string().check(z.minLength(1), z.maxLength(2048));
 
 /**
  * RFC 3339 `date-time` as the contract reads it: seconds always written, an optional fraction, `Z` or an offset, and a
@@ -99,7 +99,3 @@ export const pageQueryShape = {
   limit: z.optional(limitSchema),
   cursor: z.optional(cursorSchema),
 };
-
-export const idSchema = z
-  .string()
-  .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_-]+$/, { message: 'is not a valid id' }));

@@ -11,7 +11,7 @@ import {
 const accountId = z.string().check(z.minLength(1), z.maxLength(128));
 const description = z.string().check(z.maxLength(500), withoutControlCharacters);
 
-export const transferBody = z.strictObject({
+const transferBody = z.strictObject({
   type: z.literal('transfer'),
   sourceAccountId: accountId,
   destinationAccountId: accountId,
@@ -20,7 +20,7 @@ export const transferBody = z.strictObject({
   description: z.optional(description),
 });
 
-export const exchangeBody = z.strictObject({
+const exchangeBody = z.strictObject({
   type: z.literal('exchange'),
   sourceAccountId: accountId,
   destinationAccountId: accountId,
@@ -38,7 +38,7 @@ const externalReference = z
     z.regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
   );
 
-export const withdrawalBody = z.strictObject({
+const withdrawalBody = z.strictObject({
   type: z.literal('withdrawal'),
   sourceAccountId: accountId,
   amount: amountSchema,
@@ -66,7 +66,7 @@ const minorUnits = z.pipe(
   z.transform((value) => BigInt(value)),
 );
 
-export const PAYMENT_SORT_FIELDS = ['createdAt', 'amount'] as const;
+const PAYMENT_SORT_FIELDS = ['createdAt', 'amount'] as const;
 
 export const paymentListQuery = z.strictObject({
   ...pageQueryShape,

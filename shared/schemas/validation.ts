@@ -28,7 +28,7 @@ const sizeMessage = (issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, b
 };
 
 /** A message a client can act on, for each kind of zod issue (zod/mini ships no messages, to stay small). */
-export const describeIssue = (issue: z.core.$ZodIssue): string => {
+const describeIssue = (issue: z.core.$ZodIssue): string => {
   // A schema that names its own message knows better than a generic one; a missing field is still "required".
   if (issue.message !== 'Invalid input' && !(issue.code === 'invalid_type' && issue.input === undefined))
     return issue.message;
@@ -59,7 +59,7 @@ const joinPath = (path: readonly PropertyKey[]): string => path.map(String).join
  * One entry per offending field, its faults joined in one message; an unknown key is reported at its own path, not
  * at its parent's.
  */
-export const toFieldErrors = (issues: readonly z.core.$ZodIssue[], prefix: readonly string[] = []): FieldError[] => {
+const toFieldErrors = (issues: readonly z.core.$ZodIssue[], prefix: readonly string[] = []): FieldError[] => {
   const byPath = new Map<string, string[]>();
   for (const issue of issues) {
     const entries =

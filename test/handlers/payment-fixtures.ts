@@ -1,7 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { ulid } from 'ulid';
-import { userPrincipal } from '../support/http-event';
+import type { HttpEvent, HttpResponse } from '../../functions/lib/http';
+import type { Principal } from '../../shared/users/model';
+import { httpEvent, lambdaContext, type ParsedResponse, parseResponse, userPrincipal } from '../support/http-event';
 
 /**
  * Fixtures of the payment handler tests: items shaped as the DynamoDB document client answers them (every number a
@@ -116,6 +131,24 @@ export const paymentItem = (overrides: Partial<PaymentItem> = {}): PaymentItem =
   };
 };
 
+/**
+ * A bank deposit of 500.00 USD into Ada's wallet, as stored: from `tech-bank-<CUR>`, without a fee, and without a
+ * source owner, since a technical account has none.
+ */
+export const depositItem = (overrides: Partial<PaymentItem> = {}): PaymentItem => {
+  const item = paymentItem({
+    type: 'deposit',
+    sourceAccountId: 'tech-bank-USD',
+    destinationAccountId: ADA_USD,
+    destinationOwnerId: ada.userId,
+    amount: 50000n,
+    fee: 0n,
+    ...overrides,
+  });
+  delete item.sourceOwnerId;
+  return item;
+};
+
 /** The head of a chain of operations, as the ledger's head query projects it. */
 export const headItem = (seq: bigint, balanceAfter: bigint, createdAt = CREATED_AT) => ({
   seq,
@@ -187,3 +220,152 @@ export const scheduledEvent = (): ScheduledEvent => ({
   resources: ['arn:aws:events:us-east-1:123456789012:rule/sweeper'],
   detail: {},
 });
+
+/**
+ * DynamoDB and SQS, mocked for one test file and reset before each of its tests to what empty tables and a healthy
+ * queue answer (a bare mock answers undefined): `{}` for a missing item, an empty page for a query, every write
+ * accepted. Answers the mocks, with the steps and checks the payment tests share.
+ */
+export const mockPaymentAws = () => {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  const sqs = mockClient(SQSClient);
+
+  beforeEach(() => {
+    dynamo.reset();
+    sqs.reset();
+    dynamo.on(GetCommand).resolves({});
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    dynamo.on(BatchGetCommand).resolves({ Responses: {} });
+    dynamo.on(PutCommand).resolves({});
+    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on(TransactWriteCommand).resolves({});
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries?: { Id?: string }[] }) => ({
+      Successful: (input.Entries ?? []).map(({ Id }) => ({ Id, MessageId: `m-${Id}`, MD5OfMessageBody: 'x' })),
+    }));
+  });
+
+  /** Accounts the accounts table holds, found by id. */
+  const givenAccounts = (...items: AccountItem[]) => {
+    for (const item of items)
+      dynamo.on(GetCommand, { TableName: 'accounts', Key: { id: item.id } }).resolves({ Item: item });
+  };
+
+  /** Payments the payments table holds, found by id. */
+  const givenPayments = (...items: PaymentItem[]) => {
+    for (const item of items)
+      dynamo.on(GetCommand, { TableName: 'payments', Key: { id: item.id } }).resolves({ Item: item });
+  };
+
+  /** Ada's wallets (two in USD, one in EUR) and Bob's, in USD. */
+  const givenStandardWallets = () => {
+    givenAccounts(
+      walletItem(ADA_USD, ada.userId),
+      walletItem(ADA_USD_2, ada.userId),
+      walletItem(ADA_EUR, ada.userId, { currency: 'EUR' }),
+      walletItem(BOB_USD, bob.userId),
+    );
+  };
+
+  /** The items put into one table, in order. */
+  const storedItems = (table: string): Record<string, unknown>[] =>
+    dynamo
+      .commandCalls(PutCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.TableName === table)
+      .map((input) => input.Item as Record<string, unknown>);
+
+  /** The reads of one table by key. */
+  const getsOf = (table: string) =>
+    dynamo
+      .commandCalls(GetCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.TableName === table);
+
+  /** The bodies of every message sent to the payment queue. */
+  const sentMessages = (): unknown[] =>
+    sqs
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((call) => call.args[0].input.Entries ?? [])
+      .map((entry) => JSON.parse(entry.MessageBody ?? 'null') as unknown);
+
+  const expectNothingWritten = () => {
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(sqs.calls()).toHaveLength(0);
+  };
+
+  return {
+    dynamo,
+    sqs,
+    givenAccounts,
+    givenPayments,
+    givenStandardWallets,
+    storedItems,
+    getsOf,
+    sentMessages,
+    expectNothingWritten,
+  };
+};
+
+/** What DynamoDB answers a write refused by its condition that asked for the item (ALL_OLD): the item, marshalled. */
+export const conditionFailure = (item?: Record<string, unknown>) =>
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    ...(item ? { Item: marshall(item, { removeUndefinedValues: true }) } : {}),
+  });
+
+/** A payment as the API answers it. */
+export interface PaymentBody {
+  id: string;
+  type: string;
+  status: string;
+  amount: number;
+  fee: number;
+  [field: string]: unknown;
+}
+
+/** A problem+json answer, as far as the tests read it. */
+export interface Problem {
+  status: number;
+  code: string;
+  errors?: { path: string; message: string }[];
+}
+
+/** The paths of the fields a 400 names. */
+export const errorPaths = (response: ParsedResponse): string[] =>
+  ((response.body as Problem).errors ?? []).map((error) => error.path);
+
+/** A transfer of 123.45 USD from Ada to Bob, as a client posts it. */
+export const transfer = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'transfer',
+  sourceAccountId: ADA_USD,
+  destinationAccountId: BOB_USD,
+  amount: 12345,
+  currency: 'USD',
+  ...overrides,
+});
+
+export interface PostOptions {
+  principal?: Principal | null;
+  idempotencyKey?: string;
+  rawBody?: string;
+}
+
+/** POSTs payment requests to the payments-create handler, as Ada unless told otherwise. */
+export const paymentPoster =
+  (handler: (event: HttpEvent, context: Context) => Promise<HttpResponse>) =>
+  async (body: unknown, { principal = ada, idempotencyKey, rawBody }: PostOptions = {}) =>
+    parseResponse(
+      await handler(
+        httpEvent({
+          method: 'POST',
+          path: '/v1/payments',
+          ...(rawBody === undefined ? { body } : { rawBody }),
+          ...(principal ? { principal } : {}),
+          ...(idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': idempotencyKey } }),
+        }),
+        lambdaContext('payments-create'),
+      ),
+    );

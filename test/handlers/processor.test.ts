@@ -1,43 +1,20 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../functions/processor/handler';
 import { lambdaContext } from '../support/http-event';
 import {
   ADA_USD,
   BOB_USD,
-  ada,
+  depositItem,
   headItem,
+  mockPaymentAws,
   paymentItem,
-  type PaymentItem,
   paymentMessage,
   sqsEvent,
   sqsRecord,
 } from './payment-fixtures';
 
-const dynamo = mockClient(DynamoDBDocumentClient);
-const sqs = mockClient(SQSClient);
-
-beforeEach(() => {
-  dynamo.reset();
-  sqs.reset();
-  dynamo.on(GetCommand).resolves({});
-  dynamo.on(QueryCommand).resolves({ Items: [] });
-  dynamo.on(TransactWriteCommand).resolves({});
-  dynamo.on(UpdateCommand).resolves({});
-});
-
-const givenPayments = (...items: PaymentItem[]) => {
-  for (const item of items)
-    dynamo.on(GetCommand, { TableName: 'payments', Key: { id: item.id } }).resolves({ Item: item });
-};
+const { dynamo, sqs, givenPayments } = mockPaymentAws();
 
 /** The balance at the head of a chain, as the ledger's head query reads it. */
 const givenHead = (chain: string, seq: bigint, balance: bigint) => {
@@ -140,16 +117,7 @@ describe('processor', () => {
   });
 
   it('completes a deposit even though it takes the bank account below zero', async () => {
-    const deposit = paymentItem({
-      id: 'pay_01jd00000000000000000000d1',
-      type: 'deposit',
-      sourceAccountId: 'tech-bank-USD',
-      destinationAccountId: ADA_USD,
-      destinationOwnerId: ada.userId,
-      amount: 50000n,
-      fee: 0n,
-    });
-    delete deposit.sourceOwnerId;
+    const deposit = depositItem({ id: 'pay_01jd00000000000000000000d1' });
     givenPayments(deposit);
 
     const result = await deliver(paymentMessage(deposit.id));

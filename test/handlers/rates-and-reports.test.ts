@@ -14,24 +14,16 @@ import { handler as rateHistory } from '../../functions/rates-history/handler';
 import { handler as listRates } from '../../functions/rates-list/handler';
 import { handler as putRate } from '../../functions/rates-put/handler';
 import { handler as summary } from '../../functions/reports-summary/handler';
+import { tables } from '../../shared/db/tables';
 import type { Principal } from '../../shared/users/model';
 import { httpEvent, lambdaContext, parseResponse, type ParsedResponse } from '../support/http-event';
-import { ada, admin } from './payment-fixtures';
+import { ada, admin, errorPaths } from './payment-fixtures';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 
 // test/support/env.ts names every other table; the rate store reads this one lazily, on its first use.
-const RATES_TABLE = process.env.RATES_TABLE!;
+const RATES_TABLE = process.env[tables.rates.envVar]!;
 const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-interface Problem {
-  status: number;
-  code: string;
-  errors?: { path: string; message: string }[];
-}
-
-const errorPaths = (response: ParsedResponse): string[] =>
-  ((response.body as Problem).errors ?? []).map((error) => error.path);
 
 beforeEach(() => {
   dynamo.reset();

@@ -1,37 +1,18 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
 import { jest } from '@jest/globals';
 import { handler } from '../../functions/sweeper/handler';
 import { metrics } from '../../functions/lib/metrics';
+import { queues } from '../../functions/manifest';
 import { lambdaContext } from '../support/http-event';
-import { paymentItem, type PaymentItem, scheduledEvent } from './payment-fixtures';
+import { conditionFailure, mockPaymentAws, paymentItem, type PaymentItem, scheduledEvent } from './payment-fixtures';
 
-const dynamo = mockClient(DynamoDBDocumentClient);
-const sqs = mockClient(SQSClient);
+const { dynamo, sqs, sentMessages: redriven } = mockPaymentAws();
 
 // The defaults of SWEEP_REDRIVE_AFTER_SECONDS and SWEEP_EXPIRE_AFTER_SECONDS.
 const REDRIVE_AFTER_MS = 60_000;
 const EXPIRE_AFTER_MS = 300_000;
-
-beforeEach(() => {
-  dynamo.reset();
-  sqs.reset();
-  dynamo.on(GetCommand).resolves({});
-  dynamo.on(QueryCommand).resolves({ Items: [] });
-  dynamo.on(BatchGetCommand).resolves({ Responses: {} });
-  dynamo.on(UpdateCommand).resolves({});
-  sqs.on(SendMessageBatchCommand).resolves({ Successful: [] });
-});
 
 /** An INITIATED payment created `ageMs` ago, well clear of either horizon so that the test cannot flake. */
 const initiatedAgo = (ageMs: number, overrides: Partial<PaymentItem> = {}): PaymentItem =>
@@ -47,12 +28,6 @@ const givenPending = (...items: PaymentItem[]) => {
 
 const sweep = () => handler(scheduledEvent(), lambdaContext('sweeper'));
 
-const redriven = (): unknown[] =>
-  sqs
-    .commandCalls(SendMessageBatchCommand)
-    .flatMap((call) => call.args[0].input.Entries ?? [])
-    .map((entry) => JSON.parse(entry.MessageBody ?? 'null') as unknown);
-
 describe('sweeper', () => {
   it('sends one queue message for an INITIATED payment older than the re-drive age', async () => {
     const stale = initiatedAgo(REDRIVE_AFTER_MS + 90_000);
@@ -62,7 +37,7 @@ describe('sweeper', () => {
 
     const batches = sqs.commandCalls(SendMessageBatchCommand);
     expect(batches).toHaveLength(1);
-    expect(batches[0]!.args[0].input.QueueUrl).toBe(process.env.PAYMENTS_QUEUE_URL);
+    expect(batches[0]!.args[0].input.QueueUrl).toBe(process.env[queues.payments.envVar]);
     expect(redriven()).toEqual([{ paymentId: stale.id }]);
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
   });
@@ -141,9 +116,7 @@ describe('sweeper', () => {
     const raced = initiatedAgo(EXPIRE_AFTER_MS + 3_600_000);
     const late = initiatedAgo(REDRIVE_AFTER_MS + 90_000);
     givenPending(raced, late);
-    dynamo
-      .on(UpdateCommand)
-      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    dynamo.on(UpdateCommand).rejects(conditionFailure());
 
     await expect(sweep()).resolves.toBeUndefined();
 

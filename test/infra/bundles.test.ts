@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { type FunctionName, functions } from '../../functions/manifest';
+import { boundVariables, environment, type FunctionName, functions } from '../../functions/manifest';
 import {
   type BundleRun,
   bundleFunctions,
@@ -50,6 +50,17 @@ const inputsUnder = (b: FunctionBundle, prefix: string): string[] =>
   Object.keys(b.inputs).filter((path) => path.startsWith(prefix));
 
 const names = Object.keys(functions) as FunctionName[];
+
+/** Runs `work` on every item, two at a time, on two cores; bench/bundles.ts measures imports one at a time. */
+const twoAtATime = async <T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> => {
+  const queue = [...items];
+  const results: R[] = [];
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) results.push(await work(next));
+  };
+  await Promise.all([worker(), worker()]);
+  return results;
+};
 const usesDynamo = names.filter((name) => Object.keys(functions[name].tables).length > 0);
 
 describe('Lambda bundles', () => {
@@ -98,17 +109,47 @@ describe('Lambda bundles', () => {
   });
 
   it('imports each bundle in a fresh Node.js process, well under a generous ceiling, and finds its handler', async () => {
-    const queue = [...run.bundles];
-    const timings: { name: string; importMs: number }[] = [];
-    // Two at a time, on two cores; bench/bundles.ts measures them one at a time.
-    const worker = async (): Promise<void> => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        timings.push({ name: next.name, importMs: (await importInFreshProcess(next.file)).importMs });
-      }
-    };
-    await Promise.all([worker(), worker()]);
+    const timings = await twoAtATime(run.bundles, async (next) => ({
+      name: next.name,
+      importMs: (await importInFreshProcess(next.file)).importMs,
+    }));
     expect(timings).toHaveLength(names.length);
     expect(timings.filter((t) => t.importMs > IMPORT_CEILING_MS)).toEqual([]);
+  }, 120_000);
+
+  it('starts each function with just the variables the manifest binds it to, and refuses to start without one', async () => {
+    const bindable = new Set(names.flatMap((name) => boundVariables(functions[name])));
+    // What the function's construct sets: its name, and of the bindable variables only its own.
+    const envOf = (name: FunctionName, without?: string): Record<string, string> => ({
+      ...Object.fromEntries(
+        Object.entries(lambdaLikeEnv()).filter(
+          ([variable]) =>
+            variable !== without && (!bindable.has(variable) || boundVariables(functions[name]).includes(variable)),
+        ),
+      ),
+      [environment.functionName]: name,
+    });
+    const outcome = (file: string, env: Record<string, string>) =>
+      importInFreshProcess(file, env).then(
+        () => 'started',
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+
+    const results = await twoAtATime(run.bundles, async ({ name, file }) => {
+      const [first] = boundVariables(functions[name]);
+      return {
+        name,
+        bound: await outcome(file, envOf(name)),
+        missing: first === undefined ? undefined : { first, outcome: await outcome(file, envOf(name, first)) },
+      };
+    });
+
+    expect(results.filter((result) => result.bound !== 'started')).toEqual([]);
+    const refused = results.flatMap(({ name, missing }) => (missing ? [{ name, ...missing }] : []));
+    expect(refused.length).toBeGreaterThan(20);
+    for (const { name, first, outcome: message } of refused) {
+      expect([name, message]).toEqual([name, expect.stringContaining(`Function ${name} is bound to ${first}`)]);
+    }
   }, 120_000);
 });
 

@@ -1,4 +1,4 @@
-import { type FunctionName, functions, type FunctionSpec, settings } from '../../functions/manifest';
+import { type FunctionName, functions, type FunctionSpec, environment } from '../../functions/manifest';
 import { failedEventBusPutsMetric } from '../../infra/constructs/monitoring';
 import {
   build,
@@ -46,7 +46,7 @@ describe('the event bus', () => {
     (name) => {
       expect(eventGrants(name)).toEqual([expect.objectContaining({ Effect: 'Allow', Action: ['events:PutEvents'] })]);
       expect(eventGrants(name).flatMap((s) => referencedIds(s.Resource))).toEqual([busId()]);
-      expect(referencedIds(lambdaOf(dev, name).props.Environment.Variables[settings.eventBus])).toEqual([busId()]);
+      expect(referencedIds(lambdaOf(dev, name).props.Environment.Variables[environment.eventBus])).toEqual([busId()]);
     },
   );
 
@@ -54,14 +54,14 @@ describe('the event bus', () => {
     'gives %s no access to the bus and no bus name',
     (name) => {
       expect(eventGrants(name)).toEqual([]);
-      expect(lambdaOf(dev, name).props.Environment.Variables[settings.eventBus]).toBeUndefined();
+      expect(lambdaOf(dev, name).props.Environment.Variables[environment.eventBus]).toBeUndefined();
     },
   );
 
   it('never lets a deployed function reach loopback receivers or shorten the retry schedule', () => {
     for (const name of functionNames) {
       const variables = lambdaOf(dev, name).props.Environment.Variables;
-      expect([name, variables[settings.webhookAllowLoopback], variables[settings.webhookRetrySchedule]]).toEqual([
+      expect([name, variables[environment.webhookAllowLoopback], variables[environment.webhookRetrySchedule]]).toEqual([
         name,
         undefined,
         undefined,

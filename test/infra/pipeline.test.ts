@@ -71,6 +71,7 @@ describe('payment pipeline', () => {
     const stack = new Stack(app, 'Slow');
     const timeoutSeconds = Math.floor(queues.payments.visibilityTimeoutSeconds / 6) + 1;
     const slow = new GatewayFunction(stack, 'Slow', {
+      name: 'processor',
       stage: 'dev',
       spec: {
         ...functions.processor,

@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { type FunctionName, functions, type FunctionSpec, websocketRoutes } from '../../functions/manifest';
+import {
+  environment,
+  type FunctionName,
+  functions,
+  type FunctionSpec,
+  websocketRoutes,
+} from '../../functions/manifest';
 import { tables } from '../../shared/db/tables';
 import { defaultWebSocketThrottle } from '../../infra/constructs/realtime';
 import {
@@ -149,7 +155,7 @@ describe('pushes to connections', () => {
   });
 
   it.each(functionNames)("tells %s the stage's callback URL only if it posts to connections", (name) => {
-    const endpoint = lambdaOf(dev, name).props.Environment.Variables.WEBSOCKET_ENDPOINT;
+    const endpoint = lambdaOf(dev, name).props.Environment.Variables[environment.websocketEndpoint];
     expect(endpoint).toEqual(
       specOf(name).postsToConnections ? dev.stack.resolve(dev.stack.realtime.stage.callbackUrl) : undefined,
     );

@@ -1,6 +1,6 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as z from 'zod';
-import { functions, type FunctionSpec, queues, routes } from '../../functions/manifest';
+import { boundVariables, environment, functions, type FunctionSpec, queues, routes } from '../../functions/manifest';
 import { type IndexDefinition, type TableDefinition, type TableName, tables } from '../../shared/db/tables';
 import { pascalCase } from '../../infra/constructs/names';
 import {
@@ -75,6 +75,17 @@ describe('Lambdas', () => {
       expect(variables[tables[table].envVar]).toEqual({ Ref: logicalId(dev, dev.stack.ledger.table(table)) });
     }
   });
+});
+
+describe('bindings', () => {
+  it.each(functionNames)(
+    'tells %s its manifest name and every variable the manifest binds it to, as its cold start checks',
+    (name) => {
+      const variables = lambdaOf(dev, name).props.Environment.Variables;
+      expect(variables[environment.functionName]).toBe(name);
+      expect(boundVariables(functions[name]).filter((variable) => variables[variable] === undefined)).toEqual([]);
+    },
+  );
 });
 
 describe('least privilege', () => {

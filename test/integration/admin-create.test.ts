@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { main as createAdmin } from '../../infra/scripts/admin-create';
 import { systemClock } from '../../shared/clock';
+import { tables } from '../../shared/db/tables';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { createToken, authenticate } from '../../shared/users/service';
 import { createTestTables, type TestTables } from '../support/dynamo';
@@ -19,8 +20,8 @@ afterAll(() => {
 describe('npm run admin:create', () => {
   it('creates an admin who can then sign in and is resolved with the admin role', async () => {
     const env = {
-      USERS_TABLE: db.names.users,
-      TOKENS_TABLE: db.names.tokens,
+      [tables.users.envVar]: db.names.users,
+      [tables.tokens.envVar]: db.names.tokens,
       ADMIN_EMAIL: 'Ops@Example.com',
       ADMIN_PASSWORD: 'a long admin password',
     };
@@ -40,8 +41,8 @@ describe('npm run admin:create', () => {
 
   it('refuses a password under ten characters and creates nobody', async () => {
     const env = {
-      USERS_TABLE: db.names.users,
-      TOKENS_TABLE: db.names.tokens,
+      [tables.users.envVar]: db.names.users,
+      [tables.tokens.envVar]: db.names.tokens,
       ADMIN_EMAIL: 'short@example.com',
       ADMIN_PASSWORD: 'short',
     };

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SQSBatchResponse, SQSEvent, SQSRecord, ScheduledEvent } from 'aws-lambda';
+import { queues as manifestQueues } from '../../functions/manifest';
 import { type SqsEventSource, type SqsEventSourceOptions, startSqsEventSource } from '../../infra/local/event-source';
 import { createQueues, ensureQueues, type LocalQueue, queueEnv } from '../../infra/local/queues';
 import { startSchedule } from '../../infra/local/scheduler';
@@ -118,7 +119,7 @@ describe('the local SQS event source', () => {
     expect(Attributes.VisibilityTimeout).toBe('60');
     expect(JSON.parse(Attributes.RedrivePolicy!)).toEqual({ deadLetterTargetArn: payments.dlqArn, maxReceiveCount: 5 });
     expect(payments.dlqUrl).toMatch(/\/payments-dlq$/);
-    expect(queueEnv(created)).toMatchObject({ PAYMENTS_QUEUE_URL: payments.url });
+    expect(queueEnv(created)).toMatchObject({ [manifestQueues.payments.envVar]: payments.url });
     // Every start creates them again: that must be harmless.
     await expect(ensureQueues(client)).resolves.toEqual(created);
   });

@@ -1,6 +1,6 @@
 import { chainsOf } from '../../shared/ledger/chains';
 import type { Payment } from '../../shared/payments/model';
-import { createPayment, type PaymentRequest } from '../../shared/payments/service';
+import { createPayment, type PaymentRequest } from '../../shared/payments/create';
 import { DynamoRateStore } from '../../shared/db/rate-store';
 import { DynamoAccountStore } from '../../shared/db/account-store';
 import { setRate } from '../../shared/rates/service';

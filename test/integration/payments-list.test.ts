@@ -1,4 +1,5 @@
-import { listPayments, createPayment, type PaymentListQuery } from '../../shared/payments/service';
+import { createPayment } from '../../shared/payments/create';
+import { listPayments, type PaymentListQuery } from '../../shared/payments/list';
 import type { Payment } from '../../shared/payments/model';
 import type { Principal } from '../../shared/users/model';
 import { ledgerHelpers, usePaymentWorld } from '../support/payments';

@@ -1,5 +1,5 @@
 import { DynamoAccountStore } from '../../shared/db/account-store';
-import { DynamoLedger } from '../../shared/db/ledger-store';
+import { DynamoLedgerReader } from '../../shared/db/ledger-store';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { openWallet, listAllAccounts, listOwnAccounts } from '../../shared/accounts/service';
 import { newTechnicalAccount } from '../../shared/accounts/model';
@@ -34,7 +34,7 @@ afterAll(() => {
 
 const accountDeps = () => ({
   accounts: new DynamoAccountStore(db.client, db.names.accounts),
-  balances: new DynamoLedger(db.client, db.names),
+  balances: new DynamoLedgerReader(db.client, db.names.operations),
   clock: systemClock,
 });
 

@@ -1,5 +1,6 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { createPayment, processPayment } from '../../shared/payments/service';
+import { createPayment } from '../../shared/payments/create';
+import { processPayment } from '../../shared/payments/process';
 import type { Payment } from '../../shared/payments/model';
 import { ledgerHelpers, startPaymentWorld, type PaymentWorld } from '../support/payments';
 

@@ -1,25 +1,15 @@
+import { environment, queues } from '../../functions/manifest';
+import { tables } from '../../shared/db/tables';
+
 // Every test process: a region and dummy credentials (so no SDK client looks for real ones), quiet structured logs,
 // and the table names and queue URL that handlers read when they first touch them.
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-for (const table of [
-  'users',
-  'tokens',
-  'accounts',
-  'payments',
-  'operations',
-  'idempotency',
-  'connections',
-  'rates',
-  'events',
-  'webhooks',
-  'deliveries',
-]) {
-  process.env[`${table.toUpperCase()}_TABLE`] ??= table;
+for (const [table, { envVar }] of Object.entries(tables)) process.env[envVar] ??= table;
+for (const [queue, { envVar }] of Object.entries(queues)) {
+  process.env[envVar] ??= `https://sqs.us-east-1.amazonaws.com/123456789012/${queue}`;
 }
-process.env.PAYMENTS_QUEUE_URL ??= 'https://sqs.us-east-1.amazonaws.com/123456789012/payments';
-process.env.WEBHOOK_DELIVERIES_QUEUE_URL ??= 'https://sqs.us-east-1.amazonaws.com/123456789012/webhook-deliveries';
-process.env.WEBSOCKET_ENDPOINT ??= 'https://ws.example.com/$default';
+process.env[environment.websocketEndpoint] ??= 'https://ws.example.com/$default';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

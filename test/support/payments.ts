@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb-local';
 import { createQueues, ensureQueues, type LocalQueues } from '../../infra/local/queues';
 import { type LocalSqs, startSqs } from '../../infra/local/sqs';
 import { type QueueName, queues as queueDefinitions } from '../../functions/manifest';
 import { SqsPaymentQueue } from '../../functions/lib/payment-queue';
 import { DynamoAccountStore } from '../../shared/db/account-store';
-import { DynamoLedger } from '../../shared/db/ledger-store';
-import { DynamoPaymentStore } from '../../shared/db/payment-store';
+import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/db/ledger-store';
+import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/db/payment-store';
+import { queryItems } from '../../shared/db/query';
 import { DynamoRateStore } from '../../shared/db/rate-store';
 import { systemClock } from '../../shared/clock';
 import { DEFAULT_FEES } from '../../shared/payments/fees';
+import { joinLedger } from '../../shared/ledger/ports';
 import type { Payment } from '../../shared/payments/model';
-import { createDeposit, processPayment, type PaymentDeps } from '../../shared/payments/service';
+import { createDeposit } from '../../shared/payments/create';
+import type { PaymentDeps } from '../../shared/payments/deps';
+import { processPayment } from '../../shared/payments/process';
 import type { Principal } from '../../shared/users/model';
 import { openWallet, type AccountDeps } from '../../shared/accounts/service';
 import { createTestTables, emulatorRunPrefix, type TestTables } from './dynamo';
@@ -24,7 +27,7 @@ export interface PaymentWorld {
   sqs: LocalSqs | undefined;
   sqsClient: SQSClient;
   queues: LocalQueues;
-  ledger: DynamoLedger;
+  ledger: DynamoLedgerReader;
   payments: PaymentDeps;
   accounts: AccountDeps;
   stop(): Promise<void>;
@@ -67,7 +70,8 @@ export const startPaymentWorld = async (): Promise<PaymentWorld> => {
   const queues = emulatorSqs
     ? await emulatorQueues(sqsClient, `${emulatorRunPrefix() ?? 't'}${randomBytes(4).toString('hex')}-`)
     : await ensureQueues(sqsClient);
-  const ledger = new DynamoLedger(db.client, db.names);
+  const ledger = new DynamoLedgerReader(db.client, db.names.operations);
+  const writer = new DynamoLedgerWriter(db.client, db.names);
   const accountStore = new DynamoAccountStore(db.client, db.names.accounts);
   return {
     db,
@@ -77,8 +81,12 @@ export const startPaymentWorld = async (): Promise<PaymentWorld> => {
     ledger,
     payments: {
       accounts: accountStore,
-      payments: new DynamoPaymentStore(db.client, db.names),
-      ledger,
+      payments: new DynamoPaymentStore(db.client, db.names.payments),
+      claims: new DynamoIdempotencyStore(db.client, db.names.idempotency),
+      ledger: joinLedger(
+        () => ledger,
+        () => writer,
+      ),
       queue: new SqsPaymentQueue(sqsClient, () => queues.payments.url),
       rates: new DynamoRateStore(db.client, db.names.rates),
       fees: DEFAULT_FEES,
@@ -141,35 +149,36 @@ export const ledgerHelpers = (current: () => PaymentWorld) => {
     return wallet;
   };
 
-  /** Two new users: a payer with a wallet holding `funded`, and a payee with an empty wallet in the same currency. */
+  /**
+   * Two new users: a payer with a wallet holding `funded`, and a payee with an empty wallet in the same currency; and
+   * the request of a transfer of `amount` from one to the other.
+   */
   const payerAndPayee = async (funded: number, currency = 'USD') => {
     const [ada, bob] = [newUser(), newUser()];
     const [source, destination] = await Promise.all([
       fundedWallet(ada, funded, currency),
       fundedWallet(bob, 0, currency),
     ]);
-    return { ada, bob, source, destination };
+    const transfer = (amount: number) => ({
+      type: 'transfer' as const,
+      sourceAccountId: source.id,
+      destinationAccountId: destination.id,
+      amount,
+      currency,
+    });
+    return { ada, bob, source, destination, transfer };
   };
 
   /** Every operation of one chain, in order. */
   const chainOf = async (chain: string): Promise<OperationItem[]> => {
     const { db } = current();
-    const items: OperationItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await db.client.send(
-        new QueryCommand({
-          TableName: db.names.operations,
-          KeyConditionExpression: 'chain = :c',
-          ExpressionAttributeValues: { ':c': chain },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...((out.Items ?? []) as OperationItem[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await queryItems(db.client, {
+      TableName: db.names.operations,
+      KeyConditionExpression: 'chain = :c',
+      ExpressionAttributeValues: { ':c': chain },
+      ConsistentRead: true,
+    });
+    return items as unknown as OperationItem[];
   };
 
   /**

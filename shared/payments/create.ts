@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { type AccountRecord, newTechnicalAccount } from '../accounts/model';
-import type { AccountStore } from '../accounts/ports';
-import type { Clock } from '../clock';
 import {
   AccountClosedError,
   CurrencyMismatchError,
@@ -12,32 +10,13 @@ import {
   ValidationError,
 } from '../errors';
 import { idTime, newIdAt } from '../ids';
-import { isTechnicalAccountId } from '../ledger/chains';
-import { AlreadyFinalError, type Ledger, StaleChainError } from '../ledger/ports';
-import { planPostings } from '../ledger/postings';
-import type { Page, PageRequest } from '../page';
-import type { SortOrder } from '../schemas/common';
-import { readSortCursor, sortCursor, sortedPage } from '../sorted-page';
-import type { Principal } from '../users/model';
-import { computeFee, type FeeSchedule } from './fees';
 import { MAX_AMOUNT } from '../money/amount';
 import { convert, parseRate } from '../money/rates';
-import type { RateStore } from '../rates/ports';
-import type { Payment, PaymentStatus, PaymentType, WithdrawalDestination } from './model';
-import type { IdempotencyClaim, PaymentQueue, PaymentScope, PaymentStore } from './ports';
-
-export interface PaymentDeps {
-  accounts: AccountStore;
-  payments: PaymentStore;
-  ledger: Ledger;
-  queue: PaymentQueue;
-  /** Exchanges are priced at the rate in force when they are created. */
-  rates: RateStore;
-  fees: FeeSchedule;
-  clock: Clock;
-  /** Told when the queue could not take a payment: it stays INITIATED and the sweeper re-drives it. */
-  onEnqueueFailure?: (paymentId: string, error: unknown) => void;
-}
+import type { Principal } from '../users/model';
+import type { PaymentDeps } from './deps';
+import { computeFee } from './fees';
+import type { Payment, WithdrawalDestination } from './model';
+import type { IdempotencyClaim } from './ports';
 
 // Idempotency keys are kept a little past the 24 h the contract promises: TTL deletion is lazy but never early.
 const IDEMPOTENCY_TTL_SECONDS = 25 * 60 * 60;
@@ -74,7 +53,7 @@ const usable = (account: AccountRecord, currency: string): void => {
 const accept = async (deps: PaymentDeps, payment: Payment, claim: IdempotencyClaim | undefined): Promise<Payment> => {
   let accepted = payment;
   if (claim) {
-    const holder = await deps.payments.claim({ ...claim, paymentId: payment.id });
+    const holder = await deps.claims.claim({ ...claim, paymentId: payment.id });
     if (holder.requestHash !== claim.requestHash) throw new IdempotencyKeyReusedError();
     if (holder.paymentId !== payment.id) {
       const existing = await deps.payments.findById(holder.paymentId);
@@ -85,12 +64,9 @@ const accept = async (deps: PaymentDeps, payment: Payment, claim: IdempotencyCla
       accepted = { ...payment, id: holder.paymentId, createdAt: at, updatedAt: at };
     }
   }
-  if (!(await deps.payments.create(accepted))) {
-    // A concurrent retry with the same key stored it first.
-    const existing = await deps.payments.findById(accepted.id);
-    if (!existing) throw new Error(`Payment ${accepted.id} exists and does not`);
-    return existing;
-  }
+  const stored = await deps.payments.create(accepted);
+  // A concurrent retry with the same key stored it first.
+  if (!stored.created) return stored.payment;
   try {
     await deps.queue.enqueue([accepted.id]);
   } catch (error) {
@@ -105,7 +81,7 @@ const earlierRequest = async (
   key: string | undefined,
   hash: string,
 ): Promise<{ payment?: Payment; paymentId?: string }> => {
-  const claim = key === undefined ? undefined : await deps.payments.findClaim(key);
+  const claim = key === undefined ? undefined : await deps.claims.find(key);
   if (!claim) return {};
   if (claim.requestHash !== hash) throw new IdempotencyKeyReusedError();
   const payment = await deps.payments.findById(claim.paymentId);
@@ -358,164 +334,4 @@ export const createDeposit = async (deps: PaymentDeps, request: DepositRequest):
     ...(destination.ownerId ? { destinationOwnerId: destination.ownerId } : {}),
   };
   return accept(deps, payment, { key, requestHash: hash, paymentId: payment.id });
-};
-
-const mayRead = (caller: Principal, payment: Payment): boolean =>
-  caller.role === 'admin' || payment.sourceOwnerId === caller.userId || payment.destinationOwnerId === caller.userId;
-
-export const readablePayment = async (
-  deps: Pick<PaymentDeps, 'payments'>,
-  caller: Principal,
-  id: string,
-): Promise<Payment> => {
-  const payment = await deps.payments.findById(id);
-  if (!payment || !mayRead(caller, payment)) throw new NotFoundError('payment', id);
-  return payment;
-};
-
-export interface PaymentListQuery extends PageRequest {
-  status?: PaymentStatus | undefined;
-  type?: PaymentType | undefined;
-  accountId?: string | undefined;
-  currency?: string | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  minAmount?: bigint | undefined;
-  maxAmount?: bigint | undefined;
-  order: SortOrder<'createdAt' | 'amount'>;
-}
-
-const matches =
-  (query: PaymentListQuery) =>
-  (p: Payment): boolean =>
-    (query.status === undefined || p.status === query.status) &&
-    (query.type === undefined || p.type === query.type) &&
-    (query.accountId === undefined ||
-      p.sourceAccountId === query.accountId ||
-      p.destinationAccountId === query.accountId) &&
-    (query.currency === undefined || p.currency === query.currency) &&
-    (query.from === undefined || p.createdAt >= query.from) &&
-    (query.to === undefined || p.createdAt <= query.to) &&
-    (query.minAmount === undefined || p.amount >= query.minAmount) &&
-    (query.maxAmount === undefined || p.amount <= query.maxAmount);
-
-/**
- * A user's payments are read through the two owner indexes, an operator's through the index of all payments; a time
- * range narrows either to a key range. In creation order (the default sort), the indexes are followed in id order, a
- * chunk at a time, until the page is full: a page reads about what it shows, however long the history. Sorted by
- * amount, every payment in the range is read and sorted in memory, with keyset cursors either way.
- */
-export const listPayments = async (
-  deps: Pick<PaymentDeps, 'payments'>,
-  caller: Principal,
-  query: PaymentListQuery,
-): Promise<Page<Payment>> => {
-  const range = { from: query.from, to: query.to };
-  const scope: PaymentScope = caller.role === 'admin' ? 'all' : { userId: caller.userId };
-  if (query.order.field === 'amount') {
-    const candidates =
-      scope === 'all' ? await deps.payments.listAll(range) : await deps.payments.listForUser(scope.userId, range);
-    return sortedPage(candidates.filter(matches(query)), query.order, (p) => p.amount, query);
-  }
-
-  const after = query.cursor === undefined ? undefined : readSortCursor(query.cursor, query.order).id;
-  const found: Payment[] = [];
-  const read = { range, descending: query.order.descending, after, chunk: Math.min(query.limit + 1, 100) };
-  for await (const chunk of deps.payments.inOrder(scope, read)) {
-    found.push(...chunk.filter(matches(query)));
-    if (found.length > query.limit) break;
-  }
-  const data = found.slice(0, query.limit);
-  const tail = data.at(-1);
-  return {
-    data,
-    nextCursor: found.length > query.limit && tail ? sortCursor(query.order, tail.id, tail.createdAt) : null,
-  };
-};
-
-export type ProcessOutcome = 'completed' | 'failed' | 'skipped';
-
-// Contention on a chain (two payments planned on the same head) is retried here, with jittered exponential backoff,
-// before the message goes back to the queue; each retry re-reads the heads.
-const MAX_ATTEMPTS = 8;
-
-/**
- * Applies one payment: plans its postings, reads the heads of their chains, and commits all legs and the payment's
- * new state in one transaction. A source short of `amount + fee` fails the payment and moves nothing. A payment that
- * is already final (a duplicate delivery) is left alone.
- */
-export const processPayment = async (
-  deps: Pick<PaymentDeps, 'payments' | 'ledger' | 'clock'>,
-  paymentId: string,
-): Promise<ProcessOutcome> => {
-  for (let attempt = 1; ; attempt++) {
-    const payment = await deps.payments.findById(paymentId);
-    if (!payment || payment.status !== 'INITIATED') return 'skipped';
-    const postings = planPostings(payment);
-    const heads = await deps.ledger.heads(postings.map((posting) => posting.chain));
-    const [debit] = postings;
-    try {
-      if (
-        debit &&
-        !isTechnicalAccountId(debit.accountId) &&
-        (heads.get(debit.chain)?.balance ?? 0n) + debit.amount < 0n
-      ) {
-        await deps.ledger.fail(payment, 'insufficient_funds', deps.clock());
-        return 'failed';
-      }
-      await deps.ledger.commit(payment, postings, heads, deps.clock());
-      return 'completed';
-    } catch (error) {
-      if (error instanceof AlreadyFinalError) return 'skipped';
-      if (!(error instanceof StaleChainError) || attempt >= MAX_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
-    }
-  }
-};
-
-export interface SweepPolicy {
-  /** An INITIATED payment older than this is sent to the queue again. */
-  redriveAfterMs: number;
-  /** An INITIATED payment older than this ends FAILED with `expired`. */
-  expireAfterMs: number;
-  /** Payments read from the index at a time. */
-  batchSize: number;
-  /** Pages per run, so that one run stays well inside its timeout; the next run goes on. */
-  maxPages?: number;
-}
-
-/**
- * Finds payments left INITIATED (a lost message, a failed send, a dead processor) and re-drives or expires them. It
- * answers the age of the oldest one it found (0 when none is older than the re-drive age), which is alarmed on.
- */
-export const sweep = async (
-  deps: Pick<PaymentDeps, 'payments' | 'ledger' | 'queue' | 'clock'>,
-  policy: SweepPolicy,
-): Promise<{ redriven: number; expired: number; oldestAgeSeconds: number }> => {
-  const now = deps.clock();
-  const before = new Date(now.getTime() - policy.redriveAfterMs);
-  const expireBefore = new Date(now.getTime() - policy.expireAfterMs).toISOString();
-  const result = { redriven: 0, expired: 0, oldestAgeSeconds: 0 };
-  let after: string | undefined;
-  for (let page = 0; page < (policy.maxPages ?? 10); page++) {
-    const { payments: stale, next } = await deps.payments.listPending(before, policy.batchSize, after);
-    // Oldest first: the first stale payment of the first page is the oldest one left INITIATED.
-    const oldest = page === 0 ? stale[0] : undefined;
-    if (oldest) result.oldestAgeSeconds = Math.floor((now.getTime() - Date.parse(oldest.createdAt)) / 1000);
-    const expiring = stale.filter((p) => p.createdAt < expireBefore);
-    const redriving = stale.filter((p) => p.createdAt >= expireBefore);
-    for (const payment of expiring) {
-      try {
-        await deps.ledger.fail(payment, 'expired', now);
-        result.expired++;
-      } catch (error) {
-        if (!(error instanceof AlreadyFinalError)) throw error;
-      }
-    }
-    if (redriving.length > 0) await deps.queue.enqueue(redriving.map((p) => p.id));
-    result.redriven += redriving.length;
-    if (next === undefined) break;
-    after = next;
-  }
-  return result;
 };

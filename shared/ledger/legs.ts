@@ -5,7 +5,7 @@ import { chainFor, feeAccountId } from './chains';
 export type OperationType = 'transfer' | 'commission' | 'deposit' | 'withdrawal' | 'exchange';
 
 /** One leg of a payment: a signed amount on one chain of one account. */
-export interface Posting {
+export interface Leg {
   /** The account, as clients know it. */
   accountId: string;
   /** The chain the operation is appended to: the account itself, or one shard of a sharded account. */
@@ -16,6 +16,24 @@ export interface Posting {
   counterpartyAccountId: string;
 }
 
+/** A payment whose legs do not sum to zero in some currency: a bug in the rules, never the client's doing. */
+export class UnbalancedLegsError extends Error {
+  constructor(paymentId: string, currency: string, sum: bigint) {
+    super(`The legs of payment ${paymentId} sum to ${sum.toString()} in ${currency}, not to zero`);
+    this.name = 'UnbalancedLegsError';
+  }
+}
+
+/**
+ * Double entry (invariant 1), checked where it is cheap: the legs of one payment sum to zero in each currency. Throws
+ * UnbalancedLegsError otherwise, before anything is written.
+ */
+export const assertBalanced = (paymentId: string, legs: readonly Leg[]): void => {
+  const sums = new Map<string, bigint>();
+  for (const leg of legs) sums.set(leg.currency, (sums.get(leg.currency) ?? 0n) + leg.amount);
+  for (const [currency, sum] of sums) if (sum !== 0n) throw new UnbalancedLegsError(paymentId, currency, sum);
+};
+
 const operationType: Record<PaymentType, OperationType> = {
   transfer: 'transfer',
   deposit: 'deposit',
@@ -23,14 +41,8 @@ const operationType: Record<PaymentType, OperationType> = {
   exchange: 'exchange',
 };
 
-/**
- * The posting rules, in one place. The source pays `amount + fee` and the fee goes to `tech-fees-<currency>`; a zero
- * fee posts nothing. A transfer, deposit or withdrawal credits the destination `amount`. An exchange goes through
- * the exchange desk: `tech-fx-<currency>` takes `amount` and `tech-fx-<destinationCurrency>` pays the destination
- * `destinationAmount`, so that each currency still sums to zero. The source leg always comes first: it is the one
- * whose funds are checked.
- */
-export const planPostings = (payment: Payment): Posting[] => {
+/** The legs of a payment, by the rules `planLegs` describes; not yet checked. */
+const legsOf = (payment: Payment): Leg[] => {
   const { id, sourceAccountId: source, destinationAccountId: destination, amount, fee, currency } = payment;
   const type = operationType[payment.type];
   const leg = (
@@ -39,7 +51,7 @@ export const planPostings = (payment: Payment): Posting[] => {
     legCurrency: string,
     legType: OperationType,
     counterpartyAccountId: string,
-  ): Posting => ({
+  ): Leg => ({
     accountId,
     chain: chainFor(accountId, id),
     amount: value,
@@ -68,4 +80,17 @@ export const planPostings = (payment: Payment): Posting[] => {
     leg(destination, destinationAmount, destinationCurrency, type, deskOut),
     ...commission,
   ];
+};
+
+/**
+ * The rules that turn a payment into legs, in one place. The source pays `amount + fee` and the fee goes to
+ * `tech-fees-<currency>`; a zero fee makes no leg. A transfer, deposit or withdrawal credits the destination `amount`.
+ * An exchange goes through the exchange desk: `tech-fx-<currency>` takes `amount` and `tech-fx-<destinationCurrency>`
+ * pays the destination `destinationAmount`, so that each currency still sums to zero, which is checked before the legs
+ * are answered. The source leg always comes first: it is the one whose funds are checked.
+ */
+export const planLegs = (payment: Payment): Leg[] => {
+  const legs = legsOf(payment);
+  assertBalanced(payment.id, legs);
+  return legs;
 };

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
+import { mayGoNegative, newTechnicalAccount, TECHNICAL_PURPOSES } from '../../shared/accounts/model';
 import { chainFor, chainsOf, SHARDS } from '../../shared/ledger/chains';
-import { planPostings } from '../../shared/ledger/postings';
+import { DomainError } from '../../shared/errors';
+import { assertBalanced, type Leg, planLegs, UnbalancedLegsError } from '../../shared/ledger/legs';
 import { computeFee, DEFAULT_FEES, type FeeRule } from '../../shared/payments/fees';
 import type { Payment } from '../../shared/payments/model';
 
@@ -50,7 +52,7 @@ describe('fees', () => {
   });
 });
 
-describe('planPostings', () => {
+describe('planLegs', () => {
   it('sums to zero per currency and debits the source exactly amount + fee, for any payment', () => {
     fc.assert(
       fc.property(
@@ -59,27 +61,27 @@ describe('planPostings', () => {
         fc.constantFrom('transfer', 'deposit', 'withdrawal'),
         (value, fee, type) => {
           const p = payment({ amount: value, fee, type });
-          const postings = planPostings(p);
+          const legs = planLegs(p);
 
-          expect(postings.reduce((sum, posting) => sum + posting.amount, 0n)).toBe(0n);
-          expect(postings[0]).toMatchObject({ accountId: p.sourceAccountId, amount: -(value + fee) });
-          expect(postings.filter((posting) => posting.amount === 0n)).toEqual([]);
-          expect(new Set(postings.map((posting) => posting.chain)).size).toBe(postings.length);
+          expect(legs.reduce((sum, leg) => sum + leg.amount, 0n)).toBe(0n);
+          expect(legs[0]).toMatchObject({ accountId: p.sourceAccountId, amount: -(value + fee) });
+          expect(legs.filter((leg) => leg.amount === 0n)).toEqual([]);
+          expect(new Set(legs.map((leg) => leg.chain)).size).toBe(legs.length);
         },
       ),
     );
   });
 
   it('credits the fee to one shard of tech-fees-<currency> as a commission', () => {
-    const postings = planPostings(payment({ fee: 3n }));
+    const legs = planLegs(payment({ fee: 3n }));
 
-    expect(postings[2]).toMatchObject({
+    expect(legs[2]).toMatchObject({
       accountId: 'tech-fees-USD',
       amount: 3n,
       type: 'commission',
       counterpartyAccountId: 'acc_source',
     });
-    expect(postings[2]!.chain).toMatch(/^tech-fees-USD#[0-7]$/);
+    expect(legs[2]!.chain).toMatch(/^tech-fees-USD#[0-7]$/);
   });
 
   it('spreads payments over every shard of a technical account, one payment always on the same shard', () => {
@@ -93,15 +95,15 @@ describe('planPostings', () => {
   });
 
   it('posts no fee leg for a free payment', () => {
-    expect(planPostings(payment({ fee: 0n }))).toHaveLength(2);
+    expect(planLegs(payment({ fee: 0n }))).toHaveLength(2);
   });
 
   it('posts a withdrawal to tech-withdrawals-<currency>: the wallet pays amount + fee, the e-wallet side gets amount', () => {
-    const postings = planPostings(
+    const legs = planLegs(
       payment({ type: 'withdrawal', destinationAccountId: 'tech-withdrawals-USD', amount: 1_000n, fee: 15n }),
     );
 
-    expect(postings.map(({ accountId, amount: value, type }) => [accountId, value, type])).toEqual([
+    expect(legs.map(({ accountId, amount: value, type }) => [accountId, value, type])).toEqual([
       ['acc_source', -1_015n, 'withdrawal'],
       ['tech-withdrawals-USD', 1_000n, 'withdrawal'],
       ['tech-fees-USD', 15n, 'commission'],
@@ -109,7 +111,7 @@ describe('planPostings', () => {
   });
 });
 
-describe('planPostings for an exchange', () => {
+describe('planLegs for an exchange', () => {
   const exchange = (overrides: Partial<Payment>) =>
     payment({
       type: 'exchange',
@@ -123,10 +125,10 @@ describe('planPostings for an exchange', () => {
     });
 
   it('goes through the exchange desk of each currency and takes the fee in the source currency', () => {
-    const postings = planPostings(exchange({}));
+    const legs = planLegs(exchange({}));
 
     expect(
-      postings.map(({ accountId, amount: value, currency, type, counterpartyAccountId }) => [
+      legs.map(({ accountId, amount: value, currency, type, counterpartyAccountId }) => [
         accountId,
         value,
         currency,
@@ -150,26 +152,81 @@ describe('planPostings for an exchange', () => {
         amount,
         fc.constantFrom(['USD', 'JPY'], ['BHD', 'USD'], ['EUR', 'GBP'], ['JPY', 'CLF']),
         (value, fee, credited, [from, to]) => {
-          const postings = planPostings(
+          const legs = planLegs(
             exchange({ amount: value, fee, currency: from, destinationCurrency: to, destinationAmount: credited }),
           );
           const sums = new Map<string, bigint>();
-          for (const posting of postings)
-            sums.set(posting.currency, (sums.get(posting.currency) ?? 0n) + posting.amount);
+          for (const leg of legs) sums.set(leg.currency, (sums.get(leg.currency) ?? 0n) + leg.amount);
 
           expect([...sums.values()]).toEqual([0n, 0n]);
-          expect(postings[0]).toMatchObject({ accountId: 'acc_source', amount: -(value + fee), currency: from });
-          expect(postings.find((posting) => posting.accountId === 'acc_yen')).toMatchObject({
+          expect(legs[0]).toMatchObject({ accountId: 'acc_source', amount: -(value + fee), currency: from });
+          expect(legs.find((leg) => leg.accountId === 'acc_yen')).toMatchObject({
             amount: credited,
             currency: to,
           });
-          expect(new Set(postings.map((posting) => posting.chain)).size).toBe(postings.length);
+          expect(new Set(legs.map((leg) => leg.chain)).size).toBe(legs.length);
         },
       ),
     );
   });
 
   it('refuses to plan an exchange that has no destination amount', () => {
-    expect(() => planPostings(exchange({ destinationAmount: undefined }))).toThrow(/no destination amount/);
+    expect(() => planLegs(exchange({ destinationAmount: undefined }))).toThrow(/no destination amount/);
+  });
+});
+
+describe('assertBalanced', () => {
+  const leg = (accountId: string, value: bigint, currency = 'USD'): Leg => ({
+    accountId,
+    chain: accountId,
+    amount: value,
+    currency,
+    type: 'transfer',
+    counterpartyAccountId: 'acc_other',
+  });
+
+  it('passes the legs of any planned payment', () => {
+    fc.assert(
+      fc.property(amount, fc.bigInt({ min: 0n, max: 2n ** 40n }), (value, fee) => {
+        expect(() => {
+          assertBalanced('pay_1', planLegs(payment({ amount: value, fee })));
+        }).not.toThrow();
+      }),
+    );
+  });
+
+  it('throws an internal error naming the currency whose legs do not sum to zero, though another one does', () => {
+    const legs = [leg('acc_a', -100n), leg('acc_b', 100n), leg('acc_c', -5n, 'JPY'), leg('acc_d', 4n, 'JPY')];
+
+    expect(() => {
+      assertBalanced('pay_1', legs);
+    }).toThrow(new UnbalancedLegsError('pay_1', 'JPY', -1n));
+    expect(() => {
+      assertBalanced('pay_1', legs);
+    }).toThrow('The legs of payment pay_1 sum to -1 in JPY, not to zero');
+    expect(new UnbalancedLegsError('pay_1', 'JPY', -1n)).not.toBeInstanceOf(DomainError);
+  });
+
+  it('throws for a single leg of any non-zero amount', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n }), (value) => {
+        fc.pre(value !== 0n);
+        expect(() => {
+          assertBalanced('pay_1', [leg('acc_a', value)]);
+        }).toThrow(UnbalancedLegsError);
+      }),
+    );
+  });
+});
+
+describe('mayGoNegative', () => {
+  it.each(TECHNICAL_PURPOSES)('lets the %s technical account of any currency go below zero', (purpose) => {
+    for (const currency of ['USD', 'JPY', 'BHD']) {
+      expect(mayGoNegative(newTechnicalAccount(purpose, currency, '2026-01-01T00:00:00.000Z').id)).toBe(true);
+    }
+  });
+
+  it('never lets a user wallet go below zero', () => {
+    expect(mayGoNegative('acc_01jd0000000000000000000a01')).toBe(false);
   });
 });

@@ -1,0 +1,300 @@
+import { BatchGetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { handler as getPayment } from '../../functions/payments-get/handler';
+import { handler as listPayments } from '../../functions/payments-list/handler';
+import type { Principal } from '../../shared/users/model';
+import { httpEvent, lambdaContext, parseResponse, type ParsedResponse } from '../support/http-event';
+import {
+  ADA_EUR,
+  ADA_USD,
+  ADA_USD_2,
+  BOB_USD,
+  ada,
+  admin,
+  bob,
+  carol,
+  depositItem,
+  errorPaths,
+  mockPaymentAws,
+  type PaymentBody,
+  paymentItem,
+  type PaymentItem,
+  type Problem,
+} from './payment-fixtures';
+
+const { dynamo, givenPayments } = mockPaymentAws();
+
+describe('GET /v1/payments/{id}', () => {
+  const getOne = async (id: string, principal: Principal) =>
+    parseResponse(
+      await getPayment(httpEvent({ path: `/v1/payments/${id}`, params: { id }, principal }), lambdaContext()),
+    );
+
+  const stored = paymentItem({ description: 'Rent' });
+
+  it.each([
+    ['the owner of the source', ada],
+    ['the owner of the destination', bob],
+    ['an admin', admin],
+  ])('lets %s read it, without owner ids or index attributes', async (_case, principal) => {
+    givenPayments(stored);
+
+    const response = await getOne(stored.id, principal);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      id: stored.id,
+      type: 'transfer',
+      status: 'INITIATED',
+      sourceAccountId: ADA_USD,
+      destinationAccountId: BOB_USD,
+      amount: 1000,
+      currency: 'USD',
+      fee: 10,
+      description: 'Rent',
+      createdAt: stored.createdAt,
+      updatedAt: stored.updatedAt,
+    });
+  });
+
+  it('answers 404 to a third user, exactly as for a payment that does not exist', async () => {
+    givenPayments(stored);
+    const missing = 'pay_01jd00000000000000000000zz';
+
+    const third = await getOne(stored.id, carol);
+    const none = await getOne(missing, carol);
+
+    expect(third.status).toBe(404);
+    expect(none.status).toBe(404);
+    const { detail: thirdDetail, ...thirdProblem } = third.body as Problem & { detail: string };
+    const { detail: noneDetail, ...noneProblem } = none.body as Problem & { detail: string };
+    expect(thirdProblem).toEqual(noneProblem);
+    expect(thirdDetail.replace(stored.id, '<id>')).toBe(noneDetail.replace(missing, '<id>'));
+  });
+
+  it('lets the owner of a deposit’s wallet read it, with its final state', async () => {
+    const deposit = depositItem({
+      status: 'COMPLETED',
+      amount: 1000n,
+      reference: 'BANK-1',
+      completedAt: '2026-01-01T00:00:01.000Z',
+    });
+    givenPayments(deposit);
+
+    const response = await getOne(deposit.id, ada);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      type: 'deposit',
+      status: 'COMPLETED',
+      reference: 'BANK-1',
+      completedAt: '2026-01-01T00:00:01.000Z',
+    });
+  });
+
+  it('answers 404 for an id too long to be one, reading nothing', async () => {
+    const response = await getOne('p'.repeat(129), admin);
+
+    expect(response.status).toBe(404);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+describe('GET /v1/payments', () => {
+  // Ada's payments on either side: sent (p1, p3), received (p2, p4, p5).
+  const p1 = paymentItem({ status: 'COMPLETED', amount: 1000n, createdAt: '2026-01-01T00:00:00.000Z' });
+  const p2 = depositItem({ status: 'COMPLETED', reference: 'BANK-1', createdAt: '2026-01-02T00:00:00.000Z' });
+  const p3 = paymentItem({ sourceAccountId: ADA_USD_2, amount: 200n, fee: 2n, createdAt: '2026-01-03T00:00:00.000Z' });
+  const p4 = paymentItem({
+    status: 'FAILED',
+    failureReason: 'insufficient_funds',
+    sourceAccountId: BOB_USD,
+    destinationAccountId: ADA_USD,
+    sourceOwnerId: bob.userId,
+    destinationOwnerId: ada.userId,
+    amount: 7000n,
+    fee: 70n,
+    createdAt: '2026-01-04T00:00:00.000Z',
+  });
+  const p5 = depositItem({
+    sourceAccountId: 'tech-bank-EUR',
+    destinationAccountId: ADA_EUR,
+    amount: 300n,
+    currency: 'EUR',
+    reference: 'BANK-2',
+    createdAt: '2026-01-05T00:00:00.000Z',
+  });
+  const all = [p1, p2, p3, p4, p5];
+  const name = new Map(all.map((p, index) => [p.id, `p${index + 1}`]));
+
+  // The indexes answer as DynamoDB would: ids between the key bounds, in the direction asked for.
+  const givenIndexes = () => {
+    const ids = (items: PaymentItem[]) => (input: QueryCommandInput) => {
+      const { ':low': low = '', ':high': high = '\uffff' } = (input.ExpressionAttributeValues ?? {}) as Record<
+        string,
+        string
+      >;
+      const inRange = items.filter(({ id }) => id >= low && id <= high).map(({ id }) => ({ id }));
+      return { Items: input.ScanIndexForward === false ? inRange.reverse() : inRange };
+    };
+    dynamo
+      .on(QueryCommand, { IndexName: 'bySourceOwner', ExpressionAttributeValues: { ':key': ada.userId } })
+      .callsFake(ids([p1, p3]));
+    dynamo
+      .on(QueryCommand, { IndexName: 'byDestinationOwner', ExpressionAttributeValues: { ':key': ada.userId } })
+      .callsFake(ids([p2, p4, p5]));
+    dynamo.on(QueryCommand, { IndexName: 'all' }).callsFake(ids(all));
+    dynamo.on(BatchGetCommand).resolves({ Responses: { payments: all } });
+  };
+
+  const list = async (query: Record<string, string>, principal: Principal = ada) =>
+    parseResponse(await listPayments(httpEvent({ path: '/v1/payments', query, principal }), lambdaContext()));
+
+  const names = (response: ParsedResponse) =>
+    (response.body as { data: PaymentBody[] }).data.map((payment) => name.get(payment.id) ?? payment.id);
+
+  it('lists the caller’s payments on either side, oldest first, without owner ids', async () => {
+    givenIndexes();
+
+    const response = await list({});
+
+    expect(response.status).toBe(200);
+    expect(names(response)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+    expect(response.body).toMatchObject({ nextCursor: null });
+    expect(JSON.stringify(response.body)).not.toMatch(/OwnerId|pending|listed/);
+  });
+
+  it('lists the newest first, page after page, following both indexes backwards', async () => {
+    givenIndexes();
+
+    const first = await list({ sort: '-createdAt', limit: '2' });
+    const second = await list({
+      sort: '-createdAt',
+      limit: '2',
+      cursor: (first.body as { nextCursor: string }).nextCursor,
+    });
+    const last = await list({
+      sort: '-createdAt',
+      limit: '2',
+      cursor: (second.body as { nextCursor: string }).nextCursor,
+    });
+
+    expect([names(first), names(second), names(last)]).toEqual([['p5', 'p4'], ['p3', 'p2'], ['p1']]);
+    expect(last.body).toMatchObject({ nextCursor: null });
+    expect(dynamo.commandCalls(QueryCommand).every((call) => call.args[0].input.ScanIndexForward === false)).toBe(true);
+  });
+
+  it('lists every payment for an admin, from the index of all payments', async () => {
+    givenIndexes();
+
+    const response = await list({}, admin);
+
+    expect(names(response)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+    expect(dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input.IndexName)).toEqual(['all']);
+  });
+
+  it.each([
+    ['status=COMPLETED', { status: 'COMPLETED' }, ['p1', 'p2']],
+    ['status=FAILED', { status: 'FAILED' }, ['p4']],
+    ['type=deposit', { type: 'deposit' }, ['p2', 'p5']],
+    ['type=transfer&status=INITIATED', { type: 'transfer', status: 'INITIATED' }, ['p3']],
+    ['accountId on the source side', { accountId: ADA_USD_2 }, ['p3']],
+    ['accountId on either side', { accountId: ADA_USD }, ['p1', 'p2', 'p4']],
+    ['minAmount, inclusive', { minAmount: '1000' }, ['p1', 'p2', 'p4']],
+    ['maxAmount, inclusive', { maxAmount: '300' }, ['p3', 'p5']],
+    ['minAmount and maxAmount', { minAmount: '300', maxAmount: '7000' }, ['p1', 'p4', 'p5']],
+    ['currency', { currency: 'EUR' }, ['p5']],
+    [
+      'a from..to range of UTC instants',
+      { from: '2026-01-02T00:00:00.000Z', to: '2026-01-04T00:00:00.000Z' },
+      ['p2', 'p3', 'p4'],
+    ],
+    ['a filter nothing matches', { minAmount: '1000000' }, []],
+  ])('narrows the list by %s', async (_case, query, expected) => {
+    givenIndexes();
+
+    const response = await list(query);
+
+    expect(response.status).toBe(200);
+    expect(names(response)).toEqual(expected);
+  });
+
+  it('sorts by amount, descending, in pages whose cursor neither repeats nor skips', async () => {
+    givenIndexes();
+
+    const first = await list({ sort: '-amount', limit: '2' });
+    const cursor = (first.body as { nextCursor: string }).nextCursor;
+    const second = await list({ sort: '-amount', limit: '2', cursor });
+    const third = await list({
+      sort: '-amount',
+      limit: '2',
+      cursor: (second.body as { nextCursor: string }).nextCursor,
+    });
+
+    expect(names(first)).toEqual(['p2', 'p4']);
+    expect(names(second)).toEqual(['p1', 'p5']);
+    expect(names(third)).toEqual(['p3']);
+    expect(third.body).toMatchObject({ nextCursor: null });
+  });
+
+  it('refuses a cursor issued for another sort order with 400', async () => {
+    givenIndexes();
+    const first = await list({ sort: '-amount', limit: '2' });
+
+    const response = await list({ sort: 'createdAt', cursor: (first.body as { nextCursor: string }).nextCursor });
+
+    expect(response.status).toBe(400);
+    expect(errorPaths(response)).toEqual(['cursor']);
+  });
+
+  it.each([
+    ['an unknown filter', { owner: ada.userId }, 'validation_error', ['owner']],
+    ['a filter on a field that is not a filter', { fee: '10' }, 'validation_error', ['fee']],
+    ['a sort on an unknown field', { sort: 'fee' }, 'validation_error', ['sort']],
+    ['a sort on a field that is not sortable', { sort: '-status' }, 'validation_error', ['sort']],
+    ['a from that is not a timestamp', { from: 'yesterday' }, 'validation_error', ['from']],
+    ['a from that is a date without a time', { from: '2026-01-01' }, 'validation_error', ['from']],
+    ['a to without a time zone', { to: '2026-01-01T00:00:00' }, 'validation_error', ['to']],
+    ['a minAmount with a fraction', { minAmount: '1.5' }, 'validation_error', ['minAmount']],
+    ['a negative minAmount', { minAmount: '-1' }, 'validation_error', ['minAmount']],
+    ['a minAmount in exponent notation', { minAmount: '1e3' }, 'validation_error', ['minAmount']],
+    ['a maxAmount that is a word', { maxAmount: 'ten' }, 'validation_error', ['maxAmount']],
+    ['a lower-case status', { status: 'completed' }, 'validation_error', ['status']],
+    ['an unknown type', { type: 'refund' }, 'validation_error', ['type']],
+    ['a limit of zero', { limit: '0' }, 'validation_error', ['limit']],
+    ['a limit above 100', { limit: '101' }, 'validation_error', ['limit']],
+    ['a forged cursor', { cursor: 'bm90IGEgY3Vyc29y' }, 'validation_error', ['cursor']],
+    ['a lower-case currency', { currency: 'eur' }, 'unsupported_currency', ['currency']],
+  ])('refuses %s with 400', async (_case, query, code, paths) => {
+    givenIndexes();
+
+    const response = await list(query);
+
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ status: 400, code });
+    expect(errorPaths(response)).toEqual(paths);
+  });
+
+  it('answers 401 without a caller', async () => {
+    const response = parseResponse(await listPayments(httpEvent({ path: '/v1/payments' }), lambdaContext()));
+
+    expect(response.status).toBe(401);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it('counts a payment created after a `from` given with a UTC offset', async () => {
+    givenIndexes();
+
+    // 2026-01-05T01:00:00+02:00 is 2026-01-04T23:00:00Z: only p5 (2026-01-05T00:00Z) was created after it.
+    const response = await list({ from: '2026-01-05T01:00:00+02:00' });
+
+    expect(names(response)).toEqual(['p5']);
+  });
+
+  it('includes a payment created at exactly a `from` written without milliseconds', async () => {
+    givenIndexes();
+
+    const response = await list({ from: '2026-01-05T00:00:00Z' });
+
+    expect(names(response)).toEqual(['p5']);
+  });
+});

@@ -1,0 +1,73 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { assertBound, paymentDeps, unboundVariables } from '../../functions/lib/runtime';
+import { environment, queues } from '../../functions/manifest';
+import { fromPaymentItem } from '../../shared/db/payment-store';
+import { tables } from '../../shared/db/tables';
+import { ADA_USD, CREATED_AT, mockPaymentAws, paymentItem } from './payment-fixtures';
+
+const { dynamo } = mockPaymentAws();
+
+const named = (name: string, variables: Record<string, string> = {}) => ({
+  [environment.functionName]: name,
+  ...variables,
+});
+
+describe('the cold start check of bindings', () => {
+  it('checks nothing when no function is named, as in the local stack and the tests', () => {
+    expect(unboundVariables({})).toEqual([]);
+  });
+
+  it('names each variable the manifest binds the named function to that is unset or empty', () => {
+    expect(unboundVariables(named('ws-disconnect', { [tables.connections.envVar]: '' }))).toEqual([
+      tables.connections.envVar,
+    ]);
+    expect(unboundVariables(named('sweeper', { [tables.payments.envVar]: 'payments' }))).toEqual([
+      queues.payments.envVar,
+    ]);
+  });
+
+  it('refuses to start a function that lacks one, saying which', () => {
+    expect(() => {
+      assertBound(named('sweeper', { [tables.payments.envVar]: 'payments' }));
+    }).toThrow(`Function sweeper is bound to ${queues.payments.envVar} in the manifest, but it is not set`);
+  });
+
+  it('starts a function that has every variable it is bound to, and none of the others', () => {
+    expect(() => {
+      assertBound(named('payments-get', { [tables.payments.envVar]: 'payments' }));
+    }).not.toThrow();
+  });
+
+  it('refuses a name that is no function of the manifest', () => {
+    expect(() => {
+      assertBound(named('payments-delete'));
+    }).toThrow(`${environment.functionName} is payments-delete, which is no function of the manifest`);
+  });
+});
+
+describe('the stores of a function bound to fewer tables', () => {
+  const unset = [tables.payments.envVar, tables.idempotency.envVar];
+  const saved = Object.fromEntries(unset.map((variable) => [variable, process.env[variable]]));
+
+  beforeEach(() => {
+    for (const variable of unset) Reflect.deleteProperty(process.env, variable);
+  });
+
+  afterEach(() => {
+    Object.assign(process.env, saved);
+  });
+
+  it('reads the ledger without the payments table, and refuses to write it rather than name an empty table', async () => {
+    await expect(paymentDeps.ledger.balanceAt([ADA_USD], CREATED_AT)).resolves.toBe(0n);
+    expect(() => paymentDeps.ledger.fail(fromPaymentItem({ ...paymentItem() }), 'expired', new Date())).toThrow(
+      `${tables.payments.envVar} is not set: this function was not bound to the payments table`,
+    );
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('never names an empty idempotency table', () => {
+    expect(() => paymentDeps.claims).toThrow(
+      `${tables.idempotency.envVar} is not set: this function was not bound to the idempotency table`,
+    );
+  });
+});
