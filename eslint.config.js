@@ -17,9 +17,9 @@ export default tseslint.config(
     },
   },
   {
-    // The core stays free of Lambda, middy and CDK: only its DynamoDB adapters may speak to AWS.
+    // The core stays free of Lambda, middy and CDK: only its adapters may speak to AWS.
     files: ['shared/**/*.ts'],
-    ignores: ['shared/db/**'],
+    ignores: ['shared/adapters/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -35,7 +35,7 @@ export default tseslint.config(
                 '**/functions/**',
                 '**/infra/**',
               ],
-              message: 'shared/ is the pure core: keep AWS, middy and CDK out (DynamoDB adapters live in shared/db).',
+              message: 'shared/ is the pure core: keep AWS, middy and CDK out (adapters live in shared/adapters).',
             },
           ],
         },

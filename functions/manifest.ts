@@ -2,7 +2,7 @@
  * The manifest of every function and HTTP route. The CDK app builds Lambdas, grants and API routes from
  * it; the local stack serves the same routes with the same handlers. Neither can drift from the other.
  */
-import { type TableName, tables } from '../shared/db/tables';
+import { type TableName, tables } from '../shared/adapters/tables';
 import { contracts } from './contracts';
 import type { RouteContract } from './lib/contract';
 
@@ -59,7 +59,7 @@ export const maxMessageAgeSeconds = (name: QueueName): number => {
 };
 
 /**
- * The environment variables functions read, each named here once: with a table's (its `envVar` in shared/db/tables.ts)
+ * The environment variables functions read, each named here once: with a table's (its `envVar` in shared/adapters/tables.ts)
  * and a queue's (its `envVar` above), every name the CDK constructs set, functions/lib reads and the tests use.
  */
 export const environment = {

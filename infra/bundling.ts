@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions, Message, Metafile } from 'esbuild';
 import { environment, type FunctionName, functions, queues } from '../functions/manifest';
-import { tables } from '../shared/db/tables';
+import { tables } from '../shared/adapters/tables';
 
 /** Lambda's Node.js 22 runtime (infra/constructs/function.ts). */
 const target = 'node22';

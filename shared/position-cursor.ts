@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { decodeCursor, encodeCursor } from './db/cursor';
+import { decodeCursor, encodeCursor } from './adapters/cursor';
 import { ValidationError } from './errors';
 
 const shape = z.object({ order: z.string(), after: z.string().check(z.minLength(1), z.maxLength(128)) });

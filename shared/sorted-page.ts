@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { decodeCursor, encodeCursor } from './db/cursor';
+import { decodeCursor, encodeCursor } from './adapters/cursor';
 import { ValidationError } from './errors';
 import type { Page, PageRequest } from './page';
 import type { SortOrder } from './schemas/common';

@@ -4,7 +4,7 @@ import { toSortOrder } from '../../shared/schemas/common';
 import { listAccounts } from '../contracts/accounts';
 import { httpHandler } from '../lib/http';
 import { accountDeps } from '../lib/runtime';
-import { accountView, pageView } from '../lib/views';
+import { accountView, pageView } from '../../shared/views';
 
 export const handler = httpHandler(listAccounts, async ({ caller, query }) => {
   const page = await listOwnAccounts(accountDeps, caller, {

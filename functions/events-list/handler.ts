@@ -1,10 +1,9 @@
-import { eventView } from '../../shared/events/model';
 import { listEvents } from '../../shared/events/service';
 import { DEFAULT_PAGE_SIZE } from '../../shared/page';
 import { listEvents as contract } from '../contracts/events';
 import { httpHandler } from '../lib/http';
 import { eventDeps } from '../lib/runtime';
-import { pageView } from '../lib/views';
+import { eventView, pageView } from '../../shared/views';
 
 export const handler = httpHandler(contract, async ({ caller, query }) => {
   const { limit, sort, ...filters } = query;

@@ -2,21 +2,21 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { systemClock } from '../../shared/clock';
 import type { AccountDeps } from '../../shared/accounts/service';
-import { DynamoAccountStore } from '../../shared/db/account-store';
-import { DynamoConnectionStore } from '../../shared/db/connection-store';
-import { createDocumentClient } from '../../shared/db/client';
-import { DynamoDeliveryStore } from '../../shared/db/delivery-store';
-import { SqsDeliveryQueue } from '../../shared/db/delivery-queue';
-import { EventBridgeBus } from '../../shared/db/event-bus';
-import { DynamoEventStore } from '../../shared/db/event-store';
-import { HttpWebhookSender } from '../../shared/db/webhook-sender';
-import { DynamoWebhookStore } from '../../shared/db/webhook-store';
+import { DynamoAccountStore } from '../../shared/adapters/account-store';
+import { DynamoConnectionStore } from '../../shared/adapters/connection-store';
+import { createDocumentClient } from '../../shared/adapters/client';
+import { DynamoDeliveryStore } from '../../shared/adapters/delivery-store';
+import { SqsDeliveryQueue } from '../../shared/adapters/delivery-queue';
+import { EventBridgeBus } from '../../shared/adapters/event-bus';
+import { DynamoEventStore } from '../../shared/adapters/event-store';
+import { HttpWebhookSender } from '../../shared/adapters/webhook-sender';
+import { DynamoWebhookStore } from '../../shared/adapters/webhook-store';
 import type { PublishDeps } from '../../shared/events/publish';
-import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/db/ledger-store';
-import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/db/payment-store';
-import { DynamoRateStore } from '../../shared/db/rate-store';
-import { type TableName, tables } from '../../shared/db/tables';
-import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/adapters/ledger-store';
+import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/adapters/payment-store';
+import { DynamoRateStore } from '../../shared/adapters/rate-store';
+import { type TableName, tables } from '../../shared/adapters/tables';
+import { DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
 import { joinLedger } from '../../shared/ledger/ports';
 import type { PaymentDeps } from '../../shared/payments/deps';
 import type { RateDeps } from '../../shared/rates/service';
@@ -36,8 +36,8 @@ import {
 import { config } from './config';
 import { logger } from './logger';
 import { metrics } from './metrics';
-import { createSqsClient, SqsPaymentQueue } from './payment-queue';
-import { ConnectionsApiPusher, createConnectionsClient } from './pusher';
+import { createSqsClient, SqsPaymentQueue } from '../../shared/adapters/payment-queue';
+import { ConnectionsApiPusher, createConnectionsClient } from '../../shared/adapters/connections-pusher';
 
 /**
  * What the environment lacks of the variables the manifest binds a function to, the function being the one the

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { fromPaymentItem } from '../../shared/db/payment-store';
+import { fromPaymentItem } from '../../shared/adapters/payment-store';
 import { publishTransition } from '../../shared/events/publish';
 import { logger } from '../lib/logger';
 import { publishDeps } from '../lib/runtime';

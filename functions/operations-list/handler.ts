@@ -4,7 +4,7 @@ import { DEFAULT_PAGE_SIZE } from '../../shared/page';
 import { listOperations } from '../contracts/accounts';
 import { httpHandler } from '../lib/http';
 import { accountDeps, paymentDeps } from '../lib/runtime';
-import { operationView, pageView } from '../lib/views';
+import { operationView, pageView } from '../../shared/views';
 
 export const handler = httpHandler(listOperations, async ({ caller, params, query: { limit, sort, ...filters } }) => {
   const account = await readableAccountRecord(accountDeps, caller, params.id);

@@ -1,11 +1,10 @@
 import { DEFAULT_PAGE_SIZE } from '../../shared/page';
-import { paymentView } from '../../shared/payments/model';
 import { listPayments } from '../../shared/payments/list';
 import { toSortOrder } from '../../shared/schemas/common';
 import { listPayments as contract } from '../contracts/payments';
 import { httpHandler } from '../lib/http';
 import { paymentDeps } from '../lib/runtime';
-import { pageView } from '../lib/views';
+import { pageView, paymentView } from '../../shared/views';
 
 export const handler = httpHandler(contract, async ({ caller, query }) => {
   const { limit, sort, ...filters } = query;

@@ -1,10 +1,9 @@
 import { DEFAULT_PAGE_SIZE } from '../../shared/page';
-import { deliveryView } from '../../shared/webhooks/model';
 import { listDeliveries } from '../../shared/webhooks/service';
 import { listDeliveries as contract } from '../contracts/events';
 import { httpHandler } from '../lib/http';
 import { webhookDeps } from '../lib/runtime';
-import { pageView } from '../lib/views';
+import { deliveryView, pageView } from '../../shared/views';
 
 export const handler = httpHandler(contract, async ({ caller, params, query }) =>
   pageView(

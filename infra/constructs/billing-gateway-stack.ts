@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type QueueName, queues } from '../../functions/manifest';
-import { type TableName, tables } from '../../shared/db/tables';
+import { type TableName, tables } from '../../shared/adapters/tables';
 import { serviceName } from './function';
 import { PaymentEvents } from './event-bus';
 import { Handlers } from './handlers';

@@ -10,7 +10,7 @@ import {
   websocketRoutes,
   type TableAccess,
 } from '../../functions/manifest';
-import type { TableName } from '../../shared/db/tables';
+import type { TableName } from '../../shared/adapters/tables';
 import { acknowledge } from './compliance';
 import { GatewayFunction } from './function';
 import type { Ledger } from './ledger';

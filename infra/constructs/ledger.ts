@@ -16,7 +16,7 @@ import {
   type TableDefinition,
   type TableName,
   tables,
-} from '../../shared/db/tables';
+} from '../../shared/adapters/tables';
 import { pascalCase } from './names';
 import type { DeploymentStage } from './stage';
 
@@ -74,7 +74,7 @@ const streamView = (stream: TableDefinition['stream']): StreamViewType | undefin
 };
 
 /**
- * Every DynamoDB table of `shared/db/tables.ts`, nothing listed by hand.
+ * Every DynamoDB table of `shared/adapters/tables.ts`, nothing listed by hand.
  * Defaults: on-demand billing, point-in-time recovery, AWS-managed encryption, `RemovalPolicy.RETAIN` in every stage,
  * deletion protection in `prod`, TTL and streams exactly where the definition asks for them.
  */

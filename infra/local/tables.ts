@@ -19,7 +19,7 @@ import {
   type TableName,
   type TableNames,
   tables,
-} from '../../shared/db/tables';
+} from '../../shared/adapters/tables';
 
 const tableKeys = Object.keys(tables) as TableName[];
 

@@ -8,9 +8,9 @@
 import { createInterface } from 'node:readline/promises';
 import * as z from 'zod/mini';
 import { systemClock } from '../../shared/clock';
-import { createDocumentClient } from '../../shared/db/client';
-import { tables } from '../../shared/db/tables';
-import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import { createDocumentClient } from '../../shared/adapters/client';
+import { tables } from '../../shared/adapters/tables';
+import { DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
 import { DomainError } from '../../shared/errors';
 import { emailSchema, passwordSchema } from '../../shared/schemas/common';
 import { parseInput } from '../../shared/schemas/validation';

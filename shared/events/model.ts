@@ -1,5 +1,5 @@
 import { derivedId } from '../ids';
-import { type Payment, paymentView } from '../payments/model';
+import { type Payment } from '../payments/model';
 
 /** What integrators are told: one event per state a payment reaches. */
 export const EVENT_TYPES = ['payment.authorized', 'payment.completed', 'payment.failed', 'payment.voided'] as const;
@@ -41,14 +41,6 @@ export const eventOf = (payment: Payment): PaymentEvent | undefined => {
   const at = new Date(payment.updatedAt);
   return { id: derivedId('evt', at, `${payment.id}#${payment.status}`), type, createdAt: at.toISOString(), payment };
 };
-
-/** The public shape of an event, as the API lists it and webhooks and the event bus carry it. */
-export const eventView = (event: PaymentEvent) => ({
-  id: event.id,
-  type: event.type,
-  createdAt: event.createdAt,
-  data: { payment: paymentView(event.payment) },
-});
 
 /**
  * Who may see a payment, its events, its pushes and its webhooks, besides operators: the owner of its source, and the

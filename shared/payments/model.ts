@@ -37,25 +37,3 @@ export interface Payment {
 }
 
 export const isFinal = (status: PaymentStatus): boolean => status !== 'INITIATED';
-
-/** The public shape of a payment: the contract's fields, never the owners it is indexed by. */
-export const paymentView = (payment: Payment) => ({
-  id: payment.id,
-  type: payment.type,
-  status: payment.status,
-  sourceAccountId: payment.sourceAccountId,
-  destinationAccountId: payment.destinationAccountId,
-  amount: payment.amount,
-  currency: payment.currency,
-  fee: payment.fee,
-  ...(payment.destinationAmount === undefined ? {} : { destinationAmount: payment.destinationAmount }),
-  ...(payment.destinationCurrency === undefined ? {} : { destinationCurrency: payment.destinationCurrency }),
-  ...(payment.rate === undefined ? {} : { rate: payment.rate }),
-  ...(payment.destination === undefined ? {} : { destination: { ...payment.destination } }),
-  ...(payment.description === undefined ? {} : { description: payment.description }),
-  ...(payment.reference === undefined ? {} : { reference: payment.reference }),
-  ...(payment.failureReason === undefined ? {} : { failureReason: payment.failureReason }),
-  createdAt: payment.createdAt,
-  updatedAt: payment.updatedAt,
-  ...(payment.completedAt === undefined ? {} : { completedAt: payment.completedAt }),
-});

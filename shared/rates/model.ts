@@ -5,10 +5,3 @@ export interface ExchangeRate {
   rate: string;
   updatedAt: string;
 }
-
-export const rateView = (rate: ExchangeRate) => ({
-  base: rate.base,
-  quote: rate.quote,
-  rate: rate.rate,
-  updatedAt: rate.updatedAt,
-});

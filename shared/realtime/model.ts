@@ -1,5 +1,6 @@
 import type { EventType, PaymentEvent } from '../events/model';
-import { type Payment, paymentView } from '../payments/model';
+import { type Payment } from '../payments/model';
+import { paymentView } from '../views';
 
 export interface Connection {
   connectionId: string;

@@ -3,11 +3,11 @@ import type { Clock } from '../clock';
 import { type PaymentEvent, viewersOf } from '../events/model';
 import type { EventStore } from '../events/ports';
 import { eventsSince } from '../events/service';
-import { paymentView } from '../payments/model';
 import type { PaymentStore } from '../payments/ports';
 import type { Principal } from '../users/model';
 import { type Connection, eventMessage, partiesOf, type ServerMessage } from './model';
 import type { ConnectionStore, Pusher } from './ports';
+import { paymentView } from '../views';
 
 export interface RealtimeDeps {
   connections: ConnectionStore;

@@ -36,10 +36,3 @@ export const toUser = ({ id, email, name, role, createdAt }: UserRecord): User =
   role,
   createdAt,
 });
-
-export const toTokenView = ({ id, name, createdAt, lastUsedAt }: TokenRecord) => ({
-  id,
-  name,
-  createdAt,
-  ...(lastUsedAt === undefined ? {} : { lastUsedAt }),
-});

@@ -4,8 +4,9 @@ import { newId } from '../ids';
 import type { Page, PageRequest } from '../page';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../security/passwords';
 import { issueToken, tokenIdOf, tokenMatches } from '../security/tokens';
-import { type Principal, type Role, type TokenRecord, type User, type UserRecord, toTokenView, toUser } from './model';
+import { type Principal, type Role, type TokenRecord, type User, type UserRecord, toUser } from './model';
 import type { TokenStore, UserStore } from './ports';
+import { tokenView } from '../views';
 
 export interface UserDeps {
   users: UserStore;
@@ -63,7 +64,7 @@ export const createToken = async (deps: UserDeps, { email, password, name }: Cre
 
 export const listTokens = async (deps: UserDeps, userId: string, page: PageRequest) => {
   const tokens: Page<TokenRecord> = await deps.tokens.listByUser(userId, page);
-  return { data: tokens.data.map(toTokenView), nextCursor: tokens.nextCursor };
+  return { data: tokens.data.map(tokenView), nextCursor: tokens.nextCursor };
 };
 
 export const revokeToken = async (deps: UserDeps, userId: string, tokenId: string): Promise<void> => {

@@ -107,24 +107,3 @@ export const newDelivery = (webhook: Webhook, event: PaymentEvent, now: Date): D
   nextAttemptAt: now.toISOString(),
   createdAt: now.toISOString(),
 });
-
-/** The public shape of an endpoint: never its secret. */
-export const webhookView = (webhook: Webhook) => ({
-  id: webhook.id,
-  url: webhook.url,
-  events: [...webhook.events],
-  description: webhook.description,
-  status: webhook.status,
-  createdAt: webhook.createdAt,
-});
-
-export const deliveryView = (delivery: Delivery) => ({
-  id: delivery.id,
-  eventId: delivery.eventId,
-  status: delivery.status,
-  attempts: delivery.attempts,
-  ...(delivery.lastStatusCode === undefined ? {} : { lastStatusCode: delivery.lastStatusCode }),
-  ...(delivery.lastError === undefined ? {} : { lastError: delivery.lastError }),
-  ...(delivery.nextAttemptAt === undefined ? {} : { nextAttemptAt: delivery.nextAttemptAt }),
-  createdAt: delivery.createdAt,
-});

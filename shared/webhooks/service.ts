@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { LimitReachedError, NotFoundError } from '../errors';
-import { type EventType, eventView, type PaymentEvent, viewersOf } from '../events/model';
+import { type EventType, type PaymentEvent, viewersOf } from '../events/model';
 import type { EventStore } from '../events/ports';
 import { newId } from '../ids';
 import { stringify } from '../json';
@@ -23,6 +23,7 @@ import {
 import type { DeliveryQueue, DeliveryStore, WebhookSender, WebhookStore } from './ports';
 import { newWebhookSecret, signedHeaders } from './signature';
 import { checkWebhookUrl, type UrlPolicy } from './url';
+import { eventView } from '../views';
 
 export interface WebhookDeps {
   webhooks: WebhookStore;

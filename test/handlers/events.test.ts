@@ -18,7 +18,7 @@ import { handler as listDeliveries } from '../../functions/webhook-deliveries-li
 import { handler as createWebhook } from '../../functions/webhooks-create/handler';
 import { handler as deleteWebhook } from '../../functions/webhooks-delete/handler';
 import { handler as listWebhooks } from '../../functions/webhooks-list/handler';
-import { EventBridgeBus } from '../../shared/db/event-bus';
+import { EventBridgeBus } from '../../shared/adapters/event-bus';
 import { eventOf } from '../../shared/events/model';
 import { positionCursor } from '../../shared/position-cursor';
 import type { Principal } from '../../shared/users/model';

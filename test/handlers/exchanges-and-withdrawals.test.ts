@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as createPayment } from '../../functions/payments-create/handler';
-import { tables } from '../../shared/db/tables';
+import { tables } from '../../shared/adapters/tables';
 import {
   ADA_EUR,
   ADA_USD,

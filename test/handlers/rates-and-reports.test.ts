@@ -14,7 +14,7 @@ import { handler as rateHistory } from '../../functions/rates-history/handler';
 import { handler as listRates } from '../../functions/rates-list/handler';
 import { handler as putRate } from '../../functions/rates-put/handler';
 import { handler as summary } from '../../functions/reports-summary/handler';
-import { tables } from '../../shared/db/tables';
+import { tables } from '../../shared/adapters/tables';
 import type { Principal } from '../../shared/users/model';
 import { httpEvent, lambdaContext, parseResponse, type ParsedResponse } from '../support/http-event';
 import { ada, admin, errorPaths } from './payment-fixtures';

@@ -1,8 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { assertBound, paymentDeps, unboundVariables } from '../../functions/lib/runtime';
 import { environment, queues } from '../../functions/manifest';
-import { fromPaymentItem } from '../../shared/db/payment-store';
-import { tables } from '../../shared/db/tables';
+import { fromPaymentItem } from '../../shared/adapters/payment-store';
+import { tables } from '../../shared/adapters/tables';
 import { ADA_USD, CREATED_AT, mockPaymentAws, paymentItem } from './payment-fixtures';
 
 const { dynamo } = mockPaymentAws();

@@ -6,7 +6,7 @@ import {
   type FunctionSpec,
   websocketRoutes,
 } from '../../functions/manifest';
-import { tables } from '../../shared/db/tables';
+import { tables } from '../../shared/adapters/tables';
 import { defaultWebSocketThrottle } from '../../infra/constructs/realtime';
 import {
   build,

@@ -1,7 +1,7 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as z from 'zod';
 import { boundVariables, environment, functions, type FunctionSpec, queues, routes } from '../../functions/manifest';
-import { type IndexDefinition, type TableDefinition, type TableName, tables } from '../../shared/db/tables';
+import { type IndexDefinition, type TableDefinition, type TableName, tables } from '../../shared/adapters/tables';
 import { pascalCase } from '../../infra/constructs/names';
 import {
   build,
@@ -134,7 +134,7 @@ describe('Ledger', () => {
     ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' }] : []),
   ];
 
-  it('creates one table per definition of shared/db/tables.ts', () => {
+  it('creates one table per definition of shared/adapters/tables.ts', () => {
     expect(ofType(dev, 'AWS::DynamoDB::Table')).toHaveLength(tableNames.length);
   });
 

@@ -5,7 +5,7 @@ import type { NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import * as z from 'zod';
 import { type FunctionName, functions, type QueueName, queues } from '../../functions/manifest';
-import { type TableName, tables } from '../../shared/db/tables';
+import { type TableName, tables } from '../../shared/adapters/tables';
 import { BillingGatewayStack } from '../../infra/constructs/billing-gateway-stack';
 import { addComplianceChecks } from '../../infra/constructs/compliance';
 import type { DeploymentStage } from '../../infra/constructs/stage';

@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import { main as createAdmin } from '../../infra/scripts/admin-create';
 import { systemClock } from '../../shared/clock';
-import { tables } from '../../shared/db/tables';
-import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import { tables } from '../../shared/adapters/tables';
+import { DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
 import { createToken, authenticate } from '../../shared/users/service';
 import { createTestTables, type TestTables } from '../support/dynamo';
 

@@ -1,4 +1,4 @@
-import { DynamoEventStore } from '../../shared/db/event-store';
+import { DynamoEventStore } from '../../shared/adapters/event-store';
 import { eventOf, type PaymentEvent } from '../../shared/events/model';
 import { type EventListQuery, listEvents } from '../../shared/events/service';
 import { newIdAt } from '../../shared/ids';

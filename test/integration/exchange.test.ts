@@ -1,8 +1,8 @@
 import { chainsOf } from '../../shared/ledger/chains';
 import type { Payment } from '../../shared/payments/model';
 import { createPayment, type PaymentRequest } from '../../shared/payments/create';
-import { DynamoRateStore } from '../../shared/db/rate-store';
-import { DynamoAccountStore } from '../../shared/db/account-store';
+import { DynamoRateStore } from '../../shared/adapters/rate-store';
+import { DynamoAccountStore } from '../../shared/adapters/account-store';
 import { setRate } from '../../shared/rates/service';
 import { summarize } from '../../shared/reports/service';
 import { systemClock } from '../../shared/clock';

@@ -1,5 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
-import { tables } from '../../shared/db/tables';
+import { tables } from '../../shared/adapters/tables';
 import { chainsOf } from '../../shared/ledger/chains';
 import { createDeposit, createPayment } from '../../shared/payments/create';
 import { readablePayment } from '../../shared/payments/list';

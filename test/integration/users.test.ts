@@ -1,6 +1,6 @@
-import { DynamoAccountStore } from '../../shared/db/account-store';
-import { DynamoLedgerReader } from '../../shared/db/ledger-store';
-import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import { DynamoAccountStore } from '../../shared/adapters/account-store';
+import { DynamoLedgerReader } from '../../shared/adapters/ledger-store';
+import { DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
 import { openWallet, listAllAccounts, listOwnAccounts } from '../../shared/accounts/service';
 import { newTechnicalAccount } from '../../shared/accounts/model';
 import { systemClock } from '../../shared/clock';

@@ -3,8 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb-local';
 import { ensureTables, localTableNames } from '../../infra/local/tables';
-import { createDocumentClient } from '../../shared/db/client';
-import type { TableNames } from '../../shared/db/tables';
+import { createDocumentClient } from '../../shared/adapters/client';
+import type { TableNames } from '../../shared/adapters/tables';
 
 export interface TestTables {
   client: DynamoDBDocumentClient;

@@ -1,5 +1,5 @@
 import { environment, queues } from '../../functions/manifest';
-import { tables } from '../../shared/db/tables';
+import { tables } from '../../shared/adapters/tables';
 
 // Every test process: a region and dummy credentials (so no SDK client looks for real ones), quiet structured logs,
 // and the table names and queue URL that handlers read when they first touch them.

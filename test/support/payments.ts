@@ -4,12 +4,12 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb-loca
 import { createQueues, ensureQueues, type LocalQueues } from '../../infra/local/queues';
 import { type LocalSqs, startSqs } from '../../infra/local/sqs';
 import { type QueueName, queues as queueDefinitions } from '../../functions/manifest';
-import { SqsPaymentQueue } from '../../functions/lib/payment-queue';
-import { DynamoAccountStore } from '../../shared/db/account-store';
-import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/db/ledger-store';
-import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/db/payment-store';
-import { queryItems } from '../../shared/db/query';
-import { DynamoRateStore } from '../../shared/db/rate-store';
+import { SqsPaymentQueue } from '../../shared/adapters/payment-queue';
+import { DynamoAccountStore } from '../../shared/adapters/account-store';
+import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/adapters/ledger-store';
+import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/adapters/payment-store';
+import { queryItems } from '../../shared/adapters/query';
+import { DynamoRateStore } from '../../shared/adapters/rate-store';
 import { systemClock } from '../../shared/clock';
 import { DEFAULT_FEES } from '../../shared/payments/fees';
 import { joinLedger } from '../../shared/ledger/ports';

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { takePage } from '../../shared/db/ordered';
-import { audienceOf, eventOf, eventTypeOf, eventView, viewersOf } from '../../shared/events/model';
+import { takePage } from '../../shared/adapters/ordered';
+import { audienceOf, eventOf, eventTypeOf, viewersOf } from '../../shared/events/model';
 import { derivedId, idTime } from '../../shared/ids';
 import { samplePayment } from '../support/payment-fixture';
+import { eventView } from '../../shared/views';
 
 const payment = samplePayment;
 

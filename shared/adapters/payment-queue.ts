@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { sendInBatches } from '../../shared/db/sqs-batch';
-import type { PaymentQueue } from '../../shared/payments/ports';
+import { sendInBatches } from './sqs-batch';
+import type { PaymentQueue } from '../payments/ports';
 
 /** The SQS adapter of the payment queue: a `{ paymentId }` message per payment. */
 export class SqsPaymentQueue implements PaymentQueue {

@@ -3,9 +3,9 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { ServerMessage } from '../../shared/realtime/model';
-import type { Pusher } from '../../shared/realtime/ports';
-import { stringify } from '../../shared/json';
+import type { ServerMessage } from '../realtime/model';
+import type { Pusher } from '../realtime/ports';
+import { stringify } from '../json';
 
 /** Pushes through the WebSocket API's `@connections` management API, wherever `environment.websocketEndpoint` points. */
 export class ConnectionsApiPusher implements Pusher {

@@ -1,7 +1,8 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { eventView, type PaymentEvent } from '../events/model';
+import { type PaymentEvent } from '../events/model';
 import type { EventBus } from '../events/ports';
 import { stringify } from '../json';
+import { eventView } from '../views';
 
 /** The `source` of every event the gateway puts on its bus, for rules to match on. */
 export const EVENT_SOURCE = 'billing-gateway';
