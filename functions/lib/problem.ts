@@ -14,9 +14,12 @@ export interface Problem {
 
 export const PROBLEM_TYPE_BASE = 'https://billing-gateway.dev/problems/';
 
-export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResultV2 => ({
+export const problemResponse = (
+  problem: Problem,
+  headers: Readonly<Record<string, string>> = {},
+): APIGatewayProxyStructuredResultV2 => ({
   statusCode: problem.status,
-  headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
+  headers: { ...headers, 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
   body: stringify(problem),
 });
 
@@ -39,4 +42,4 @@ export const internalProblem: Problem = {
 };
 
 export const errorResponse = (error: unknown): APIGatewayProxyStructuredResultV2 | undefined =>
-  error instanceof DomainError ? problemResponse(toProblem(error)) : undefined;
+  error instanceof DomainError ? problemResponse(toProblem(error), error.headers) : undefined;
