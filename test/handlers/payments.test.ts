@@ -187,10 +187,10 @@ describe('POST /v1/payments', () => {
     [150, 2],
     [149, 1],
     [50, 1],
-    [49, 0],
-    [1, 0],
+    [49, 1],
+    [1, 1],
     [250, 3],
-  ])('charges a fee of 1%% rounded half up: %p → %p', async (amount, fee) => {
+  ])('charges a fee of 1%% rounded half up, at least 1 minor unit: %p → %p', async (amount, fee) => {
     givenStandardWallets();
 
     const response = await postPayment(transfer({ amount }));
