@@ -41,6 +41,19 @@ export interface Payment {
 
 export const isFinal = (status: PaymentStatus): boolean => status !== 'INITIATED';
 
+/**
+ * The users who may see a payment besides operators: its payer, and its payee unless it FAILED (money never reached
+ * them). Technical accounts have no owner.
+ */
+export const audienceOf = (payment: Payment): string[] =>
+  [...new Set([payment.sourceOwnerId, ...(payment.status === 'FAILED' ? [] : [payment.destinationOwnerId])])].filter(
+    (id): id is string => id !== undefined,
+  );
+
+/** Whether a caller may see a payment: an operator sees all of them, anyone else only those of its audience. */
+export const isVisibleTo = (payment: Payment, caller: { userId: string; role: 'user' | 'admin' }): boolean =>
+  caller.role === 'admin' || audienceOf(payment).includes(caller.userId);
+
 /** The public shape of a payment: the contract's fields, never the owners it is indexed by. */
 export const paymentView = (payment: Payment) => ({
   id: payment.id,

@@ -1,4 +1,4 @@
-import { type Payment, paymentView } from '../payments/model';
+import { audienceOf, type Payment, paymentView } from '../payments/model';
 
 export interface Connection {
   connectionId: string;
@@ -21,6 +21,5 @@ export const outcomeMessage = (payment: Payment): ServerMessage | undefined =>
       ? { type: 'payment.failed', payment: paymentView(payment) }
       : undefined;
 
-/** The users a payment concerns: the owners of its two sides, once each. Technical accounts have none. */
-export const partiesOf = (payment: Payment): string[] =>
-  [...new Set([payment.sourceOwnerId, payment.destinationOwnerId])].filter((id): id is string => id !== undefined);
+/** The users told of a payment: those who may see it (a FAILED one, its payer only). */
+export const partiesOf = (payment: Payment): string[] => audienceOf(payment);

@@ -190,6 +190,19 @@ describe('$default', () => {
     });
   });
 
+  it('answers a subscribe by the payee of a FAILED payment as not found', async () => {
+    dynamo
+      .on(GetCommand, { Key: { id: 'pay_f' } })
+      .resolves({
+        Item: payment({ id: 'pay_f', status: 'FAILED', sourceOwnerId: 'usr_bob', destinationOwnerId: 'usr_ada' }),
+      });
+
+    expect(await reply('{"action":"subscribe","paymentId":"pay_f"}')).toMatchObject({
+      type: 'error',
+      code: 'not_found',
+    });
+  });
+
   it('answers a subscribe with the payment’s current state, finished or not', async () => {
     dynamo.on(GetCommand, { Key: { id: 'pay_y' } }).resolves({ Item: payment({ id: 'pay_y' }) });
 
@@ -241,6 +254,18 @@ describe('notifier', () => {
         .map((call) => call.args[0].input.ExpressionAttributeValues?.[':userId'])
         .sort(),
     ).toEqual(['usr_ada', 'usr_bob']);
+  });
+
+  it('pushes a FAILED payment to its payer only: the payee never sees it', async () => {
+    connectionsOf('usr_ada', ['a1']);
+    connectionsOf('usr_bob', ['b1']);
+    connections.on(PostToConnectionCommand).resolves({});
+    const failed = payment({ status: 'FAILED', failureReason: 'insufficient_funds' });
+
+    await notifier(stream(record('1', payment({ status: 'INITIATED' }), failed)), lambdaContext());
+
+    const sent = connections.commandCalls(PostToConnectionCommand).map((call) => call.args[0].input.ConnectionId);
+    expect(sent).toEqual(['a1']);
   });
 
   it('pushes nothing for a payment that is created or stays INITIATED', async () => {
