@@ -233,7 +233,7 @@ describe('the local stack over HTTP', () => {
         });
       }
     }
-  });
+  }, 30_000);
 });
 
 describe('a restart of the local stack', () => {

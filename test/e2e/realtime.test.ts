@@ -77,7 +77,7 @@ describe('payment outcomes over WebSocket', () => {
     }
   });
 
-  it('pushes a payment to both its sides within a second of completion, and to no one else', async () => {
+  it('pushes a payment to both its sides within a second of completion (a failed one to its payer only), and to no one else', async () => {
     const admin = (await call('POST', '/v1/tokens', { body: ADMIN })).body.token as string;
     const [ada, bob, eve] = [
       await signUp('ada-ws@example.com'),
@@ -130,13 +130,14 @@ describe('payment outcomes over WebSocket', () => {
         currency: 'EUR',
       },
     });
-    expect(await adaSocket.next((m) => m.payment?.id === tooMuch.body.id)).toMatchObject({
+    expect(await bobSocket.next((m) => m.payment?.id === tooMuch.body.id)).toMatchObject({
       type: 'payment.failed',
       payment: { failureReason: 'insufficient_funds' },
     });
-    // Eve owns neither side of anything: she has heard nothing.
+    // Eve owns neither side of anything: she has heard nothing. Ada, the payee of the failed one, never hears of it.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(eveSocket.messages).toEqual([]);
+    expect(adaSocket.messages.filter((m) => m.payment?.id === tooMuch.body.id)).toEqual([]);
   }, 30_000);
 
   it('answers a subscribe with a payment that finished before the socket opened', async () => {
