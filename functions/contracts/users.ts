@@ -37,11 +37,13 @@ export const createToken = route({
   summary: 'Create a token',
   description:
     'Issues a new API token for an email and password; a user may hold many. The secret `token` is shown only in ' +
-    'this response and stored only as a hash.',
+    'this response and stored only as a hash. After 5 failed attempts for one email within 15 minutes, every ' +
+    'attempt for that email answers 429 `too_many_requests`, whatever the password, with `Retry-After` the seconds ' +
+    'until the window passes.',
   tags: ['Tokens'],
   body: credentialsBody,
   success: { status: 201, description: 'The new token, with its secret.', schema: newTokenSchema },
-  errors: ['invalid_credentials'],
+  errors: ['invalid_credentials', 'too_many_requests'],
 });
 
 export const listTokens = route({

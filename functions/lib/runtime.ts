@@ -7,7 +7,7 @@ import { DynamoLedger } from '../../shared/db/ledger-store';
 import { DynamoPaymentStore } from '../../shared/db/payment-store';
 import { DynamoRateStore } from '../../shared/db/rate-store';
 import { type TableName, tables } from '../../shared/db/tables';
-import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import { DynamoSignInAttempts, DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import type { PaymentDeps } from '../../shared/payments/service';
 import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
@@ -42,6 +42,7 @@ const once = <T>(make: () => T): (() => T) => {
 
 const userStore = /* @__PURE__ */ once(() => new DynamoUserStore(dynamo, tableName('users')));
 const tokenStore = /* @__PURE__ */ once(() => new DynamoTokenStore(dynamo, tableName('tokens')));
+const signInAttempts = /* @__PURE__ */ once(() => new DynamoSignInAttempts(dynamo, tableName('users')));
 const accountStore = /* @__PURE__ */ once(() => new DynamoAccountStore(dynamo, tableName('accounts')));
 const ledger = /* @__PURE__ */ once(
   () => new DynamoLedger(dynamo, { payments: process.env.PAYMENTS_TABLE ?? '', operations: tableName('operations') }),
@@ -66,6 +67,9 @@ export const userDeps: UserDeps = {
   },
   get tokens() {
     return tokenStore();
+  },
+  get attempts() {
+    return signInAttempts();
   },
   clock: systemClock,
 };

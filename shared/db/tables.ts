@@ -29,11 +29,15 @@ export interface TableDefinition {
 }
 
 export const tables = {
-  /** Users (`pk = user#<id>`) and the email claims that keep emails unique (`pk = email#<email>`). */
+  /**
+   * Users (`pk = user#<id>`), the email claims that keep emails unique (`pk = email#<email>`), and the failed sign-ins
+   * of an email (`pk = signin#<email>`), which alone carry a `ttl` and go when their window has passed.
+   */
   users: {
     envVar: 'USERS_TABLE',
     partitionKey: { name: 'pk', type: 'S' },
     indexes: [],
+    timeToLiveAttribute: 'ttl',
   },
   /** API tokens by id; only the SHA-256 of each secret is stored. */
   tokens: {

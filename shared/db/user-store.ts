@@ -13,13 +13,17 @@ import * as z from 'zod/mini';
 import { EmailTakenError } from '../errors';
 import type { Page, PageRequest } from '../page';
 import type { Role, TokenRecord, UserRecord } from '../users/model';
-import type { TokenStore, UserStore } from '../users/ports';
+import type { SignInAttempts, TokenStore, UserStore } from '../users/ports';
 import { batchGet } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './conditions';
 
 const userKey = (id: string) => ({ pk: `user#${id}` });
 const emailKey = (email: string) => ({ pk: `email#${email}` });
+const signInKey = (email: string) => ({ pk: `signin#${email}` });
+
+// Read in place of a user when an email is unknown, so that finding a user costs two reads whether or not it exists.
+const NO_USER_ID = 'usr_00000000000000000000000000';
 
 const fromUserItem = (item: Record<string, unknown>): UserRecord => ({
   id: item.id as string,
@@ -82,7 +86,21 @@ export class DynamoUserStore implements UserStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.table, Key: emailKey(email), ConsistentRead: true }),
     );
-    return typeof Item?.userId === 'string' ? this.findById(Item.userId) : undefined;
+    const claimed = typeof Item?.userId === 'string';
+    const user = await this.findById(claimed ? (Item.userId as string) : NO_USER_ID);
+    return claimed ? user : undefined;
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: userKey(id),
+        UpdateExpression: 'SET passwordHash = :hash',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':hash': passwordHash },
+      }),
+    );
   }
 
   async setRole(id: string, role: Role): Promise<void> {
@@ -96,6 +114,66 @@ export class DynamoUserStore implements UserStore {
         ExpressionAttributeValues: { ':role': role },
       }),
     );
+  }
+}
+
+/**
+ * Failed sign-ins at `signin#<email>` in the users table: a count and the end of its window, and a `ttl` at that end
+ * so that DynamoDB removes the item once it no longer matters.
+ */
+export class DynamoSignInAttempts implements SignInAttempts {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async current(email: string, now: Date): Promise<{ failures: number; windowEndsAt: Date } | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: signInKey(email), ConsistentRead: true }),
+    );
+    const windowEndsAt = Number(Item?.windowEndsAt ?? 0);
+    return Item && windowEndsAt > now.getTime()
+      ? { failures: Number(Item.failures), windowEndsAt: new Date(windowEndsAt) }
+      : undefined;
+  }
+
+  async recordFailure(email: string, now: Date, windowMs: number): Promise<void> {
+    // Count in the open window; failing that, open one. Either write is conditional, so concurrent failures all count.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: signInKey(email),
+            UpdateExpression: 'ADD failures :one',
+            ConditionExpression: 'windowEndsAt > :now',
+            ExpressionAttributeValues: { ':one': 1, ':now': now.getTime() },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      const windowEndsAt = now.getTime() + windowMs;
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...signInKey(email), failures: 1, windowEndsAt, ttl: Math.ceil(windowEndsAt / 1000) },
+            ConditionExpression: 'attribute_not_exists(pk) OR windowEndsAt <= :now',
+            ExpressionAttributeValues: { ':now': now.getTime() },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new Error(`Could not count a failed sign-in for ${email}`);
+  }
+
+  async clear(email: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: signInKey(email) }));
   }
 }
 

@@ -8,6 +8,16 @@ export interface UserStore {
   findById(id: string): Promise<UserRecord | undefined>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
   setRole(id: string, role: Role): Promise<void>;
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
+}
+
+/** Failed sign-ins per email, counted in a window that opens with the first failure. */
+export interface SignInAttempts {
+  /** The failures of the email's window still open at `now`, if any. */
+  current(email: string, now: Date): Promise<{ failures: number; windowEndsAt: Date } | undefined>;
+  /** Counts a failure in the open window, or opens a window of `windowMs` with it. */
+  recordFailure(email: string, now: Date, windowMs: number): Promise<void>;
+  clear(email: string): Promise<void>;
 }
 
 export interface TokenStore {

@@ -1,16 +1,19 @@
 import type { Clock } from '../clock';
-import { InvalidCredentialsError, NotFoundError } from '../errors';
+import { InvalidCredentialsError, NotFoundError, TooManyRequestsError } from '../errors';
 import { newId } from '../ids';
 import type { Page, PageRequest } from '../page';
-import { decoyPasswordHash, hashPassword, verifyPassword } from '../security/passwords';
+import { decoyPasswordHash, hashPassword, needsRehash, type ScryptParams, verifyPassword } from '../security/passwords';
 import { issueToken, tokenIdOf, tokenMatches } from '../security/tokens';
 import { type Principal, type Role, type TokenRecord, type User, type UserRecord, toTokenView, toUser } from './model';
-import type { TokenStore, UserStore } from './ports';
+import type { SignInAttempts, TokenStore, UserStore } from './ports';
 
 export interface UserDeps {
   users: UserStore;
   tokens: TokenStore;
+  attempts: SignInAttempts;
   clock: Clock;
+  /** Tests only: a cheaper scrypt cost. Production always hashes with SCRYPT_PARAMS. */
+  passwordParams?: ScryptParams;
 }
 
 export interface Credentials {
@@ -30,7 +33,11 @@ export interface NewToken {
 // Only refresh `lastUsedAt` once a minute: a write per request would cost more than the request itself.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-const mintToken = async ({ tokens, clock }: UserDeps, userId: string, name: string | null): Promise<NewToken> => {
+const mintToken = async (
+  { tokens, clock }: Pick<UserDeps, 'tokens' | 'clock'>,
+  userId: string,
+  name: string | null,
+): Promise<NewToken> => {
   const { id, token, hash } = issueToken();
   const record: TokenRecord = { id, userId, name, hash, createdAt: clock().toISOString() };
   await tokens.insert(record);
@@ -38,7 +45,7 @@ const mintToken = async ({ tokens, clock }: UserDeps, userId: string, name: stri
 };
 
 export const registerUser = async (
-  deps: UserDeps,
+  deps: Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'passwordParams'>,
   { email, password, name }: Credentials,
   role: Role = 'user',
 ): Promise<{ user: User; token: NewToken }> => {
@@ -48,16 +55,40 @@ export const registerUser = async (
     name: name ?? null,
     role,
     createdAt: deps.clock().toISOString(),
-    passwordHash: await hashPassword(password),
+    passwordHash: await hashPassword(password, deps.passwordParams),
   };
   await deps.users.insert(record);
   return { user: toUser(record), token: await mintToken(deps, record.id, null) };
 };
 
+/** Failed sign-ins an email may have within the window before every attempt for it is refused until it passes. */
+export const MAX_FAILED_SIGN_INS = 5;
+export const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * Signs in with an email and password. A known and an unknown email cost the same reads and the same hashing; a
+ * failure is counted against the email, and an email with too many failures in its window is refused whatever the
+ * password. A hash made with older scrypt parameters is made again now that the password is at hand.
+ */
 export const createToken = async (deps: UserDeps, { email, password, name }: Credentials): Promise<NewToken> => {
+  const now = deps.clock();
+  const window = await deps.attempts.current(email, now);
+  if (window && window.failures >= MAX_FAILED_SIGN_INS) {
+    throw new TooManyRequestsError(
+      'Too many failed sign-ins for this email.',
+      (window.windowEndsAt.getTime() - now.getTime()) / 1000,
+    );
+  }
   const user = await deps.users.findByEmail(email);
-  const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
-  if (!user || !valid) throw new InvalidCredentialsError();
+  const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash(deps.passwordParams)));
+  if (!user || !valid) {
+    await deps.attempts.recordFailure(email, now, SIGN_IN_WINDOW_MS);
+    throw new InvalidCredentialsError();
+  }
+  if (window) await deps.attempts.clear(email);
+  if (needsRehash(user.passwordHash, deps.passwordParams)) {
+    await deps.users.setPasswordHash(user.id, await hashPassword(password, deps.passwordParams));
+  }
   return mintToken(deps, user.id, name ?? null);
 };
 
@@ -95,7 +126,10 @@ export const authenticate = async (deps: UserDeps, token: string | undefined): P
  * Creates the admin, or promotes an existing user with that email once the password proves it is theirs. Admins are
  * made out of band only: by the local stack from its environment and by `npm run admin:create`.
  */
-export const ensureAdmin = async (deps: UserDeps, credentials: Credentials): Promise<User> => {
+export const ensureAdmin = async (
+  deps: Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'passwordParams'>,
+  credentials: Credentials,
+): Promise<User> => {
   const existing = await deps.users.findByEmail(credentials.email);
   if (!existing) return (await registerUser(deps, credentials, 'admin')).user;
   if (!(await verifyPassword(credentials.password, existing.passwordHash))) throw new InvalidCredentialsError();

@@ -191,11 +191,9 @@ describe('$default', () => {
   });
 
   it('answers a subscribe by the payee of a FAILED payment as not found', async () => {
-    dynamo
-      .on(GetCommand, { Key: { id: 'pay_f' } })
-      .resolves({
-        Item: payment({ id: 'pay_f', status: 'FAILED', sourceOwnerId: 'usr_bob', destinationOwnerId: 'usr_ada' }),
-      });
+    dynamo.on(GetCommand, { Key: { id: 'pay_f' } }).resolves({
+      Item: payment({ id: 'pay_f', status: 'FAILED', sourceOwnerId: 'usr_bob', destinationOwnerId: 'usr_ada' }),
+    });
 
     expect(await reply('{"action":"subscribe","paymentId":"pay_f"}')).toMatchObject({
       type: 'error',

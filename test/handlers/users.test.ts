@@ -49,7 +49,7 @@ describe('POST /v1/users', () => {
     expect(JSON.stringify(stored)).not.toContain('correct horse battery');
     const token = (response.body as { token: { token: string } }).token.token;
     expect(JSON.stringify(dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item)).not.toContain(token.split('.')[1]);
-  });
+  }, 20_000);
 
   it('answers 409 email_taken when the email is already claimed', async () => {
     dynamo.on(TransactWriteCommand).rejects(
@@ -74,7 +74,7 @@ describe('POST /v1/users', () => {
       code: 'email_taken',
       type: expect.stringContaining('email_taken'),
     });
-  });
+  }, 20_000);
 
   it.each([
     ['a malformed JSON body', { rawBody: '{"email": ' }, 'invalid_json', []],
@@ -128,12 +128,12 @@ describe('POST /v1/users', () => {
     expect(response.status).toBe(500);
     expect(response.body).toMatchObject({ code: 'internal_error' });
     expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|secret-table-name|at /);
-  });
+  }, 20_000);
 });
 
 describe('POST /v1/tokens', () => {
   it('answers 401 invalid_credentials for a wrong password, exactly as for an unknown email', async () => {
-    const passwordHash = await hashPassword('correct horse battery');
+    const passwordHash = await hashPassword('correct horse battery', { N: 2 ** 10, r: 8, p: 1 });
     dynamo.on(GetCommand).resolves({});
     dynamo
       .on(GetCommand, { Key: { pk: 'email#ada@example.com' } })
@@ -160,6 +160,28 @@ describe('POST /v1/tokens', () => {
     expect(wrong.body).toMatchObject({ code: 'invalid_credentials' });
     expect(unknown.body).toEqual(wrong.body);
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  }, 20_000);
+
+  it('answers 429 too_many_requests with Retry-After after 5 failures in the window, checking no password', async () => {
+    const windowEndsAt = Date.now() + 90_000;
+    dynamo.on(GetCommand).resolves({});
+    dynamo
+      .on(GetCommand, { Key: { pk: 'signin#ada@example.com' } })
+      .resolves({ Item: { pk: 'signin#ada@example.com', failures: 5n, windowEndsAt: BigInt(windowEndsAt) } });
+
+    const response = parseResponse(
+      await createToken(
+        post('/v1/tokens', { email: 'ada@example.com', password: 'correct horse battery' }),
+        lambdaContext(),
+      ),
+    );
+
+    expect(response.status).toBe(429);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(89);
+    expect(Number(response.headers['retry-after'])).toBeLessThanOrEqual(90);
+    expect(response.body).toMatchObject({ status: 429, code: 'too_many_requests' });
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(1);
   });
 });
 

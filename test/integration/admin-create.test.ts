@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { main as createAdmin } from '../../infra/scripts/admin-create';
 import { systemClock } from '../../shared/clock';
-import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import { DynamoSignInAttempts, DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { createToken, authenticate } from '../../shared/users/service';
 import { createTestTables, type TestTables } from '../support/dynamo';
 
@@ -32,6 +32,7 @@ describe('npm run admin:create', () => {
     const deps = {
       users: new DynamoUserStore(db.client, db.names.users),
       tokens: new DynamoTokenStore(db.client, db.names.tokens),
+      attempts: new DynamoSignInAttempts(db.client, db.names.users),
       clock: systemClock,
     };
     const token = await createToken(deps, { email: 'ops@example.com', password: 'a long admin password' });

@@ -1,6 +1,7 @@
+import { jest } from '@jest/globals';
 import { DynamoAccountStore } from '../../shared/db/account-store';
 import { DynamoLedger } from '../../shared/db/ledger-store';
-import { DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
+import { DynamoSignInAttempts, DynamoTokenStore, DynamoUserStore } from '../../shared/db/user-store';
 import { openWallet, listAllAccounts, listOwnAccounts } from '../../shared/accounts/service';
 import { newTechnicalAccount } from '../../shared/accounts/model';
 import { systemClock } from '../../shared/clock';
@@ -16,6 +17,9 @@ import {
 } from '../../shared/users/service';
 import { createTestTables, type TestTables } from '../support/dynamo';
 
+// A cheap scrypt cost for these tests only; the handlers always hash at N=2^17.
+const CHEAP_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
+
 let db: TestTables;
 let users: UserDeps;
 
@@ -24,7 +28,9 @@ beforeAll(async () => {
   users = {
     users: new DynamoUserStore(db.client, db.names.users),
     tokens: new DynamoTokenStore(db.client, db.names.tokens),
+    attempts: new DynamoSignInAttempts(db.client, db.names.users),
     clock: systemClock,
+    passwordParams: CHEAP_SCRYPT,
   };
 });
 
@@ -100,6 +106,79 @@ describe('users and tokens on DynamoDB Local', () => {
     await expect(ensureAdmin(users, credentials('ops@example.com'))).resolves.toMatchObject({
       id: user.id,
       role: 'admin',
+    });
+  });
+});
+
+describe('sign-in throttling on DynamoDB Local', () => {
+  /** The user deps with a clock the test moves. */
+  const withClock = (start: string) => {
+    let now = new Date(start);
+    return {
+      deps: { ...users, clock: () => now } satisfies UserDeps,
+      advance: (ms: number) => {
+        now = new Date(now.getTime() + ms);
+      },
+    };
+  };
+  const wrong = (email: string) => ({ email, password: 'not the password at all' });
+
+  it('refuses every sign-in of an email after 5 failures in 15 minutes, whatever the password, until the window passes', async () => {
+    await registerUser(users, credentials('throttled@example.com'));
+    const { deps, advance } = withClock('2026-11-27T10:00:00.000Z');
+
+    for (let i = 0; i < 5; i++) {
+      await expect(createToken(deps, wrong('throttled@example.com'))).rejects.toMatchObject({
+        code: 'invalid_credentials',
+      });
+      advance(60_000);
+    }
+    const refused = createToken(deps, credentials('throttled@example.com'));
+
+    await expect(refused).rejects.toMatchObject({ code: 'too_many_requests', headers: { 'retry-after': '600' } });
+    advance(600_000);
+    await expect(createToken(deps, credentials('throttled@example.com'))).resolves.toMatchObject({
+      token: expect.any(String),
+    });
+  });
+
+  it('counts concurrent failures one by one', async () => {
+    const { deps } = withClock('2026-11-27T11:00:00.000Z');
+
+    await Promise.allSettled(Array.from({ length: 5 }, () => createToken(deps, wrong('burst@example.com'))));
+
+    await expect(createToken(deps, wrong('burst@example.com'))).rejects.toMatchObject({ code: 'too_many_requests' });
+  });
+
+  it('throttles an unknown email as a known one, with the same reads and writes', async () => {
+    await registerUser(users, credentials('known@example.com'));
+    const { deps } = withClock('2026-11-27T12:00:00.000Z');
+    const send = jest.spyOn(db.client, 'send');
+    const commandsOf = async (email: string) => {
+      send.mockClear();
+      await expect(createToken(deps, wrong(email))).rejects.toMatchObject({ code: 'invalid_credentials' });
+      return send.mock.calls.map(([command]) => command.constructor.name);
+    };
+
+    const known = await commandsOf('known@example.com');
+    const unknown = await commandsOf('nobody@example.com');
+
+    send.mockRestore();
+    expect(unknown).toEqual(known);
+    expect(known.filter((name) => name === 'GetCommand')).toHaveLength(3);
+  });
+
+  it('makes a hash with older scrypt parameters again at the next successful sign-in', async () => {
+    await registerUser({ ...users, passwordParams: { N: 2 ** 9, r: 8, p: 1 } }, credentials('old-hash@example.com'));
+    const hashOf = async () => (await users.users.findByEmail('old-hash@example.com'))?.passwordHash ?? '';
+    const before = await hashOf();
+
+    await createToken(users, credentials('old-hash@example.com'));
+
+    expect(before.split('$').slice(0, 4)).toEqual(['scrypt', '512', '8', '1']);
+    expect((await hashOf()).split('$').slice(0, 4)).toEqual(['scrypt', String(CHEAP_SCRYPT.N), '8', '1']);
+    await expect(createToken(users, credentials('old-hash@example.com'))).resolves.toMatchObject({
+      id: expect.any(String),
     });
   });
 });
