@@ -22,6 +22,17 @@ export const queues = {
 
 export type QueueName = keyof typeof queues;
 
+/**
+ * Operator settings, each read from one environment variable by the functions that declare it; unset means the
+ * default. The CDK app sets a variable from the context value of the same setting (`-c tokenLifetimeDays=30`).
+ */
+export const settings = {
+  /** Days an API token works after it is issued. */
+  tokenLifetimeDays: { envVar: 'TOKEN_LIFETIME_DAYS', fallback: 90 },
+} as const;
+
+export type SettingName = keyof typeof settings;
+
 export interface FunctionSpec {
   /** Path of the handler module, relative to the project root; it exports `handler`. */
   entry: string;
@@ -40,6 +51,8 @@ export interface FunctionSpec {
   stream?: { table: TableName; batchSize: number; maxRetries: number };
   /** Calls the WebSocket API's `@connections` management API, whose endpoint it reads from WEBSOCKET_ENDPOINT. */
   postsToConnections?: true;
+  /** The operator settings it reads. */
+  settings?: readonly SettingName[];
   timeoutSeconds?: number;
 }
 
@@ -66,16 +79,31 @@ export const functions = {
   'not-found': fn('not-found', 'Answers problem+json for any route the API does not have', {}),
   health: fn('health', 'Liveness of the API', {}),
   openapi: fn('openapi', 'Serves the OpenAPI 3.1 document', {}),
-  'users-create': fn('users-create', 'Signs a user up and issues a first token', {
-    users: 'readWrite',
-    tokens: 'readWrite',
-  }),
-  'tokens-create': fn('tokens-create', 'Issues a token for an email and password', {
-    users: 'read',
-    tokens: 'readWrite',
-  }),
+  'users-create': fn(
+    'users-create',
+    'Signs a user up and issues a first token',
+    { users: 'readWrite', tokens: 'readWrite' },
+    { settings: ['tokenLifetimeDays'] },
+  ),
+  'tokens-create': fn(
+    'tokens-create',
+    'Issues a token for an email and password',
+    { users: 'readWrite', tokens: 'readWrite' },
+    { settings: ['tokenLifetimeDays'] },
+  ),
   'tokens-list': fn('tokens-list', "Lists the caller's tokens", { tokens: 'read' }),
-  'tokens-delete': fn('tokens-delete', 'Revokes one of the caller’s tokens', { tokens: 'readWrite' }),
+  'tokens-delete': fn(
+    'tokens-delete',
+    'Revokes one of the caller’s tokens and closes the WebSocket connections opened with it',
+    { tokens: 'readWrite', connections: 'readWrite' },
+    { postsToConnections: true },
+  ),
+  'tokens-delete-all': fn(
+    'tokens-delete-all',
+    'Revokes every token of the caller and closes the WebSocket connections opened with them',
+    { tokens: 'readWrite', connections: 'readWrite' },
+    { postsToConnections: true },
+  ),
   'me-get': fn('me-get', 'Answers the calling user', { users: 'read' }),
   'accounts-create': fn('accounts-create', 'Opens a wallet for the caller', { accounts: 'readWrite' }),
   'accounts-list': fn('accounts-list', "Lists the caller's accounts", accountsRead),
@@ -124,11 +152,12 @@ export const functions = {
   'ws-default': fn('ws-default', 'Answers WebSocket messages: subscribe to a payment', {
     connections: 'read',
     payments: 'read',
+    tokens: 'read',
   }),
   notifier: fn(
     'notifier',
     'Pushes each payment reaching a final state to the connections of its payer and payee',
-    { payments: 'read', connections: 'readWrite' },
+    { payments: 'read', connections: 'readWrite', tokens: 'read' },
     { stream: { table: 'payments', batchSize: 100, maxRetries: 5 }, postsToConnections: true, timeoutSeconds: 30 },
   ),
 } as const satisfies Record<string, FunctionSpec>;

@@ -4,7 +4,7 @@ import { adminListAccounts, createAccount, getAccount, getBalanceAt, listAccount
 import { getHealth, getOpenApiDocument } from './meta';
 import { createDeposit, createPayment, getFees, getPayment, listPayments } from './payments';
 import { getSummaryReport, listRateHistory, listRates, setRate } from './rates';
-import { createToken, createUser, getMe, listTokens, revokeToken } from './users';
+import { createToken, createUser, getMe, listTokens, revokeAllTokens, revokeToken } from './users';
 
 export const contracts: readonly RouteContract[] = [
   getHealth,
@@ -13,6 +13,7 @@ export const contracts: readonly RouteContract[] = [
   createToken,
   listTokens,
   revokeToken,
+  revokeAllTokens,
   getMe,
   createAccount,
   listAccounts,

@@ -36,14 +36,15 @@ export const createToken = route({
   operationId: 'createToken',
   summary: 'Create a token',
   description:
-    'Issues a new API token for an email and password; a user may hold many. The secret `token` is shown only in ' +
-    'this response and stored only as a hash. After 5 failed attempts for one email within 15 minutes, every ' +
+    'Issues a new API token for an email and password. The secret `token` is shown only in this response and ' +
+    'stored only as a hash. A token expires 90 days after it is issued (`expiresAt`; operators may configure ' +
+    'another lifetime); a user holds at most 25 live tokens, and the 26th is a 422 `limit_reached`. After 5 failed attempts for one email within 15 minutes, every ' +
     'attempt for that email answers 429 `too_many_requests`, whatever the password, with `Retry-After` the seconds ' +
     'until the window passes.',
   tags: ['Tokens'],
   body: credentialsBody,
   success: { status: 201, description: 'The new token, with its secret.', schema: newTokenSchema },
-  errors: ['invalid_credentials', 'too_many_requests'],
+  errors: ['invalid_credentials', 'too_many_requests', 'limit_reached'],
 });
 
 export const listTokens = route({
@@ -53,7 +54,8 @@ export const listTokens = route({
   access: 'user',
   operationId: 'listTokens',
   summary: 'List tokens',
-  description: "Lists the caller's tokens. Secrets are never returned.",
+  description:
+    "Lists the caller's live tokens, oldest first: revoked and expired ones are gone. Secrets are never returned.",
   tags: ['Tokens'],
   query: tokenListQuery,
   success: { status: 200, description: 'A page of tokens.', schema: pageOf(tokenSchema) },
@@ -67,11 +69,28 @@ export const revokeToken = route({
   access: 'user',
   operationId: 'revokeToken',
   summary: 'Revoke a token',
-  description: 'Revokes one of the caller’s tokens: it is refused within seconds. Another user’s token is a 404.',
+  description:
+    'Revokes one of the caller’s tokens: it is refused from the next request on, and every WebSocket connection ' +
+    'opened with it is closed. Another user’s token is a 404.',
   tags: ['Tokens'],
   params: tokenIdParams,
   paramDescriptions: { id: 'The id of the token.' },
   success: { status: 204, description: 'The token is revoked.' },
+  errors: [],
+});
+
+export const revokeAllTokens = route({
+  method: 'DELETE',
+  path: '/v1/tokens',
+  function: 'tokens-delete-all',
+  access: 'user',
+  operationId: 'revokeAllTokens',
+  summary: 'Revoke every token',
+  description:
+    'Revokes every token of the caller, the one used for this request included, and closes every WebSocket ' +
+    'connection opened with them. A new token comes from POST /v1/tokens.',
+  tags: ['Tokens'],
+  success: { status: 204, description: 'Every token of the caller is revoked.' },
   errors: [],
 });
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DEFAULT_FEES, type FeeSchedule, feeScheduleSchema } from '../../shared/payments/fees';
+import { settings } from '../manifest';
 
 const seconds = (fallback: number) =>
   z._default(z.pipe(z.string().check(z.regex(/^[0-9]{1,7}$/)), z.transform(Number)), fallback);
@@ -20,6 +21,10 @@ const envSchema = z.object({
   FEE_SCHEDULE: z.optional(z.pipe(json, feeScheduleSchema)),
   SWEEP_REDRIVE_AFTER_SECONDS: seconds(60),
   SWEEP_EXPIRE_AFTER_SECONDS: seconds(300),
+  [settings.tokenLifetimeDays.envVar]: z._default(
+    z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,3}$/)), z.transform(Number)),
+    settings.tokenLifetimeDays.fallback,
+  ),
 });
 
 /**
@@ -40,4 +45,5 @@ export const config = {
     expireAfterMs: parsed.data.SWEEP_EXPIRE_AFTER_SECONDS * 1000,
     batchSize: 100,
   },
+  tokenLifetimeMs: parsed.data[settings.tokenLifetimeDays.envVar] * 24 * 60 * 60 * 1000,
 };

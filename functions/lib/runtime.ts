@@ -72,6 +72,7 @@ export const userDeps: UserDeps = {
     return signInAttempts();
   },
   clock: systemClock,
+  tokenLifetimeMs: config.tokenLifetimeMs,
 };
 
 export const accountDeps: AccountDeps = {
@@ -127,6 +128,9 @@ export const reportDeps: ReportDeps = {
 export const realtimeDeps: RealtimeDeps = {
   get connections() {
     return connectionStore();
+  },
+  get tokens() {
+    return tokenStore();
   },
   get payments() {
     return paymentStore();

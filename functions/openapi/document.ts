@@ -67,7 +67,7 @@ export const PROBLEM_REF = '#/components/schemas/Problem';
 export const CURRENCY_REF = '#/components/schemas/Currency';
 export const IDEMPOTENCY_KEY_REF = '#/components/parameters/IdempotencyKey';
 
-const TIMESTAMP_FIELDS = new Set(['createdAt', 'updatedAt', 'lastUsedAt', 'completedAt', 'at']);
+const TIMESTAMP_FIELDS = new Set(['createdAt', 'updatedAt', 'lastUsedAt', 'completedAt', 'expiresAt', 'at']);
 
 /** zod's `override` hook works by mutating the schema it generated, in place. */
 const replaceWith = (target: JsonSchema, next: JsonSchema): void => {

@@ -21,6 +21,8 @@ export class DynamoConnectionStore implements ConnectionStore {
     return {
       connectionId: Item.connectionId as string,
       userId: Item.userId as string,
+      // A connection recorded before connections knew their token is served by none.
+      tokenId: typeof Item.tokenId === 'string' ? Item.tokenId : '',
       connectedAt: Item.connectedAt as string,
       expiresAt: Number(Item.expiresAt as bigint),
     };
@@ -38,6 +40,19 @@ export class DynamoConnectionStore implements ConnectionStore {
         IndexName: 'byUser',
         KeyConditionExpression: 'userId = :userId',
         ExpressionAttributeValues: { ':userId': userId },
+      },
+      'connectionId',
+    );
+  }
+
+  async listByToken(tokenId: string): Promise<string[]> {
+    return queryAttribute(
+      this.client,
+      {
+        TableName: this.table,
+        IndexName: 'byToken',
+        KeyConditionExpression: 'tokenId = :tokenId',
+        ExpressionAttributeValues: { ':tokenId': tokenId },
       },
       'connectionId',
     );

@@ -3,6 +3,8 @@ import { audienceOf, type Payment, paymentView } from '../payments/model';
 export interface Connection {
   connectionId: string;
   userId: string;
+  /** The token it was opened with: revoking or expiring that token ends the connection. */
+  tokenId: string;
   connectedAt: string;
   /** Epoch seconds: past API Gateway's two-hour limit, when a record whose `$disconnect` never came may go. */
   expiresAt: number;

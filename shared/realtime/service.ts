@@ -3,12 +3,14 @@ import type { Clock } from '../clock';
 import type { Payment } from '../payments/model';
 import { paymentView } from '../payments/model';
 import type { PaymentStore } from '../payments/ports';
-import type { Principal } from '../users/model';
+import { isLive, type Principal } from '../users/model';
+import type { TokenStore } from '../users/ports';
 import { type Connection, outcomeMessage, partiesOf, type ServerMessage } from './model';
 import type { ConnectionStore, Pusher } from './ports';
 
 export interface RealtimeDeps {
   connections: ConnectionStore;
+  tokens: Pick<TokenStore, 'findById'>;
   payments: Pick<PaymentStore, 'findById'>;
   pusher: Pusher;
   clock: Clock;
@@ -26,6 +28,7 @@ export const openConnection = async (
   const connection: Connection = {
     connectionId,
     userId: principal.userId,
+    tokenId: principal.tokenId,
     connectedAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + CONNECTION_TTL_SECONDS,
   };
@@ -35,6 +38,24 @@ export const openConnection = async (
 
 export const closeConnection = (deps: Pick<RealtimeDeps, 'connections'>, connectionId: string): Promise<void> =>
   deps.connections.delete(connectionId);
+
+/** A connection is served while the token it was opened with is live; revoked or expired, it hears nothing more. */
+const isServed = async (deps: Pick<RealtimeDeps, 'tokens' | 'clock'>, connection: Connection | undefined) =>
+  connection !== undefined && isLive(await deps.tokens.findById(connection.tokenId), deps.clock());
+
+const drop = async (deps: Pick<RealtimeDeps, 'connections' | 'pusher'>, connectionId: string) => {
+  await deps.pusher.disconnect(connectionId);
+  await deps.connections.delete(connectionId);
+};
+
+/** Closes every connection opened with one of these (revoked) tokens. */
+export const closeConnectionsOf = async (
+  deps: Pick<RealtimeDeps, 'connections' | 'pusher'>,
+  tokenIds: readonly string[],
+): Promise<void> => {
+  const ids = (await Promise.all(tokenIds.map((tokenId) => deps.connections.listByToken(tokenId)))).flat();
+  await Promise.all(ids.map((connectionId) => drop(deps, connectionId)));
+};
 
 const clientMessage = z.object({ action: z.string() });
 const subscribeMessage = z.object({
@@ -49,7 +70,7 @@ const error = (code: string, message: string): ServerMessage => ({ type: 'error'
  * before the socket opened is never missed; anything else answers an error, and the connection stays open.
  */
 export const handleClientMessage = async (
-  deps: Pick<RealtimeDeps, 'connections' | 'payments'>,
+  deps: Pick<RealtimeDeps, 'connections' | 'payments' | 'tokens' | 'clock'>,
   connectionId: string,
   body: string | undefined,
 ): Promise<ServerMessage> => {
@@ -67,7 +88,8 @@ export const handleClientMessage = async (
   if (!subscribe.success) return error('validation_error', '"subscribe" needs a "paymentId".');
 
   const connection = await deps.connections.find(connectionId);
-  if (!connection) return error('unauthorized', 'This connection is not known; connect again with a token.');
+  if (!connection || !(await isServed(deps, connection)))
+    return error('unauthorized', 'This connection is not known; connect again with a token.');
   const payment = await deps.payments.findById(subscribe.data.paymentId);
   // Another user's payment is as absent as a payment that does not exist.
   if (!payment || !partiesOf(payment).includes(connection.userId)) {
@@ -81,7 +103,7 @@ export const handleClientMessage = async (
  * API Gateway no longer knows is forgotten; any other failure is thrown, so that the stream delivers the record again.
  */
 export const notifyOutcome = async (
-  deps: Pick<RealtimeDeps, 'connections' | 'pusher'>,
+  deps: Pick<RealtimeDeps, 'connections' | 'pusher' | 'tokens' | 'clock'>,
   payment: Payment,
 ): Promise<{ sent: number; gone: number }> => {
   const message = outcomeMessage(payment);
@@ -91,6 +113,10 @@ export const notifyOutcome = async (
   ).flat();
   const results = await Promise.all(
     connectionIds.map(async (connectionId) => {
+      if (!(await isServed(deps, await deps.connections.find(connectionId)))) {
+        await drop(deps, connectionId);
+        return 'gone';
+      }
       const result = await deps.pusher.push(connectionId, message);
       if (result === 'gone') await deps.connections.delete(connectionId);
       return result;

@@ -24,11 +24,13 @@ export const newTokenSchema = z.object({
   token: z.string(),
   name: z.nullable(z.string()),
   createdAt: z.string(),
+  expiresAt: z.string(),
 });
 
 export const tokenSchema = z.object({
   id: z.string(),
   name: z.nullable(z.string()),
   createdAt: z.string(),
+  expiresAt: z.string(),
   lastUsedAt: z.optional(z.string()),
 });

@@ -19,8 +19,14 @@ export interface TokenRecord {
   /** SHA-256 of the whole token, hex. The secret itself is never stored. */
   hash: string;
   createdAt: string;
+  /** When it stops working; DynamoDB's TTL removes the record some time after. */
+  expiresAt: string;
   lastUsedAt?: string;
 }
+
+/** A token works until it is revoked (its record deleted) or it expires. */
+export const isLive = (token: TokenRecord | undefined, now: Date): token is TokenRecord =>
+  token !== undefined && Date.parse(token.expiresAt) > now.getTime();
 
 /** Who is calling, as the authorizer resolved it from a bearer token. */
 export interface Principal {
@@ -37,9 +43,10 @@ export const toUser = ({ id, email, name, role, createdAt }: UserRecord): User =
   createdAt,
 });
 
-export const toTokenView = ({ id, name, createdAt, lastUsedAt }: TokenRecord) => ({
+export const toTokenView = ({ id, name, createdAt, expiresAt, lastUsedAt }: TokenRecord) => ({
   id,
   name,
   createdAt,
+  expiresAt,
   ...(lastUsedAt === undefined ? {} : { lastUsedAt }),
 });

@@ -21,11 +21,17 @@ export interface SignInAttempts {
 }
 
 export interface TokenStore {
-  insert(token: TokenRecord): Promise<void>;
+  /**
+   * Stores the token unless its user already holds `max` tokens live at `now`; false then. Concurrent inserts for one
+   * user never take it past `max`.
+   */
+  insertWithin(token: TokenRecord, max: number, now: Date): Promise<boolean>;
   findById(id: string): Promise<TokenRecord | undefined>;
   /** The user's tokens, oldest first. */
   listByUser(userId: string, page: PageRequest): Promise<Page<TokenRecord>>;
   /** Deletes the token if it belongs to the user; false when there was no such token of theirs. */
   deleteOwned(id: string, userId: string): Promise<boolean>;
+  /** Deletes every token of the user; answers the ids of those it deleted. */
+  deleteAllOwned(userId: string): Promise<string[]>;
   touch(id: string, at: string): Promise<void>;
 }

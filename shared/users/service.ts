@@ -1,10 +1,19 @@
 import type { Clock } from '../clock';
-import { InvalidCredentialsError, NotFoundError, TooManyRequestsError } from '../errors';
+import { InvalidCredentialsError, LimitReachedError, NotFoundError, TooManyRequestsError } from '../errors';
 import { newId } from '../ids';
 import type { Page, PageRequest } from '../page';
 import { decoyPasswordHash, hashPassword, needsRehash, type ScryptParams, verifyPassword } from '../security/passwords';
 import { issueToken, tokenIdOf, tokenMatches } from '../security/tokens';
-import { type Principal, type Role, type TokenRecord, type User, type UserRecord, toTokenView, toUser } from './model';
+import {
+  isLive,
+  type Principal,
+  type Role,
+  type TokenRecord,
+  type User,
+  type UserRecord,
+  toTokenView,
+  toUser,
+} from './model';
 import type { SignInAttempts, TokenStore, UserStore } from './ports';
 
 export interface UserDeps {
@@ -12,9 +21,15 @@ export interface UserDeps {
   tokens: TokenStore;
   attempts: SignInAttempts;
   clock: Clock;
+  /** How long a token lives after it is issued; 90 days when not set. */
+  tokenLifetimeMs?: number;
   /** Tests only: a cheaper scrypt cost. Production always hashes with SCRYPT_PARAMS. */
   passwordParams?: ScryptParams;
 }
+
+export const DEFAULT_TOKEN_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000;
+/** Tokens a user may hold at once, neither revoked nor expired. */
+export const MAX_LIVE_TOKENS = 25;
 
 export interface Credentials {
   email: string;
@@ -28,24 +43,36 @@ export interface NewToken {
   token: string;
   name: string | null;
   createdAt: string;
+  expiresAt: string;
 }
 
 // Only refresh `lastUsedAt` once a minute: a write per request would cost more than the request itself.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 const mintToken = async (
-  { tokens, clock }: Pick<UserDeps, 'tokens' | 'clock'>,
+  {
+    tokens,
+    clock,
+    tokenLifetimeMs = DEFAULT_TOKEN_LIFETIME_MS,
+  }: Pick<UserDeps, 'tokens' | 'clock' | 'tokenLifetimeMs'>,
   userId: string,
   name: string | null,
 ): Promise<NewToken> => {
   const { id, token, hash } = issueToken();
-  const record: TokenRecord = { id, userId, name, hash, createdAt: clock().toISOString() };
-  await tokens.insert(record);
-  return { id, token, name, createdAt: record.createdAt };
+  const now = clock();
+  const createdAt = now.toISOString();
+  const expiresAt = new Date(now.getTime() + tokenLifetimeMs).toISOString();
+  const record: TokenRecord = { id, userId, name, hash, createdAt, expiresAt };
+  if (!(await tokens.insertWithin(record, MAX_LIVE_TOKENS, now))) {
+    throw new LimitReachedError(
+      `A user holds at most ${MAX_LIVE_TOKENS} live tokens; revoke one (DELETE /v1/tokens/{id}) to issue another.`,
+    );
+  }
+  return { id, token, name, createdAt, expiresAt };
 };
 
 export const registerUser = async (
-  deps: Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'passwordParams'>,
+  deps: Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'tokenLifetimeMs' | 'passwordParams'>,
   { email, password, name }: Credentials,
   role: Role = 'user',
 ): Promise<{ user: User; token: NewToken }> => {
@@ -94,12 +121,18 @@ export const createToken = async (deps: UserDeps, { email, password, name }: Cre
 
 export const listTokens = async (deps: UserDeps, userId: string, page: PageRequest) => {
   const tokens: Page<TokenRecord> = await deps.tokens.listByUser(userId, page);
-  return { data: tokens.data.map(toTokenView), nextCursor: tokens.nextCursor };
+  const now = deps.clock();
+  // An expired token is gone for its owner as for the authorizer, whenever the TTL removes its record.
+  return { data: tokens.data.filter((token) => isLive(token, now)).map(toTokenView), nextCursor: tokens.nextCursor };
 };
 
 export const revokeToken = async (deps: UserDeps, userId: string, tokenId: string): Promise<void> => {
   if (!(await deps.tokens.deleteOwned(tokenId, userId))) throw new NotFoundError('token', tokenId);
 };
+
+/** Revokes every token of the user, the one in use included; answers their ids. */
+export const revokeAllTokens = (deps: Pick<UserDeps, 'tokens'>, userId: string): Promise<string[]> =>
+  deps.tokens.deleteAllOwned(userId);
 
 export const getUser = async (deps: UserDeps, userId: string): Promise<User> => {
   const user = await deps.users.findById(userId);
@@ -112,10 +145,10 @@ export const authenticate = async (deps: UserDeps, token: string | undefined): P
   const tokenId = token === undefined ? undefined : tokenIdOf(token);
   if (token === undefined || tokenId === undefined) return undefined;
   const record = await deps.tokens.findById(tokenId);
-  if (!record || !tokenMatches(token, record.hash)) return undefined;
+  const now = deps.clock();
+  if (!isLive(record, now) || !tokenMatches(token, record.hash)) return undefined;
   const user = await deps.users.findById(record.userId);
   if (!user) return undefined;
-  const now = deps.clock();
   if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
     await deps.tokens.touch(record.id, now.toISOString());
   }
@@ -127,7 +160,7 @@ export const authenticate = async (deps: UserDeps, token: string | undefined): P
  * made out of band only: by the local stack from its environment and by `npm run admin:create`.
  */
 export const ensureAdmin = async (
-  deps: Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'passwordParams'>,
+  deps: Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'tokenLifetimeMs' | 'passwordParams'>,
   credentials: Credentials,
 ): Promise<User> => {
   const existing = await deps.users.findByEmail(credentials.email);

@@ -170,6 +170,35 @@ describe('payment outcomes over WebSocket', () => {
     expect(socket.socket.readyState).toBe(WebSocket.OPEN);
   });
 
+  it('closes a socket within seconds of its token being revoked, one token or all of them', async () => {
+    const { token } = await signUp('closed-ws@example.com');
+    const other = (
+      await call('POST', '/v1/tokens', { body: { email: 'closed-ws@example.com', password: 'correct horse battery' } })
+    ).body.token as string;
+    const [revoked, kept, laterAll] = [await listen(token), await listen(other), await listen(other)];
+    const closed = (listener: Listener) =>
+      new Promise<number>((resolve) => {
+        if (listener.socket.readyState === WebSocket.CLOSED) resolve(Date.now());
+        listener.socket.once('close', () => {
+          resolve(Date.now());
+        });
+      });
+
+    const revokedAt = Date.now();
+    expect((await call('DELETE', `/v1/tokens/${token.split('.')[0]!}`, { token: other })).status).toBe(204);
+    const firstClosedAt = await closed(revoked);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stillOpen = [kept.socket.readyState, laterAll.socket.readyState];
+    const allRevokedAt = Date.now();
+    expect((await call('DELETE', '/v1/tokens', { token: other })).status).toBe(204);
+    const lastClosedAt = Math.max(await closed(kept), await closed(laterAll));
+
+    expect(firstClosedAt - revokedAt).toBeLessThan(3_000);
+    expect(stillOpen).toEqual([WebSocket.OPEN, WebSocket.OPEN]);
+    expect(lastClosedAt - allRevokedAt).toBeLessThan(3_000);
+    expect((await call('GET', '/v1/me', { token: other })).status).toBe(401);
+  }, 20_000);
+
   it('forgets a socket the client closed', async () => {
     const dave = await signUp('dave-ws@example.com');
     const endpoint = /DynamoDB Local\s+(http:\/\/\S+)/.exec(stack.output())?.[1];

@@ -35,12 +35,14 @@ beforeEach(() => {
   dynamo.on(UpdateCommand).resolves({});
 });
 
+const FAR = '2100-01-01T00:00:00.000Z';
+
 describe('authorizer', () => {
   it('resolves a live token to its user and role', async () => {
     const { id, token, hash } = issueToken();
     dynamo
       .on(GetCommand, { Key: { id } })
-      .resolves({ Item: { id, userId: 'usr_1', hash, createdAt: '2026-01-01T00:00:00.000Z' } });
+      .resolves({ Item: { id, userId: 'usr_1', hash, createdAt: '2026-01-01T00:00:00.000Z', expiresAt: FAR } });
     dynamo.on(GetCommand, { Key: { pk: 'user#usr_1' } }).resolves({ Item: user });
 
     const result = await handler(authorizerEvent(`Bearer ${token}`), lambdaContext('authorizer'));
@@ -68,11 +70,25 @@ describe('authorizer', () => {
     expect(result).toEqual({ isAuthorized: true, context: {} });
   });
 
+  it('refuses an expired token, as a revoked one, before its record is removed', async () => {
+    const { id, token, hash } = issueToken();
+    const expiresAt = new Date(Date.now() - 1_000).toISOString();
+    dynamo
+      .on(GetCommand, { Key: { id } })
+      .resolves({ Item: { id, userId: 'usr_1', hash, createdAt: '2026-01-01T00:00:00.000Z', expiresAt } });
+    dynamo.on(GetCommand, { Key: { pk: 'user#usr_1' } }).resolves({ Item: user });
+
+    const result = await handler(authorizerEvent(`Bearer ${token}`), lambdaContext('authorizer'));
+
+    expect(result).toEqual({ isAuthorized: true, context: {} });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
   it('refuses a token whose secret does not match the stored hash', async () => {
     const { id, hash } = issueToken();
     dynamo
       .on(GetCommand, { Key: { id } })
-      .resolves({ Item: { id, userId: 'usr_1', hash, createdAt: '2026-01-01T00:00:00.000Z' } });
+      .resolves({ Item: { id, userId: 'usr_1', hash, createdAt: '2026-01-01T00:00:00.000Z', expiresAt: FAR } });
     dynamo.on(GetCommand, { Key: { pk: 'user#usr_1' } }).resolves({ Item: user });
     const forged = `${id}.${'A'.repeat(43)}`;
 

@@ -17,6 +17,7 @@ const post = (path: string, body: unknown) => httpEvent({ method: 'POST', path, 
 
 describe('POST /v1/users', () => {
   it('signs a user up and answers the user with a first token', async () => {
+    dynamo.on(GetCommand).resolves({});
     dynamo.on(TransactWriteCommand).resolves({});
     dynamo.on(PutCommand).resolves({});
 
@@ -41,14 +42,18 @@ describe('POST /v1/users', () => {
         token: expect.stringMatching(/^tok_[0-9a-z]{26}\.[\w-]{43}$/),
         name: null,
         createdAt: expect.any(String),
+        expiresAt: expect.any(String),
       },
     });
+    const { createdAt, expiresAt } = (response.body as { token: { createdAt: string; expiresAt: string } }).token;
+    expect(Date.parse(expiresAt) - Date.parse(createdAt)).toBe(90 * 24 * 60 * 60 * 1000);
     const stored = dynamo
       .commandCalls(TransactWriteCommand)[0]!
       .args[0].input.TransactItems!.map((item) => item.Put!.Item!);
     expect(JSON.stringify(stored)).not.toContain('correct horse battery');
     const token = (response.body as { token: { token: string } }).token.token;
-    expect(JSON.stringify(dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item)).not.toContain(token.split('.')[1]);
+    const tokenWrite = dynamo.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
+    expect(JSON.stringify(tokenWrite)).not.toContain(token.split('.')[1]);
   }, 20_000);
 
   it('answers 409 email_taken when the email is already claimed', async () => {

@@ -66,6 +66,18 @@ describe('Lambdas', () => {
     expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 
+  it('sets an operator setting from context on exactly the functions that read it, and leaves the default otherwise', () => {
+    const configured = build('dev', { tokenLifetimeDays: 30 });
+    const readers = functionNames.filter((name) => functions[name].settings?.includes('tokenLifetimeDays'));
+
+    expect(readers.sort()).toEqual(['tokens-create', 'users-create']);
+    for (const name of functionNames) {
+      const variables = lambdaOf(configured, name).props.Environment.Variables;
+      expect([name, variables.TOKEN_LIFETIME_DAYS]).toEqual([name, readers.includes(name) ? '30' : undefined]);
+      expect([name, lambdaOf(dev, name).props.Environment.Variables.TOKEN_LIFETIME_DAYS]).toEqual([name, undefined]);
+    }
+  });
+
   it.each(functionNames)('tells %s the names of its tables and of no other', (name) => {
     const variables = lambdaOf(dev, name).props.Environment.Variables;
     const tableVariables = Object.keys(variables).filter((key) => tableNames.some((t) => tables[t].envVar === key));

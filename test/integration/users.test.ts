@@ -11,7 +11,9 @@ import {
   createToken,
   ensureAdmin,
   listTokens,
+  MAX_LIVE_TOKENS,
   registerUser,
+  revokeAllTokens,
   revokeToken,
   type UserDeps,
 } from '../../shared/users/service';
@@ -106,6 +108,64 @@ describe('users and tokens on DynamoDB Local', () => {
     await expect(ensureAdmin(users, credentials('ops@example.com'))).resolves.toMatchObject({
       id: user.id,
       role: 'admin',
+    });
+  });
+});
+
+describe('token expiry, cap and revocation on DynamoDB Local', () => {
+  it('refuses an expired token as a revoked one, and lists it no more', async () => {
+    let now = new Date('2026-11-27T10:00:00.000Z');
+    const deps = { ...users, clock: () => now, tokenLifetimeMs: 60_000 };
+    const { user, token } = await registerUser(deps, credentials('expiring@example.com'));
+
+    expect(token.expiresAt).toBe('2026-11-27T10:01:00.000Z');
+    await expect(authenticate(deps, token.token)).resolves.toMatchObject({ userId: user.id });
+    now = new Date('2026-11-27T10:01:00.000Z');
+
+    await expect(authenticate(deps, token.token)).resolves.toBeUndefined();
+    await expect(listTokens(deps, user.id, { limit: 100 })).resolves.toEqual({ data: [], nextCursor: null });
+  });
+
+  it('caps a user at 25 live tokens under concurrent sign-ins; a revoked or expired one frees its place', async () => {
+    let now = new Date('2026-11-27T10:00:00.000Z');
+    const deps = { ...users, clock: () => now, tokenLifetimeMs: 60 * 60 * 1000 };
+    const { user, token: first } = await registerUser(deps, credentials('capped@example.com'));
+    for (let i = 1; i < MAX_LIVE_TOKENS - 4; i++) await createToken(deps, credentials('capped@example.com'));
+
+    const burst = await Promise.allSettled(
+      Array.from({ length: 10 }, () => createToken(deps, credentials('capped@example.com'))),
+    );
+
+    expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
+    for (const refused of burst.filter((r) => r.status === 'rejected')) {
+      expect(refused.reason).toMatchObject({ code: 'limit_reached', status: 422 });
+    }
+    await revokeToken(deps, user.id, first.id);
+    await expect(createToken(deps, credentials('capped@example.com'))).resolves.toMatchObject({
+      id: expect.any(String),
+    });
+    await expect(createToken(deps, credentials('capped@example.com'))).rejects.toMatchObject({ code: 'limit_reached' });
+    now = new Date('2026-11-27T11:00:00.000Z');
+    await expect(createToken(deps, credentials('capped@example.com'))).resolves.toMatchObject({
+      id: expect.any(String),
+    });
+  });
+
+  it("revokes every token of a user at once, answering their ids, and no other user's", async () => {
+    const ada = await registerUser(users, credentials('all-ada@example.com'));
+    const more = [
+      await createToken(users, credentials('all-ada@example.com')),
+      await createToken(users, credentials('all-ada@example.com')),
+    ];
+    const bob = await registerUser(users, credentials('all-bob@example.com'));
+
+    const revoked = await revokeAllTokens(users, ada.user.id);
+
+    expect(revoked.sort()).toEqual([ada.token.id, ...more.map((t) => t.id)].sort());
+    for (const token of [ada.token, ...more]) await expect(authenticate(users, token.token)).resolves.toBeUndefined();
+    await expect(authenticate(users, bob.token.token)).resolves.toMatchObject({ userId: bob.user.id });
+    await expect(createToken(users, credentials('all-ada@example.com'))).resolves.toMatchObject({
+      id: expect.any(String),
     });
   });
 });
