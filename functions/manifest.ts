@@ -33,6 +33,12 @@ export const settings = {
 
 export type SettingName = keyof typeof settings;
 
+/**
+ * How a function that `sendsMail` learns its sender address and SES configuration set (none locally); the CDK app sets
+ * both from context and grants SES sending from that identity only.
+ */
+export const mail = { fromEnvVar: 'MAIL_FROM', configurationSetEnvVar: 'MAIL_CONFIGURATION_SET' } as const;
+
 export interface FunctionSpec {
   /** Path of the handler module, relative to the project root; it exports `handler`. */
   entry: string;
@@ -53,6 +59,8 @@ export interface FunctionSpec {
   postsToConnections?: true;
   /** The operator settings it reads. */
   settings?: readonly SettingName[];
+  /** Sends email through Amazon SES v2 (the local mail catcher on the local stack). */
+  sendsMail?: true;
   timeoutSeconds?: number;
 }
 
@@ -81,9 +89,18 @@ export const functions = {
   openapi: fn('openapi', 'Serves the OpenAPI 3.1 document', {}),
   'users-create': fn(
     'users-create',
-    'Signs a user up and issues a first token',
+    'Signs a user up, issues a first token and sends the confirmation email',
     { users: 'readWrite', tokens: 'readWrite' },
-    { settings: ['tokenLifetimeDays'] },
+    { settings: ['tokenLifetimeDays'], sendsMail: true },
+  ),
+  'users-confirm': fn('users-confirm', 'Verifies an email with the token of its confirmation email', {
+    users: 'readWrite',
+  }),
+  'confirmation-send': fn(
+    'confirmation-send',
+    'Sends the caller a new confirmation email',
+    { users: 'readWrite' },
+    { sendsMail: true },
   ),
   'tokens-create': fn(
     'tokens-create',

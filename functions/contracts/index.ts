@@ -4,12 +4,23 @@ import { adminListAccounts, createAccount, getAccount, getBalanceAt, listAccount
 import { getHealth, getOpenApiDocument } from './meta';
 import { createDeposit, createPayment, getFees, getPayment, listPayments } from './payments';
 import { getSummaryReport, listRateHistory, listRates, setRate } from './rates';
-import { createToken, createUser, getMe, listTokens, revokeAllTokens, revokeToken } from './users';
+import {
+  confirmEmail,
+  createToken,
+  createUser,
+  getMe,
+  listTokens,
+  resendConfirmation,
+  revokeAllTokens,
+  revokeToken,
+} from './users';
 
 export const contracts: readonly RouteContract[] = [
   getHealth,
   getOpenApiDocument,
   createUser,
+  confirmEmail,
+  resendConfirmation,
   createToken,
   listTokens,
   revokeToken,

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import {
+  confirmationBody,
   credentialsBody,
   newTokenSchema,
   tokenIdParams,
@@ -21,11 +22,48 @@ export const createUser = route({
   summary: 'Sign up',
   description:
     'Creates a user with the `user` role and issues a first API token. The token secret is shown only in this ' +
-    'response. Emails are compared case-insensitively.',
+    'response. Emails are compared case-insensitively. The user starts with `emailVerified: false`, and a ' +
+    'confirmation email holding a single-use token (valid 24 hours) is sent to the address: until it is confirmed ' +
+    '(POST /v1/users/confirmation), the user may sign in, read, open accounts and receive money, but every payment ' +
+    'it sends is a 403 `email_unverified`.',
   tags: ['Users'],
   body: credentialsBody,
   success: { status: 201, description: 'The new user and its first token.', schema: signUpSchema },
   errors: ['email_taken'],
+});
+
+export const confirmEmail = route({
+  method: 'POST',
+  path: '/v1/users/confirmation',
+  function: 'users-confirm',
+  access: 'public',
+  operationId: 'confirmEmail',
+  summary: 'Confirm an email address',
+  description:
+    'Verifies the email address of the user a confirmation email was sent to, with the token it holds. A token ' +
+    'works once and for 24 hours, and only the latest email’s: an unknown, used, replaced or expired token is a 400 ' +
+    '`invalid_confirmation`.',
+  tags: ['Users'],
+  body: confirmationBody,
+  examples: { confirm: { token: 'usr_01jd0000000000000000000000_3q2-7wEjcVJrEZpIpMtP7h0tTTZkVd1yVqoFQzrGzYU' } },
+  success: { status: 200, description: 'The user, with `emailVerified: true`.', schema: userSchema },
+  errors: ['invalid_confirmation'],
+});
+
+export const resendConfirmation = route({
+  method: 'POST',
+  path: '/v1/me/confirmation',
+  function: 'confirmation-send',
+  access: 'user',
+  operationId: 'resendConfirmation',
+  summary: 'Send a new confirmation email',
+  description:
+    'Sends the caller a new confirmation email; the tokens of earlier ones stop working. At most one email a ' +
+    'minute, the sign-up’s included: sooner is a 429 `too_many_requests` whose `Retry-After` says the seconds left. ' +
+    'A verified user gets a 409 `already_verified`. The answer has no body.',
+  tags: ['Users'],
+  success: { status: 202, description: 'The email is on its way.' },
+  errors: ['already_verified', 'too_many_requests'],
 });
 
 export const createToken = route({

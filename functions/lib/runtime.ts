@@ -13,7 +13,9 @@ import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
 import type { ReportDeps } from '../../shared/reports/service';
 import type { UserDeps } from '../../shared/users/service';
-import { queues, type QueueName } from '../manifest';
+import { createSesClient, SesMailer } from '../../shared/db/ses-mailer';
+import type { ConfirmationDeps } from '../../shared/users/confirmation';
+import { mail, queues, type QueueName } from '../manifest';
 import { config } from './config';
 import { logger } from './logger';
 import { createSqsClient, SqsPaymentQueue } from './payment-queue';
@@ -43,6 +45,17 @@ const once = <T>(make: () => T): (() => T) => {
 const userStore = /* @__PURE__ */ once(() => new DynamoUserStore(dynamo, tableName('users')));
 const tokenStore = /* @__PURE__ */ once(() => new DynamoTokenStore(dynamo, tableName('tokens')));
 const signInAttempts = /* @__PURE__ */ once(() => new DynamoSignInAttempts(dynamo, tableName('users')));
+const mailer = /* @__PURE__ */ once(
+  () =>
+    new SesMailer(
+      createSesClient(),
+      fromEnv(mail.fromEnvVar, 'a mail sender'),
+      process.env[mail.configurationSetEnvVar] || undefined,
+    ),
+);
+const onMailFailure = (userId: string, error: unknown) => {
+  logger.error('Confirmation email not sent; the user may ask for another', { userId, error: error as Error });
+};
 const accountStore = /* @__PURE__ */ once(() => new DynamoAccountStore(dynamo, tableName('accounts')));
 const ledger = /* @__PURE__ */ once(
   () => new DynamoLedger(dynamo, { payments: process.env.PAYMENTS_TABLE ?? '', operations: tableName('operations') }),
@@ -72,7 +85,38 @@ export const userDeps: UserDeps = {
     return signInAttempts();
   },
   clock: systemClock,
-  tokenLifetimeMs: config.tokenLifetimeMs,
+  // A getter, as every store here: a plain property read would keep this object, and every client, in each bundle.
+  get tokenLifetimeMs() {
+    return config.tokenLifetimeMs;
+  },
+};
+
+/** What signing up needs: the user deps and the mailer, apart so that only the functions that send mail bundle SES. */
+export const signUpDeps = {
+  get users() {
+    return userStore();
+  },
+  get tokens() {
+    return tokenStore();
+  },
+  get mailer() {
+    return mailer();
+  },
+  clock: systemClock,
+  get tokenLifetimeMs() {
+    return config.tokenLifetimeMs;
+  },
+  onMailFailure,
+};
+
+export const confirmationDeps: ConfirmationDeps = {
+  get users() {
+    return userStore();
+  },
+  get mailer() {
+    return mailer();
+  },
+  clock: systemClock,
 };
 
 export const accountDeps: AccountDeps = {
@@ -101,7 +145,9 @@ export const paymentDeps: PaymentDeps = {
   get rates() {
     return rateStore();
   },
-  fees: config.fees,
+  get fees() {
+    return config.fees;
+  },
   clock: systemClock,
   onEnqueueFailure: (paymentId, error) => {
     logger.warn('Payment not queued; the sweeper will re-drive it', { paymentId, error: error as Error });

@@ -6,6 +6,7 @@ import { serviceName } from './function';
 import { Handlers } from './handlers';
 import { HttpApi } from './http-api';
 import { Ledger } from './ledger';
+import { Mail } from './mail';
 import { Monitoring } from './monitoring';
 import { pascalCase } from './names';
 import { PaymentPipeline } from './payment-pipeline';
@@ -27,6 +28,7 @@ export class BillingGatewayStack extends Stack {
   readonly httpApi: HttpApi;
   readonly pipeline: PaymentPipeline;
   readonly realtime: Realtime;
+  readonly mail: Mail;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, { stage, ...props }: BillingGatewayStackProps) {
@@ -39,6 +41,7 @@ export class BillingGatewayStack extends Stack {
     this.httpApi = new HttpApi(this, 'HttpApi', { stage, handlers: this.handlers });
     this.pipeline = new PaymentPipeline(this, 'PaymentPipeline', { handlers: this.handlers });
     this.realtime = new Realtime(this, 'Realtime', { stage, handlers: this.handlers, ledger: this.ledger });
+    this.mail = new Mail(this, 'Mail', { handlers: this.handlers });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage,
       handlers: this.handlers,

@@ -33,6 +33,8 @@ export interface HttpServerOptions {
   timeoutMs?: number;
   /** Test doubles that replace the manifest's handler modules, by function name. */
   handlers?: Partial<Record<FunctionName, LambdaHandler>>;
+  /** Routes of the local stack only (`GET /local/emails`), answered before the API's; undefined for the others. */
+  localRoutes?: (method: string, rawPath: string, rawQueryString: string) => Promise<HttpAnswer> | undefined;
 }
 
 export interface LocalHttpServer {
@@ -576,8 +578,15 @@ export const startHttpServer = async (options: HttpServerOptions = {}): Promise<
     }
   };
 
+  const serveLocal = async (request: IncomingMessage, response: ServerResponse) => {
+    const { rawPath, rawQueryString } = splitUrl(request.url ?? '/');
+    const local = options.localRoutes?.((request.method ?? 'GET').toUpperCase(), rawPath, rawQueryString);
+    if (local) write(response, await local, false);
+    else await serve(request, response);
+  };
+
   const server = createServer((request, response) => {
-    serve(request, response).catch((error: unknown) => {
+    serveLocal(request, response).catch((error: unknown) => {
       console.error('[local api] could not answer:', error);
       response.destroy();
     });

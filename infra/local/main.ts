@@ -49,6 +49,7 @@ const banner = (stack: LocalStack): string =>
     `  HTTP API        ${stack.httpUrl}`,
     `  WebSocket       ${stack.wsUrl} (@connections at ${stack.websocketEndpoint})`,
     `  DynamoDB Local  ${stack.dynamodbEndpoint}`,
+    `  Mail catcher    ${stack.mailUrl} (captured mail; GET /local/emails?to=<address> on the HTTP API)`,
     `  SQS (fauxqs)    ${stack.sqsEndpoint}`,
     ...stack.consumers.map(
       ({ function: name, queue }) => `  Queue           ${queue} -> ${name} (DLQ ${dlqName(queue)})`,

@@ -17,6 +17,7 @@ import {
   type FunctionName,
   type FunctionSpec,
   functions,
+  mail as mailEnv,
   type QueueName,
   websocketRoutes,
 } from '../../functions/manifest';
@@ -28,6 +29,7 @@ import { ensureQueues, type LocalQueues, queueEnv } from './queues';
 import { startSchedule } from './scheduler';
 import { type LocalSqs, startSqs } from './sqs';
 import { startStreamSource } from './stream-source';
+import { type MailCatcher, startMailCatcher } from './mail-catcher';
 import { ensureTables, localTableNames, tableEnv } from './tables';
 import { type LocalWebSocketServer, startWebSocketServer } from './websocket-server';
 
@@ -61,6 +63,8 @@ export interface LocalStack {
   wsUrl: string;
   /** The `@connections` management API, as the handlers get it in WEBSOCKET_ENDPOINT. */
   websocketEndpoint: string;
+  /** The mail catcher: the SES v2 endpoint the handlers send through, and its page of captured mail. */
+  mailUrl: string;
   dynamodbEndpoint: string;
   sqsEndpoint: string;
   /** The manifest's queues and their dead-letter queues. */
@@ -188,6 +192,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
   let dynamodb: DynamoDbLocal | undefined;
   let sqs: LocalSqs | undefined;
+  let mail: MailCatcher | undefined;
   let sqsClient: SQSClient | undefined;
   let http: LocalHttpServer | undefined;
   let websocket: LocalWebSocketServer | undefined;
@@ -207,7 +212,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       sqsClient?.destroy();
       streamsClient?.destroy();
       // The WebSocket server runs `$disconnect` for every open connection: before the database goes.
-      for (const component of [websocket, http, sqs, dynamodb]) {
+      for (const component of [websocket, http, mail, sqs, dynamodb]) {
         try {
           await component?.stop();
         } catch (error) {
@@ -229,6 +234,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // Before any handler module is imported: handlers read their queue URLs and table names when loaded.
     configureHandlers(dynamodb.endpoint, sqs.inProcessEndpoint, names, options.logLevel);
     Object.assign(process.env, queueEnv(queues));
+    mail = await startMailCatcher({ host });
+    Object.assign(process.env, { AWS_ENDPOINT_URL_SESV2: mail.url, [mailEnv.fromEnvVar]: 'no-reply@gateway.local' });
     // Bound before any handler is imported too: the notifier reads its `@connections` endpoint when loaded.
     websocket = await startWebSocketServer({
       port: options.wsPort ?? 0,
@@ -281,7 +288,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // makes a missing or broken one fail the start instead of the first connection.
     await Promise.all(websocketRoutes.map((route) => handlerOf(route.function, `WebSocket route ${route.route}`)));
 
-    http = await startHttpServer({ port: options.port ?? 0, host, quiet: options.quiet, handlers: options.handlers });
+    const { port, quiet, handlers } = options;
+    http = await startHttpServer({ port: port ?? 0, host, quiet, handlers, localRoutes: mail.answer });
 
     const triggerClient = sqsClient;
     for (const { name, consumes, timeoutSeconds, handler } of consumers) {
@@ -341,6 +349,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       httpUrl: http.url,
       wsUrl: websocket.url,
       websocketEndpoint: websocket.managementEndpoint,
+      mailUrl: mail.url,
       dynamodbEndpoint: dynamodb.endpoint,
       sqsEndpoint: sqs.endpoint,
       queues,

@@ -11,7 +11,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import { EmailTakenError } from '../errors';
 import type { Page, PageRequest } from '../page';
-import type { Role, TokenRecord, UserRecord } from '../users/model';
+import type { Confirmation, Role, TokenRecord, UserRecord } from '../users/model';
 import type { SignInAttempts, TokenStore, UserStore } from '../users/ports';
 import { batchGet } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -30,8 +30,10 @@ const fromUserItem = (item: Record<string, unknown>): UserRecord => ({
   email: item.email as string,
   name: (item.name as string | undefined) ?? null,
   role: item.role as Role,
+  emailVerified: item.emailVerified === true,
   createdAt: item.createdAt as string,
   passwordHash: item.passwordHash as string,
+  ...(item.confirmation ? { confirmation: item.confirmation as Confirmation } : {}),
 });
 
 /** Users live at `user#<id>`; `email#<email>` claims the email, so two sign-ups can never share one. */
@@ -103,17 +105,64 @@ export class DynamoUserStore implements UserStore {
     );
   }
 
-  async setRole(id: string, role: Role): Promise<void> {
+  async makeAdmin(id: string): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.table,
         Key: userKey(id),
-        UpdateExpression: 'SET #role = :role',
+        UpdateExpression: 'SET #role = :admin, emailVerified = :true REMOVE confirmation',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#role': 'role' },
-        ExpressionAttributeValues: { ':role': role },
+        ExpressionAttributeValues: { ':admin': 'admin', ':true': true },
       }),
     );
+  }
+
+  async replaceConfirmation(
+    id: string,
+    confirmation: Confirmation,
+    previousSentAt: string | undefined,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: userKey(id),
+          UpdateExpression: 'SET confirmation = :confirmation',
+          ConditionExpression:
+            'attribute_exists(pk) AND emailVerified = :false AND ' +
+            (previousSentAt === undefined ? 'attribute_not_exists(confirmation)' : 'confirmation.sentAt = :previous'),
+          ExpressionAttributeValues: {
+            ':confirmation': confirmation,
+            ':false': false,
+            ...(previousSentAt === undefined ? {} : { ':previous': previousSentAt }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async confirm(id: string, hash: string, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: userKey(id),
+          UpdateExpression: 'SET emailVerified = :true REMOVE confirmation',
+          ConditionExpression: 'confirmation.#hash = :hash AND confirmation.expiresAt > :now',
+          ExpressionAttributeNames: { '#hash': 'hash' },
+          ExpressionAttributeValues: { ':true': true, ':hash': hash, ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 }
 

@@ -22,7 +22,7 @@ const CONNECTION_TTL_SECONDS = 3 * 60 * 60;
 export const openConnection = async (
   deps: Pick<RealtimeDeps, 'connections' | 'clock'>,
   connectionId: string,
-  principal: Principal,
+  principal: Pick<Principal, 'userId' | 'tokenId'>,
 ): Promise<Connection> => {
   const now = deps.clock();
   const connection: Connection = {

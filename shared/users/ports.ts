@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../page';
-import type { Role, TokenRecord, UserRecord } from './model';
+import type { Confirmation, TokenRecord, UserRecord } from './model';
 
 /** What the user use cases need from storage; the DynamoDB adapter implements it. */
 export interface UserStore {
@@ -7,8 +7,30 @@ export interface UserStore {
   insert(user: UserRecord): Promise<void>;
   findById(id: string): Promise<UserRecord | undefined>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
-  setRole(id: string, role: Role): Promise<void>;
+  /** Makes the user an admin, verified from then on. */
+  makeAdmin(id: string): Promise<void>;
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  /**
+   * Replaces the confirmation in force (so earlier emails stop working) if the user is still unverified and the one
+   * in force was sent at `previousSentAt` (none when undefined); false when another came first.
+   */
+  replaceConfirmation(id: string, confirmation: Confirmation, previousSentAt: string | undefined): Promise<boolean>;
+  /**
+   * Verifies the user's email if the confirmation in force has this hash and has not expired at `now`, and forgets
+   * it, so that a token works once; false otherwise.
+   */
+  confirm(id: string, hash: string, now: Date): Promise<boolean>;
+}
+
+export interface Email {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Sends an email; the SES adapter implements it, on AWS and against the local mail catcher. */
+export interface Mailer {
+  send(email: Email): Promise<void>;
 }
 
 /** Failed sign-ins per email, counted in a window that opens with the first failure. */

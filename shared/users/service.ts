@@ -14,6 +14,7 @@ import {
   toTokenView,
   toUser,
 } from './model';
+import { type ConfirmationDeps, newConfirmation, sendConfirmation } from './confirmation';
 import type { SignInAttempts, TokenStore, UserStore } from './ports';
 
 export interface UserDeps {
@@ -71,21 +72,35 @@ const mintToken = async (
   return { id, token, name, createdAt, expiresAt };
 };
 
-export const registerUser = async (
-  deps: Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'tokenLifetimeMs' | 'passwordParams'>,
-  { email, password, name }: Credentials,
-  role: Role = 'user',
-): Promise<{ user: User; token: NewToken }> => {
+type NewUserDeps = Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'tokenLifetimeMs' | 'passwordParams'>;
+
+/** Stores a new user with a first token; a user gets a confirmation to send, an admin is verified from the start. */
+const createUser = async (deps: NewUserDeps, { email, password, name }: Credentials, role: Role) => {
+  const now = deps.clock();
+  const id = newId('usr');
+  const pending = role === 'admin' ? undefined : newConfirmation(id, now);
   const record: UserRecord = {
-    id: newId('usr'),
+    id,
     email,
     name: name ?? null,
     role,
-    createdAt: deps.clock().toISOString(),
+    emailVerified: pending === undefined,
+    createdAt: now.toISOString(),
     passwordHash: await hashPassword(password, deps.passwordParams),
+    ...(pending ? { confirmation: pending.confirmation } : {}),
   };
   await deps.users.insert(record);
-  return { user: toUser(record), token: await mintToken(deps, record.id, null) };
+  return { user: toUser(record), token: await mintToken(deps, id, null), confirmationToken: pending?.token };
+};
+
+/** Signs a user up: the user, unverified, with a first token, and a confirmation email on its way. */
+export const registerUser = async (
+  deps: NewUserDeps & Pick<ConfirmationDeps, 'mailer' | 'onMailFailure'>,
+  credentials: Credentials,
+): Promise<{ user: User; token: NewToken }> => {
+  const { user, token, confirmationToken } = await createUser(deps, credentials, 'user');
+  if (confirmationToken !== undefined) await sendConfirmation(deps, user, confirmationToken);
+  return { user, token };
 };
 
 /** Failed sign-ins an email may have within the window before every attempt for it is refused until it passes. */
@@ -152,20 +167,17 @@ export const authenticate = async (deps: UserDeps, token: string | undefined): P
   if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
     await deps.tokens.touch(record.id, now.toISOString());
   }
-  return { userId: user.id, role: user.role, tokenId: record.id };
+  return { userId: user.id, role: user.role, tokenId: record.id, emailVerified: user.emailVerified };
 };
 
 /**
  * Creates the admin, or promotes an existing user with that email once the password proves it is theirs. Admins are
  * made out of band only: by the local stack from its environment and by `npm run admin:create`.
  */
-export const ensureAdmin = async (
-  deps: Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'tokenLifetimeMs' | 'passwordParams'>,
-  credentials: Credentials,
-): Promise<User> => {
+export const ensureAdmin = async (deps: NewUserDeps, credentials: Credentials): Promise<User> => {
   const existing = await deps.users.findByEmail(credentials.email);
-  if (!existing) return (await registerUser(deps, credentials, 'admin')).user;
+  if (!existing) return (await createUser(deps, credentials, 'admin')).user;
   if (!(await verifyPassword(credentials.password, existing.passwordHash))) throw new InvalidCredentialsError();
-  if (existing.role !== 'admin') await deps.users.setRole(existing.id, 'admin');
-  return { ...toUser(existing), role: 'admin' };
+  if (existing.role !== 'admin' || !existing.emailVerified) await deps.users.makeAdmin(existing.id);
+  return { ...toUser(existing), role: 'admin', emailVerified: true };
 };

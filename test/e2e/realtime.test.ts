@@ -1,6 +1,7 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import { eventually, httpClient } from '../support/http-client';
+import { confirmEmail } from '../support/e2e';
 import { startLocalStackProcess, type LocalStackProcess } from '../support/local-stack';
 
 const ADMIN = { email: 'desk@example.com', password: 'a long admin password' };
@@ -50,6 +51,7 @@ const listen = (token: string): Promise<Listener> =>
 
 const signUp = async (email: string) => {
   const reply = await call('POST', '/v1/users', { body: { email, password: 'correct horse battery' } });
+  await confirmEmail(call, email);
   return { token: reply.body.token.token as string, userId: reply.body.user.id as string };
 };
 

@@ -25,6 +25,7 @@ const user = {
   id: 'usr_1',
   email: 'ada@example.com',
   role: 'admin',
+  emailVerified: true,
   createdAt: '2026-01-01T00:00:00.000Z',
   passwordHash: 'x',
 };
@@ -47,7 +48,10 @@ describe('authorizer', () => {
 
     const result = await handler(authorizerEvent(`Bearer ${token}`), lambdaContext('authorizer'));
 
-    expect(result).toEqual({ isAuthorized: true, context: { userId: 'usr_1', role: 'admin', tokenId: id } });
+    expect(result).toEqual({
+      isAuthorized: true,
+      context: { userId: 'usr_1', role: 'admin', tokenId: id, emailVerified: true },
+    });
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 

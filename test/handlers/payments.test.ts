@@ -182,6 +182,15 @@ describe('POST /v1/payments', () => {
     expect(sentMessages()).toEqual([{ paymentId: id }]);
   });
 
+  it('answers 403 email_unverified to a caller whose email is not verified, reading and writing nothing', async () => {
+    givenStandardWallets();
+
+    const response = await postPayment(transfer(), { principal: { ...ada, emailVerified: false } });
+
+    expect(response).toMatchObject({ status: 403, body: { code: 'email_unverified' } });
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
   it.each([
     [12345, 123],
     [150, 2],

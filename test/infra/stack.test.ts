@@ -115,6 +115,31 @@ describe('least privilege', () => {
     expect(writesToReadOnly).toEqual([]);
   });
 
+  it('lets exactly the functions that send mail call ses:SendEmail, as the configured identity with its configuration set', () => {
+    const configured = build('dev', { mailFrom: 'no-reply@pay.example.org', mailConfigurationSet: 'gateway-mail' });
+    const senders = functionNames.filter((name) => functions[name].sendsMail);
+
+    expect(senders.sort()).toEqual(['confirmation-send', 'users-create']);
+    for (const name of functionNames) {
+      const grants = statementsOf(configured, name).filter((statement) =>
+        statement.Action.some((action) => action.startsWith('ses:')),
+      );
+      const resources = JSON.stringify(grants.map((statement) => statement.Resource));
+      expect([name, grants.flatMap((statement) => statement.Action)]).toEqual([
+        name,
+        senders.includes(name) ? ['ses:SendEmail'] : [],
+      ]);
+      if (!senders.includes(name)) continue;
+      expect(resources).toContain(':identity/pay.example.org');
+      expect(resources).toContain(':configuration-set/gateway-mail');
+      expect(resources).not.toContain('*');
+      expect(lambdaOf(configured, name).props.Environment.Variables).toMatchObject({
+        MAIL_FROM: 'no-reply@pay.example.org',
+        MAIL_CONFIGURATION_SET: 'gateway-mail',
+      });
+    }
+  });
+
   it.each(functionNames)('grants %s a wildcard resource only for the actions that support no other', (name) => {
     const spec: FunctionSpec = functions[name];
     const wildcard = statementsOf(dev, name).filter((s) => s.Resource.includes('*'));

@@ -33,6 +33,7 @@ describe('npm run admin:create', () => {
       users: new DynamoUserStore(db.client, db.names.users),
       tokens: new DynamoTokenStore(db.client, db.names.tokens),
       attempts: new DynamoSignInAttempts(db.client, db.names.users),
+      mailer: { send: () => Promise.reject(new Error('an admin gets no confirmation email')) },
       clock: systemClock,
     };
     const token = await createToken(deps, { email: 'ops@example.com', password: 'a long admin password' });

@@ -17,13 +17,20 @@ import {
   revokeToken,
   type UserDeps,
 } from '../../shared/users/service';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { startMailCatcher } from '../../infra/local/mail-catcher';
+import { SesMailer } from '../../shared/db/ses-mailer';
+import { type ConfirmationDeps, confirmEmail, resendConfirmation } from '../../shared/users/confirmation';
+import type { Email } from '../../shared/users/ports';
 import { createTestTables, type TestTables } from '../support/dynamo';
 
 // A cheap scrypt cost for these tests only; the handlers always hash at N=2^17.
 const CHEAP_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 
 let db: TestTables;
-let users: UserDeps;
+let users: UserDeps & Pick<ConfirmationDeps, 'mailer'>;
+/** Every email the users' deps sent, oldest first. */
+const sent: Email[] = [];
 
 beforeAll(async () => {
   db = await createTestTables();
@@ -31,6 +38,12 @@ beforeAll(async () => {
     users: new DynamoUserStore(db.client, db.names.users),
     tokens: new DynamoTokenStore(db.client, db.names.tokens),
     attempts: new DynamoSignInAttempts(db.client, db.names.users),
+    mailer: {
+      send: (email) => {
+        sent.push(email);
+        return Promise.resolve();
+      },
+    },
     clock: systemClock,
     passwordParams: CHEAP_SCRYPT,
   };
@@ -68,6 +81,7 @@ describe('users and tokens on DynamoDB Local', () => {
       userId: user.id,
       role: 'user',
       tokenId: token.id,
+      emailVerified: false,
     });
     await revokeToken(users, user.id, token.id);
 
@@ -109,6 +123,90 @@ describe('users and tokens on DynamoDB Local', () => {
       id: user.id,
       role: 'admin',
     });
+  });
+});
+
+describe('email confirmation on DynamoDB Local', () => {
+  const tokenIn = (email: Email | undefined) => email?.text.match(/[A-Za-z0-9_-]{20,}/g) ?? [];
+  const lastSentTo = (address: string) => sent.filter((email) => email.to === address).at(-1);
+
+  it('verifies an email once with the latest token; a used, replaced or expired one is refused', async () => {
+    let now = new Date('2026-11-27T10:00:00.000Z');
+    const deps = { ...users, clock: () => now };
+    const { user } = await registerUser(deps, credentials('confirm@example.com'));
+    const [first] = tokenIn(lastSentTo('confirm@example.com'));
+
+    expect(user.emailVerified).toBe(false);
+    expect(tokenIn(lastSentTo('confirm@example.com'))).toHaveLength(1);
+    now = new Date('2026-11-27T10:00:45.000Z');
+    await expect(resendConfirmation(deps, user.id)).rejects.toMatchObject({
+      code: 'too_many_requests',
+      headers: { 'retry-after': '15' },
+    });
+    now = new Date('2026-11-27T10:01:00.000Z');
+    await resendConfirmation(deps, user.id);
+    const [second] = tokenIn(lastSentTo('confirm@example.com'));
+
+    await expect(confirmEmail(deps, first!)).rejects.toMatchObject({ code: 'invalid_confirmation' });
+    await expect(confirmEmail(deps, second!)).resolves.toMatchObject({ id: user.id, emailVerified: true });
+    await expect(confirmEmail(deps, second!)).rejects.toMatchObject({ code: 'invalid_confirmation' });
+    await expect(resendConfirmation(deps, user.id)).rejects.toMatchObject({ code: 'already_verified' });
+    const stored = await users.users.findById(user.id);
+    expect(JSON.stringify(stored)).not.toContain(second!.slice(31));
+  });
+
+  it('refuses a confirmation token after 24 hours, and any string that is not one', async () => {
+    let now = new Date('2026-11-27T10:00:00.000Z');
+    const deps = { ...users, clock: () => now };
+    await registerUser(deps, credentials('late@example.com'));
+    const [token] = tokenIn(lastSentTo('late@example.com'));
+    now = new Date('2026-11-28T10:00:00.000Z');
+
+    await expect(confirmEmail(deps, token!)).rejects.toMatchObject({ code: 'invalid_confirmation' });
+    await expect(confirmEmail(deps, 'x'.repeat(40))).rejects.toMatchObject({ code: 'invalid_confirmation' });
+  });
+
+  it('makes admins verified from the start, sending them nothing, and verifies a user promoted to admin', async () => {
+    const before = sent.length;
+    const admin = await ensureAdmin(users, credentials('first-admin@example.com'));
+    await registerUser(users, credentials('promoted@example.com'));
+    const promoted = await ensureAdmin(users, credentials('promoted@example.com'));
+
+    expect(admin).toMatchObject({ role: 'admin', emailVerified: true });
+    expect(promoted).toMatchObject({ role: 'admin', emailVerified: true });
+    expect(await users.users.findById(promoted.id)).toMatchObject({ emailVerified: true });
+    expect(sent.slice(before).map((email) => email.to)).toEqual(['promoted@example.com']);
+  });
+});
+
+describe('the SES adapter against the local mail catcher', () => {
+  it('sends through the SES v2 API an email the catcher lists for its address, newest first', async () => {
+    const catcher = await startMailCatcher();
+    const client = new SESv2Client({
+      endpoint: catcher.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      const mailer = new SesMailer(client, 'no-reply@gateway.local');
+      await mailer.send({ to: 'Ada@Example.com', subject: 'First', text: 'one' });
+      await mailer.send({ to: 'ada@example.com', subject: 'Second', text: 'two' });
+      await mailer.send({ to: 'bob@example.com', subject: 'Other', text: 'three' });
+
+      const answer = await catcher.answer('GET', '/local/emails', 'to=ADA%40example.com');
+      const listed = JSON.parse(answer!.body.toString()) as { data: Record<string, unknown>[] };
+
+      expect(answer?.statusCode).toBe(200);
+      expect(listed.data).toEqual([
+        { to: 'ada@example.com', subject: 'Second', text: 'two', sentAt: expect.any(String) },
+        { to: 'ada@example.com', subject: 'First', text: 'one', sentAt: expect.any(String) },
+      ]);
+      expect((await catcher.answer('GET', '/local/emails', ''))?.statusCode).toBe(400);
+      expect(catcher.answer('GET', '/v1/me', '')).toBeUndefined();
+    } finally {
+      client.destroy();
+      await catcher.stop();
+    }
   });
 });
 
@@ -175,7 +273,7 @@ describe('sign-in throttling on DynamoDB Local', () => {
   const withClock = (start: string) => {
     let now = new Date(start);
     return {
-      deps: { ...users, clock: () => now } satisfies UserDeps,
+      deps: { ...users, clock: () => now },
       advance: (ms: number) => {
         now = new Date(now.getTime() + ms);
       },
@@ -246,8 +344,8 @@ describe('sign-in throttling on DynamoDB Local', () => {
 describe('accounts on DynamoDB Local', () => {
   it('lists a user’s own wallets and only theirs, filtered and sorted', async () => {
     const accounts = accountDeps();
-    const ada = { userId: 'usr_ada', role: 'user' as const, tokenId: 'tok_a' };
-    const bob = { userId: 'usr_bob', role: 'user' as const, tokenId: 'tok_b' };
+    const ada = { userId: 'usr_ada', role: 'user' as const, tokenId: 'tok_a', emailVerified: true };
+    const bob = { userId: 'usr_bob', role: 'user' as const, tokenId: 'tok_b', emailVerified: true };
     const usd = await openWallet(accounts, ada, { currency: 'USD', name: 'b' });
     const eur = await openWallet(accounts, ada, { currency: 'EUR', name: 'a' });
     await openWallet(accounts, bob, { currency: 'USD' });
@@ -282,7 +380,7 @@ describe('accounts on DynamoDB Local', () => {
 
   it('pages operators through every account with filters, neither repeating nor skipping', async () => {
     const deps = accountDeps();
-    const owner = { userId: 'usr_pager', role: 'user' as const, tokenId: 'tok_p' };
+    const owner = { userId: 'usr_pager', role: 'user' as const, tokenId: 'tok_p', emailVerified: true };
     const opened = [];
     for (let i = 0; i < 7; i++) opened.push(await openWallet(deps, owner, { currency: 'GBP' }));
 

@@ -10,3 +10,4 @@ for (const table of ['users', 'tokens', 'accounts', 'payments', 'operations', 'i
 process.env.PAYMENTS_QUEUE_URL ??= 'https://sqs.us-east-1.amazonaws.com/123456789012/payments';
 process.env.WEBSOCKET_ENDPOINT ??= 'https://ws.example.com/$default';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.MAIL_FROM ??= 'no-reply@example.com';
