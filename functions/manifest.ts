@@ -6,7 +6,15 @@ import type { TableName } from '../shared/db/tables';
 import { contracts } from './contracts';
 import type { RouteContract } from './lib/contract';
 
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * The DynamoDB actions a function performs on a table, and the only ones the CDK app grants it: a transaction needs
+ * the action of each of its items (a Put, PutItem), a query of an index Query on that index.
+ */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+export type TableAccess = readonly TableAction[];
+
+/** Reading by key, in batches and through queries: what every listing and lookup does. */
+const read = ['GetItem', 'BatchGetItem', 'Query'] as const satisfies TableAccess;
 
 /** Queues, as plain data: the CDK app and the local stack's event source both build from it. */
 export const queues = {
@@ -75,14 +83,20 @@ const fn = (
 ): FunctionSpec => ({ entry: `functions/${name}/handler.ts`, description, tables, ...extra });
 
 // Reading an account answers its balance, which is the head of its chain of operations.
-const accountsRead = { accounts: 'read', operations: 'read' } as const;
-// Creating a payment checks both accounts, creates technical accounts on first use and claims its idempotency key.
-const paymentsCreate = { accounts: 'readWrite', payments: 'readWrite', idempotency: 'readWrite' } as const;
+const accountsRead = { accounts: read, operations: read } as const;
+// Creating a payment checks both accounts, creates technical accounts on first use and claims its idempotency key;
+// a retry reads the claim and the payment it names.
+const paymentsCreate = {
+  accounts: ['GetItem', 'PutItem'],
+  payments: ['GetItem', 'PutItem'],
+  idempotency: ['GetItem', 'PutItem'],
+} as const satisfies FunctionSpec['tables'];
 
 export const functions = {
   authorizer: fn('authorizer', 'Resolves a bearer token to its user for API Gateway', {
-    tokens: 'readWrite',
-    users: 'read',
+    // A token's `lastUsedAt` is refreshed at most once a minute.
+    tokens: ['GetItem', 'UpdateItem'],
+    users: ['GetItem'],
   }),
   'not-found': fn('not-found', 'Answers problem+json for any route the API does not have', {}),
   health: fn('health', 'Liveness of the API', {}),
@@ -90,39 +104,41 @@ export const functions = {
   'users-create': fn(
     'users-create',
     'Signs a user up, issues a first token and sends the confirmation email',
-    { users: 'readWrite', tokens: 'readWrite' },
+    // The user and its email claim in one transaction; the first token with the user's register of tokens.
+    { users: ['PutItem'], tokens: ['GetItem', 'PutItem'] },
     { settings: ['tokenLifetimeDays'], sendsMail: true },
   ),
   'users-confirm': fn('users-confirm', 'Verifies an email with the token of its confirmation email', {
-    users: 'readWrite',
+    users: ['GetItem', 'UpdateItem'],
   }),
   'confirmation-send': fn(
     'confirmation-send',
     'Sends the caller a new confirmation email',
-    { users: 'readWrite' },
+    { users: ['GetItem', 'UpdateItem'] },
     { sendsMail: true },
   ),
   'tokens-create': fn(
     'tokens-create',
     'Issues a token for an email and password',
-    { users: 'readWrite', tokens: 'readWrite' },
+    // Users: the sign-in counter (read, counted, opened, cleared) and a password hash made again.
+    { users: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], tokens: ['GetItem', 'PutItem'] },
     { settings: ['tokenLifetimeDays'] },
   ),
-  'tokens-list': fn('tokens-list', "Lists the caller's tokens", { tokens: 'read' }),
+  'tokens-list': fn('tokens-list', "Lists the caller's tokens", { tokens: ['Query', 'BatchGetItem'] }),
   'tokens-delete': fn(
     'tokens-delete',
     'Revokes one of the caller’s tokens and closes the WebSocket connections opened with it',
-    { tokens: 'readWrite', connections: 'readWrite' },
+    { tokens: ['GetItem', 'DeleteItem', 'UpdateItem'], connections: ['Query', 'DeleteItem'] },
     { postsToConnections: true },
   ),
   'tokens-delete-all': fn(
     'tokens-delete-all',
     'Revokes every token of the caller and closes the WebSocket connections opened with them',
-    { tokens: 'readWrite', connections: 'readWrite' },
+    { tokens: ['GetItem', 'Query', 'DeleteItem', 'UpdateItem'], connections: ['Query', 'DeleteItem'] },
     { postsToConnections: true },
   ),
-  'me-get': fn('me-get', 'Answers the calling user', { users: 'read' }),
-  'accounts-create': fn('accounts-create', 'Opens a wallet for the caller', { accounts: 'readWrite' }),
+  'me-get': fn('me-get', 'Answers the calling user', { users: ['GetItem'] }),
+  'accounts-create': fn('accounts-create', 'Opens a wallet for the caller', { accounts: [...read, 'PutItem'] }),
   'accounts-list': fn('accounts-list', "Lists the caller's accounts", accountsRead),
   'accounts-get': fn('accounts-get', 'Reads one account', accountsRead),
   'admin-accounts-list': fn('admin-accounts-list', 'Lists any accounts, for operators', accountsRead),
@@ -132,17 +148,17 @@ export const functions = {
   'payments-create': fn(
     'payments-create',
     'Accepts a transfer, exchange or withdrawal and queues it',
-    { ...paymentsCreate, rates: 'read' },
+    { ...paymentsCreate, rates: ['GetItem'] },
     { sends: ['payments'] },
   ),
   'deposits-create': fn('deposits-create', 'Accepts a bank deposit, for operators', paymentsCreate, {
     sends: ['payments'],
   }),
-  'payments-get': fn('payments-get', 'Reads one payment', { payments: 'read' }),
-  'payments-list': fn('payments-list', 'Lists payments', { payments: 'read', accounts: 'read' }),
-  'rates-list': fn('rates-list', 'Answers the exchange rates in force', { rates: 'read' }),
-  'rates-history': fn('rates-history', "Lists a pair's rates, newest first, for operators", { rates: 'read' }),
-  'rates-put': fn('rates-put', 'Sets the exchange rate of a pair, for operators', { rates: 'readWrite' }),
+  'payments-get': fn('payments-get', 'Reads one payment', { payments: ['GetItem'] }),
+  'payments-list': fn('payments-list', 'Lists payments', { payments: read, accounts: read }),
+  'rates-list': fn('rates-list', 'Answers the exchange rates in force', { rates: ['Query'] }),
+  'rates-history': fn('rates-history', "Lists a pair's rates, newest first, for operators", { rates: ['Query'] }),
+  'rates-put': fn('rates-put', 'Sets the exchange rate of a pair, for operators', { rates: ['PutItem'] }),
   'reports-summary': fn(
     'reports-summary',
     'Sums commission, deposits, withdrawals and exchanges per currency over a period, for operators',
@@ -151,30 +167,32 @@ export const functions = {
   processor: fn(
     'processor',
     'Applies queued payments to the ledger, one transaction each',
-    { payments: 'readWrite', operations: 'readWrite', accounts: 'read' },
+    // One transaction: the payment's update and a Put per operation, each on condition of its chain's head.
+    { payments: ['GetItem', 'UpdateItem'], operations: ['Query', 'PutItem'], accounts: read },
     { consumes: { queue: 'payments', batchSize: 10, maxBatchingWindowSeconds: 0 }, timeoutSeconds: 10 },
   ),
   sweeper: fn(
     'sweeper',
     'Re-drives payments left INITIATED and fails those past their horizon',
-    { payments: 'readWrite' },
+    { payments: [...read, 'UpdateItem'] },
     { sends: ['payments'], schedule: { everyMinutes: 1 }, timeoutSeconds: 60 },
   ),
   'ws-authorizer': fn('ws-authorizer', 'Resolves the ?token= of a WebSocket upgrade, or refuses it with 401', {
-    users: 'read',
-    tokens: 'readWrite',
+    users: ['GetItem'],
+    tokens: ['GetItem', 'UpdateItem'],
   }),
-  'ws-connect': fn('ws-connect', 'Remembers an authorized WebSocket connection', { connections: 'readWrite' }),
-  'ws-disconnect': fn('ws-disconnect', 'Forgets a closed WebSocket connection', { connections: 'readWrite' }),
+  'ws-connect': fn('ws-connect', 'Remembers an authorized WebSocket connection', { connections: ['PutItem'] }),
+  'ws-disconnect': fn('ws-disconnect', 'Forgets a closed WebSocket connection', { connections: ['DeleteItem'] }),
   'ws-default': fn('ws-default', 'Answers WebSocket messages: subscribe to a payment', {
-    connections: 'read',
-    payments: 'read',
-    tokens: 'read',
+    connections: ['GetItem'],
+    payments: ['GetItem'],
+    tokens: ['GetItem'],
   }),
   notifier: fn(
     'notifier',
     'Pushes each payment reaching a final state to the connections of its payer and payee',
-    { payments: 'read', connections: 'readWrite', tokens: 'read' },
+    // A connection whose token is gone, or that API Gateway says is gone, is forgotten.
+    { connections: ['Query', 'GetItem', 'DeleteItem'], tokens: ['GetItem'] },
     { stream: { table: 'payments', batchSize: 100, maxRetries: 5 }, postsToConnections: true, timeoutSeconds: 30 },
   ),
 } as const satisfies Record<string, FunctionSpec>;
