@@ -12,7 +12,7 @@ import type { PaymentDeps } from '../../shared/payments/service';
 import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
 import type { ReportDeps } from '../../shared/reports/service';
-import type { UserDeps } from '../../shared/users/service';
+import type { NewUserDeps, UserDeps } from '../../shared/users/service';
 import { createSesClient, SesMailer } from '../../shared/db/ses-mailer';
 import type { ConfirmationDeps } from '../../shared/users/confirmation';
 import { mail, queues, type QueueName } from '../manifest';
@@ -91,8 +91,11 @@ export const userDeps: UserDeps = {
   },
 };
 
-/** What signing up needs: the user deps and the mailer, apart so that only the functions that send mail bundle SES. */
-export const signUpDeps = {
+/**
+ * What signing up and confirming need: the user stores and the mailer, apart from `userDeps` so that only the
+ * functions that send mail bundle the SES client.
+ */
+export const mailingDeps: NewUserDeps & ConfirmationDeps = {
   get users() {
     return userStore();
   },
@@ -107,16 +110,6 @@ export const signUpDeps = {
     return config.tokenLifetimeMs;
   },
   onMailFailure,
-};
-
-export const confirmationDeps: ConfirmationDeps = {
-  get users() {
-    return userStore();
-  },
-  get mailer() {
-    return mailer();
-  },
-  clock: systemClock,
 };
 
 export const accountDeps: AccountDeps = {

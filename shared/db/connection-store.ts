@@ -32,27 +32,23 @@ export class DynamoConnectionStore implements ConnectionStore {
     await this.client.send(new DeleteCommand({ TableName: this.table, Key: { connectionId } }));
   }
 
-  async listByUser(userId: string): Promise<string[]> {
-    return queryAttribute(
-      this.client,
-      {
-        TableName: this.table,
-        IndexName: 'byUser',
-        KeyConditionExpression: 'userId = :userId',
-        ExpressionAttributeValues: { ':userId': userId },
-      },
-      'connectionId',
-    );
+  listByUser(userId: string): Promise<string[]> {
+    return this.idsBy('byUser', 'userId', userId);
   }
 
-  async listByToken(tokenId: string): Promise<string[]> {
+  listByToken(tokenId: string): Promise<string[]> {
+    return this.idsBy('byToken', 'tokenId', tokenId);
+  }
+
+  /** The connection ids an index lists under one key. */
+  private idsBy(index: string, key: string, value: string): Promise<string[]> {
     return queryAttribute(
       this.client,
       {
         TableName: this.table,
-        IndexName: 'byToken',
-        KeyConditionExpression: 'tokenId = :tokenId',
-        ExpressionAttributeValues: { ':tokenId': tokenId },
+        IndexName: index,
+        KeyConditionExpression: `${key} = :${key}`,
+        ExpressionAttributeValues: { [`:${key}`]: value },
       },
       'connectionId',
     );

@@ -15,7 +15,7 @@ import type { Confirmation, Role, TokenRecord, UserRecord } from '../users/model
 import type { SignInAttempts, TokenStore, UserStore } from '../users/ports';
 import { batchGet } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
-import { isConditionFailure } from './conditions';
+import { isConditionFailure, writtenIf } from './conditions';
 import { queryAttribute } from './query';
 
 const userKey = (id: string) => ({ pk: `user#${id}` });
@@ -118,13 +118,9 @@ export class DynamoUserStore implements UserStore {
     );
   }
 
-  async replaceConfirmation(
-    id: string,
-    confirmation: Confirmation,
-    previousSentAt: string | undefined,
-  ): Promise<boolean> {
-    try {
-      await this.client.send(
+  replaceConfirmation(id: string, confirmation: Confirmation, previousSentAt: string | undefined): Promise<boolean> {
+    return writtenIf(
+      this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: userKey(id),
@@ -138,17 +134,13 @@ export class DynamoUserStore implements UserStore {
             ...(previousSentAt === undefined ? {} : { ':previous': previousSentAt }),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
-  async confirm(id: string, hash: string, now: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+  confirm(id: string, hash: string, now: Date): Promise<boolean> {
+    return writtenIf(
+      this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: userKey(id),
@@ -157,12 +149,8 @@ export class DynamoUserStore implements UserStore {
           ExpressionAttributeNames: { '#hash': 'hash' },
           ExpressionAttributeValues: { ':true': true, ':hash': hash, ':now': now.toISOString() },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 

@@ -72,7 +72,7 @@ const mintToken = async (
   return { id, token, name, createdAt, expiresAt };
 };
 
-type NewUserDeps = Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'tokenLifetimeMs' | 'passwordParams'>;
+export type NewUserDeps = Pick<UserDeps, 'users' | 'tokens' | 'clock' | 'tokenLifetimeMs' | 'passwordParams'>;
 
 /** Stores a new user with a first token; a user gets a confirmation to send, an admin is verified from the start. */
 const createUser = async (deps: NewUserDeps, { email, password, name }: Credentials, role: Role) => {
