@@ -23,7 +23,7 @@ export default {
       globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
     }),
-    project('e2e'),
+    project('e2e', { setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'] }),
     project('infra'),
   ],
 };

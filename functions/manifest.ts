@@ -6,7 +6,15 @@ import { type TableName, tables } from '../shared/adapters/tables';
 import { contracts } from './contracts';
 import type { RouteContract } from './lib/contract';
 
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * The DynamoDB actions a function performs on a table, and the only ones the CDK app grants it: a transaction needs
+ * the action of each of its items (a Put, PutItem), a query of an index Query on that index.
+ */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+export type TableAccess = readonly TableAction[];
+
+/** Reading by key, in batches and through queries: what every listing and lookup does. */
+const read = ['GetItem', 'BatchGetItem', 'Query'] as const satisfies TableAccess;
 
 export interface QueueSpec {
   /** The environment variable that carries the queue's URL to a function. */
@@ -95,6 +103,23 @@ export const boundVariables = (spec: FunctionSpec): string[] => [
   ...(spec.putsEvents ? [environment.eventBus] : []),
 ];
 
+/**
+ * Operator settings, each read from one environment variable by the functions that declare it; unset means the
+ * default. The CDK app sets a variable from the context value of the same setting (`-c tokenLifetimeDays=30`).
+ */
+export const settings = {
+  /** Days an API token works after it is issued. */
+  tokenLifetimeDays: { envVar: 'TOKEN_LIFETIME_DAYS', fallback: 90 },
+} as const;
+
+export type SettingName = keyof typeof settings;
+
+/**
+ * How a function that `sendsMail` learns its sender address and SES configuration set (none locally); the CDK app sets
+ * both from context and grants SES sending from that identity only.
+ */
+export const mail = { fromEnvVar: 'MAIL_FROM', configurationSetEnvVar: 'MAIL_CONFIGURATION_SET' } as const;
+
 export interface FunctionSpec {
   /** Path of the handler module, relative to the project root; it exports `handler`. */
   entry: string;
@@ -118,6 +143,10 @@ export interface FunctionSpec {
   postsToConnections?: true;
   /** Puts events on the stack's EventBridge bus, whose name it reads from `environment.eventBus`. */
   putsEvents?: true;
+  /** The operator settings it reads. */
+  settings?: readonly SettingName[];
+  /** Sends email through Amazon SES v2 (the local mail catcher on the local stack). */
+  sendsMail?: true;
   timeoutSeconds?: number;
 }
 
@@ -132,30 +161,62 @@ const fn = (
 ): FunctionSpec => ({ entry: `functions/${name}/handler.ts`, description, tables, ...extra });
 
 // Reading an account answers its balance, which is the head of its chain of operations.
-const accountsRead = { accounts: 'read', operations: 'read' } as const;
-// Creating a payment checks both accounts, creates technical accounts on first use and claims its idempotency key.
-const paymentsCreate = { accounts: 'readWrite', payments: 'readWrite', idempotency: 'readWrite' } as const;
+const accountsRead = { accounts: read, operations: read } as const;
+// Creating a payment checks both accounts, creates technical accounts on first use and claims its idempotency key;
+// a retry reads the claim and the payment it names.
+const paymentsCreate = {
+  accounts: ['GetItem', 'PutItem'],
+  payments: ['GetItem', 'PutItem'],
+  idempotency: ['GetItem', 'PutItem'],
+} as const satisfies FunctionSpec['tables'];
 
 export const functions = {
   authorizer: fn('authorizer', 'Resolves a bearer token to its user for API Gateway', {
-    tokens: 'readWrite',
-    users: 'read',
+    // A token's `lastUsedAt` is refreshed at most once a minute.
+    tokens: ['GetItem', 'UpdateItem'],
+    users: ['GetItem'],
   }),
   'not-found': fn('not-found', 'Answers problem+json for any route the API does not have', {}),
   health: fn('health', 'Liveness of the API', {}),
   openapi: fn('openapi', 'Serves the OpenAPI 3.1 document', {}),
-  'users-create': fn('users-create', 'Signs a user up and issues a first token', {
-    users: 'readWrite',
-    tokens: 'readWrite',
+  'users-create': fn(
+    'users-create',
+    'Signs a user up, issues a first token and sends the confirmation email',
+    // The user and its email claim in one transaction; the first token with the user's register of tokens.
+    { users: ['PutItem'], tokens: ['GetItem', 'PutItem'] },
+    { settings: ['tokenLifetimeDays'], sendsMail: true },
+  ),
+  'users-confirm': fn('users-confirm', 'Verifies an email with the token of its confirmation email', {
+    users: ['GetItem', 'UpdateItem'],
   }),
-  'tokens-create': fn('tokens-create', 'Issues a token for an email and password', {
-    users: 'read',
-    tokens: 'readWrite',
-  }),
-  'tokens-list': fn('tokens-list', "Lists the caller's tokens", { tokens: 'read' }),
-  'tokens-delete': fn('tokens-delete', 'Revokes one of the caller’s tokens', { tokens: 'readWrite' }),
-  'me-get': fn('me-get', 'Answers the calling user', { users: 'read' }),
-  'accounts-create': fn('accounts-create', 'Opens a wallet for the caller', { accounts: 'readWrite' }),
+  'confirmation-send': fn(
+    'confirmation-send',
+    'Sends the caller a new confirmation email',
+    { users: ['GetItem', 'UpdateItem'] },
+    { sendsMail: true },
+  ),
+  'tokens-create': fn(
+    'tokens-create',
+    'Issues a token for an email and password',
+    // Users: the sign-in counter (read, counted, opened, cleared) and a password hash made again.
+    { users: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], tokens: ['GetItem', 'PutItem'] },
+    { settings: ['tokenLifetimeDays'] },
+  ),
+  'tokens-list': fn('tokens-list', "Lists the caller's tokens", { tokens: ['Query', 'BatchGetItem'] }),
+  'tokens-delete': fn(
+    'tokens-delete',
+    'Revokes one of the caller’s tokens and closes the WebSocket connections opened with it',
+    { tokens: ['GetItem', 'DeleteItem', 'UpdateItem'], connections: ['Query', 'DeleteItem'] },
+    { postsToConnections: true },
+  ),
+  'tokens-delete-all': fn(
+    'tokens-delete-all',
+    'Revokes every token of the caller and closes the WebSocket connections opened with them',
+    { tokens: ['GetItem', 'Query', 'DeleteItem', 'UpdateItem'], connections: ['Query', 'DeleteItem'] },
+    { postsToConnections: true },
+  ),
+  'me-get': fn('me-get', 'Answers the calling user', { users: ['GetItem'] }),
+  'accounts-create': fn('accounts-create', 'Opens a wallet for the caller', { accounts: [...read, 'PutItem'] }),
   'accounts-list': fn('accounts-list', "Lists the caller's accounts", accountsRead),
   'accounts-get': fn('accounts-get', 'Reads one account', accountsRead),
   'admin-accounts-list': fn('admin-accounts-list', 'Lists any accounts, for operators', accountsRead),
@@ -165,17 +226,17 @@ export const functions = {
   'payments-create': fn(
     'payments-create',
     'Accepts a transfer, exchange or withdrawal and queues it',
-    { ...paymentsCreate, rates: 'read' },
+    { ...paymentsCreate, rates: ['GetItem'] },
     { sends: ['payments'] },
   ),
   'deposits-create': fn('deposits-create', 'Accepts a bank deposit, for operators', paymentsCreate, {
     sends: ['payments'],
   }),
-  'payments-get': fn('payments-get', 'Reads one payment', { payments: 'read' }),
-  'payments-list': fn('payments-list', 'Lists payments', { payments: 'read', accounts: 'read' }),
-  'rates-list': fn('rates-list', 'Answers the exchange rates in force', { rates: 'read' }),
-  'rates-history': fn('rates-history', "Lists a pair's rates, newest first, for operators", { rates: 'read' }),
-  'rates-put': fn('rates-put', 'Sets the exchange rate of a pair, for operators', { rates: 'readWrite' }),
+  'payments-get': fn('payments-get', 'Reads one payment', { payments: ['GetItem'] }),
+  'payments-list': fn('payments-list', 'Lists payments', { payments: read, accounts: read }),
+  'rates-list': fn('rates-list', 'Answers the exchange rates in force', { rates: ['Query'] }),
+  'rates-history': fn('rates-history', "Lists a pair's rates, newest first, for operators", { rates: ['Query'] }),
+  'rates-put': fn('rates-put', 'Sets the exchange rate of a pair, for operators', { rates: ['PutItem'] }),
   'reports-summary': fn(
     'reports-summary',
     'Sums commission, deposits, withdrawals and exchanges per currency over a period, for operators',
@@ -184,31 +245,41 @@ export const functions = {
   processor: fn(
     'processor',
     'Applies queued payments to the ledger, one transaction each',
-    { payments: 'readWrite', operations: 'readWrite', accounts: 'read' },
+    // One transaction: the payment's update and a Put per operation, each on condition of its chain's head.
+    { payments: ['GetItem', 'UpdateItem'], operations: ['Query', 'PutItem'], accounts: read },
     { consumes: { queue: 'payments', batchSize: 10, maxBatchingWindowSeconds: 0 }, timeoutSeconds: 10 },
   ),
   sweeper: fn(
     'sweeper',
     'Re-drives payments left INITIATED and fails those past their horizon',
-    { payments: 'readWrite' },
+    { payments: [...read, 'UpdateItem'] },
     { sends: ['payments'], schedule: { everyMinutes: 1 }, timeoutSeconds: 60 },
   ),
   'ws-authorizer': fn('ws-authorizer', 'Resolves the ?token= of a WebSocket upgrade, or refuses it with 401', {
-    users: 'read',
-    tokens: 'readWrite',
+    users: ['GetItem'],
+    tokens: ['GetItem', 'UpdateItem'],
   }),
-  'ws-connect': fn('ws-connect', 'Remembers an authorized WebSocket connection', { connections: 'readWrite' }),
-  'ws-disconnect': fn('ws-disconnect', 'Forgets a closed WebSocket connection', { connections: 'readWrite' }),
+  'ws-connect': fn('ws-connect', 'Remembers an authorized WebSocket connection', { connections: ['PutItem'] }),
+  'ws-disconnect': fn('ws-disconnect', 'Forgets a closed WebSocket connection', { connections: ['DeleteItem'] }),
   'ws-default': fn(
     'ws-default',
     'Answers WebSocket messages: subscribe to a payment, resume after an event',
-    { connections: 'read', payments: 'read', events: 'read' },
+    // A connection whose token is gone is not served; resume reads the event log through its indexes.
+    { connections: ['GetItem'], payments: ['GetItem'], tokens: ['GetItem'], events: ['Query', 'BatchGetItem'] },
     { postsToConnections: true, timeoutSeconds: 29 },
   ),
   notifier: fn(
     'notifier',
     'Turns each state a payment reaches into an event: logged, put on the bus, fanned out to webhooks, pushed',
-    { payments: 'read', connections: 'readWrite', events: 'readWrite', webhooks: 'read', deliveries: 'readWrite' },
+    // The event written once; the endpoints that want it found by owner; a delivery each; a connection whose token
+    // is gone, or that API Gateway says is gone, forgotten.
+    {
+      events: ['PutItem'],
+      webhooks: ['Query'],
+      deliveries: ['PutItem', 'GetItem'],
+      connections: ['Query', 'GetItem', 'DeleteItem'],
+      tokens: ['GetItem'],
+    },
     {
       stream: { table: 'payments', batchSize: 100, maxRetries: 5 },
       postsToConnections: true,
@@ -220,20 +291,23 @@ export const functions = {
   'webhook-deliverer': fn(
     'webhook-deliverer',
     'POSTs signed events to webhook endpoints, retrying on the Standard Webhooks schedule',
-    { webhooks: 'readWrite', deliveries: 'readWrite', events: 'read' },
+    // Each attempt claimed and settled on its delivery; an endpoint's run of failures recorded, or it disabled.
+    { webhooks: ['GetItem', 'UpdateItem'], deliveries: ['GetItem', 'UpdateItem'], events: ['GetItem'] },
     {
       // A slow receiver holds its own attempt for up to 10 s, never the others of the batch, which run at once.
       consumes: { queue: 'webhook-deliveries', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 10 },
       timeoutSeconds: 60,
     },
   ),
-  'events-list': fn('events-list', 'Lists the events of the payments the caller may see', { events: 'read' }),
-  'webhooks-create': fn('webhooks-create', 'Registers a webhook endpoint', { webhooks: 'readWrite' }),
-  'webhooks-list': fn('webhooks-list', "Lists the caller's webhook endpoints", { webhooks: 'read' }),
-  'webhooks-delete': fn('webhooks-delete', 'Deletes a webhook endpoint', { webhooks: 'readWrite' }),
+  'events-list': fn('events-list', 'Lists the events of the payments the caller may see', {
+    events: ['Query', 'BatchGetItem', 'GetItem'],
+  }),
+  'webhooks-create': fn('webhooks-create', 'Registers a webhook endpoint', { webhooks: ['Query', 'PutItem'] }),
+  'webhooks-list': fn('webhooks-list', "Lists the caller's webhook endpoints", { webhooks: read }),
+  'webhooks-delete': fn('webhooks-delete', 'Deletes a webhook endpoint', { webhooks: ['GetItem', 'DeleteItem'] }),
   'webhook-deliveries-list': fn('webhook-deliveries-list', "Lists a webhook endpoint's deliveries", {
-    webhooks: 'read',
-    deliveries: 'read',
+    webhooks: ['GetItem'],
+    deliveries: read,
   }),
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -12,13 +12,14 @@ export abstract class DomainError extends Error {
   abstract readonly status: number;
   abstract readonly title: string;
   readonly errors?: FieldError[];
-  /** HTTP headers the answer carries besides the problem: `Allow`, `Retry-After`. */
+  /** Response headers the problem needs besides its body, such as a 429's `Retry-After`. */
   readonly headers?: Readonly<Record<string, string>>;
 
-  constructor(detail: string, errors?: FieldError[]) {
+  constructor(detail: string, errors?: FieldError[], headers?: Record<string, string>) {
     super(detail);
     this.name = new.target.name;
     if (errors) this.errors = errors;
+    if (headers) this.headers = headers;
   }
 }
 
@@ -88,10 +89,10 @@ export class MethodNotAllowedError extends DomainError {
   readonly code = 'method_not_allowed';
   readonly status = 405;
   readonly title = 'Method not allowed';
-  override readonly headers: Readonly<Record<string, string>>;
   constructor(method: string, path: string, allowed: readonly string[]) {
-    super(`${method} is not supported on ${path}; it supports ${allowed.join(', ')}.`);
-    this.headers = { allow: allowed.join(', ') };
+    super(`${method} is not supported on ${path}; it supports ${allowed.join(', ')}.`, undefined, {
+      allow: allowed.join(', '),
+    });
   }
 }
 
@@ -158,11 +159,49 @@ export class NoRateError extends DomainError {
   }
 }
 
+export class EmailUnverifiedError extends DomainError {
+  readonly code = 'email_unverified';
+  readonly status = 403;
+  readonly title = 'Email not verified';
+  constructor() {
+    super(
+      'Confirm your email address before moving money: follow the confirmation email, or ask for a new one with ' +
+        'POST /v1/me/confirmation.',
+    );
+  }
+}
+
+export class InvalidConfirmationError extends DomainError {
+  readonly code = 'invalid_confirmation';
+  readonly status = 400;
+  readonly title = 'Invalid confirmation token';
+  constructor() {
+    super('This confirmation token is unknown, was already used, was replaced by a newer one or has expired.');
+  }
+}
+
+export class AlreadyVerifiedError extends DomainError {
+  readonly code = 'already_verified';
+  readonly status = 409;
+  readonly title = 'Email already verified';
+  constructor() {
+    super('This email address is already confirmed.');
+  }
+}
+
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'too_many_requests';
+  readonly status = 429;
+  readonly title = 'Too many requests';
+  /** `retryAfterSeconds` is sent as `Retry-After`, rounded up to a whole second of at least 1. */
+  constructor(detail: string, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(`${detail} Retry in ${seconds} s.`, undefined, { 'retry-after': String(seconds) });
+  }
+}
+
 export class LimitReachedError extends DomainError {
   readonly code = 'limit_reached';
   readonly status = 422;
   readonly title = 'Limit reached';
-  constructor(what: string, limit: number) {
-    super(`At most ${limit} ${what} may exist at once; delete one first.`);
-  }
 }

@@ -96,10 +96,11 @@ export const deliveryView = (delivery: Delivery) => ({
   createdAt: delivery.createdAt,
 });
 
-export const tokenView = ({ id, name, createdAt, lastUsedAt }: TokenRecord) => ({
+export const tokenView = ({ id, name, createdAt, expiresAt, lastUsedAt }: TokenRecord) => ({
   id,
   name,
   createdAt,
+  expiresAt,
   ...(lastUsedAt === undefined ? {} : { lastUsedAt }),
 });
 

@@ -5,15 +5,27 @@ import { createWebhook, deleteWebhook, listDeliveries, listEvents, listWebhooks 
 import { getHealth, getOpenApiDocument } from './meta';
 import { createDeposit, createPayment, getFees, getPayment, listPayments } from './payments';
 import { getSummaryReport, listRateHistory, listRates, setRate } from './rates';
-import { createToken, createUser, getMe, listTokens, revokeToken } from './users';
+import {
+  confirmEmail,
+  createToken,
+  createUser,
+  getMe,
+  listTokens,
+  resendConfirmation,
+  revokeAllTokens,
+  revokeToken,
+} from './users';
 
 export const contracts: readonly RouteContract[] = [
   getHealth,
   getOpenApiDocument,
   createUser,
+  confirmEmail,
+  resendConfirmation,
   createToken,
   listTokens,
   revokeToken,
+  revokeAllTokens,
   getMe,
   createAccount,
   listAccounts,

@@ -32,7 +32,8 @@ export const createPayment = route({
   operationId: 'createPayment',
   summary: 'Create a payment',
   description:
-    'Accepts a payment from one of the caller’s accounts and answers 202 with `status: "INITIATED"`. Funds are ' +
+    'Accepts a payment from one of the caller’s accounts and answers 202 with `status: "INITIATED"`; the caller’s ' +
+    'email must be verified (else a 403 `email_unverified`). Funds are ' +
     'checked when it is processed: a source short of `amount + fee` ends `FAILED` with ' +
     '`failureReason: "insufficient_funds"`. Follow it with GET /v1/payments/{id} or the WebSocket.\n\n' +
     '- `transfer`: between two wallets in `currency`; any user’s wallet may be the destination.\n' +
@@ -47,6 +48,7 @@ export const createPayment = route({
   tags: ['Payments'],
   body: paymentBody,
   idempotent: true,
+  verifiedEmail: true,
   success: { status: 202, description: 'The accepted payment.', schema: paymentSchema },
   errors: ['unsupported_currency', 'not_found', 'same_account', 'currency_mismatch', 'no_rate', 'account_closed'],
 });

@@ -9,4 +9,5 @@ export interface AuthorizerContext {
   userId?: string;
   role?: Role;
   tokenId?: string;
+  emailVerified?: boolean;
 }

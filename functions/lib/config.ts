@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { DEFAULT_FEES, type FeeSchedule, feeScheduleSchema } from '../../shared/payments/fees';
 import { STANDARD_DELIVERY_POLICY } from '../../shared/webhooks/model';
-import { environment } from '../manifest';
+import { environment, settings } from '../manifest';
 
 const seconds = (fallback: number) =>
   z._default(z.pipe(z.string().check(z.regex(/^[0-9]{1,7}$/)), z.transform(Number)), fallback);
@@ -37,6 +37,10 @@ const envSchema = z.object({
   [environment.webhookDisableAfter]: seconds(STANDARD_DELIVERY_POLICY.disableAfterMs / 1000),
   [environment.webhookAllowLoopback]: z.optional(z.enum(['true', 'false'])),
   [environment.eventBus]: z.optional(z.string().check(z.minLength(1))),
+  [settings.tokenLifetimeDays.envVar]: z._default(
+    z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,3}$/)), z.transform(Number)),
+    settings.tokenLifetimeDays.fallback,
+  ),
 });
 
 /**
@@ -67,4 +71,5 @@ export const config = {
   },
   /** The stack's EventBridge bus, or none (the local stack). */
   eventBusName: parsed.data[environment.eventBus],
+  tokenLifetimeMs: parsed.data[settings.tokenLifetimeDays.envVar] * 24 * 60 * 60 * 1000,
 };

@@ -45,6 +45,8 @@ export interface RouteContract<
   examples?: Readonly<Record<string, unknown>>;
   /** Money moves: an `Idempotency-Key` header is read and a reused key is a 422 `idempotency_key_reused`. */
   idempotent?: true;
+  /** Only a caller whose email is verified may call it (money leaves their account): else a 403 `email_unverified`. */
+  verifiedEmail?: true;
   success: { status: 200 | 201 | 202 | 204; description: string; schema?: Schema };
   /**
    * The error codes of the route's own rules. Those its shape implies (a body's `invalid_json`, a caller's
@@ -72,6 +74,7 @@ export const errorsOf = (contract: RouteContract): ErrorCode[] => [
     ...(contract.idempotent ? (['validation_error', 'idempotency_key_reused'] as const) : []),
     ...(contract.access === 'public' ? [] : (['unauthorized'] as const)),
     ...(contract.access === 'admin' ? (['forbidden'] as const) : []),
+    ...(contract.verifiedEmail ? (['email_unverified'] as const) : []),
     ...contract.errors,
   ]),
 ];

@@ -8,6 +8,7 @@ import {
   InvalidJsonError,
   NotFoundError,
   PayloadTooLargeError,
+  EmailUnverifiedError,
   UnauthorizedError,
   UnsupportedCurrencyError,
 } from '../../shared/errors';
@@ -44,12 +45,14 @@ export interface HttpRequest<B, Q, P, A extends Access> {
 // API Gateway's own payload limit is 10 MB; no request of this API needs more than a few hundred bytes.
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const principalOf = (event: HttpEvent, access: Access): Principal | undefined => {
+const principalOf = (event: HttpEvent, { access, verifiedEmail }: RouteContract): Principal | undefined => {
   if (access === 'public') return undefined;
   const context = event.requestContext.authorizer?.lambda;
   if (!context?.userId || !context.role || !context.tokenId) throw new UnauthorizedError();
   if (access === 'admin' && context.role !== 'admin') throw new ForbiddenError();
-  return { userId: context.userId, role: context.role, tokenId: context.tokenId };
+  const emailVerified = context.emailVerified === true;
+  if (verifiedEmail && !emailVerified) throw new EmailUnverifiedError();
+  return { userId: context.userId, role: context.role, tokenId: context.tokenId, emailVerified };
 };
 
 const readJsonBody = (event: HttpEvent): unknown => {
@@ -87,7 +90,7 @@ const parseRequest = <
   contract: RouteContract<B, Q, P, A>,
   event: HttpEvent,
 ) => {
-  const caller = principalOf(event, contract.access);
+  const caller = principalOf(event, contract);
   const params = parseParams(contract.params, event.pathParameters);
   const query = contract.query ? parseInput(contract.query, event.queryStringParameters ?? {}) : undefined;
   // A route without a body schema ignores whatever body comes, as a GET should.

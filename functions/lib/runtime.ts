@@ -16,19 +16,22 @@ import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/adapters/le
 import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/adapters/payment-store';
 import { DynamoRateStore } from '../../shared/adapters/rate-store';
 import { type TableName, tables } from '../../shared/adapters/tables';
-import { DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
+import { DynamoSignInAttempts, DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
 import { joinLedger } from '../../shared/ledger/ports';
 import type { PaymentDeps } from '../../shared/payments/deps';
 import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
 import type { ReportDeps } from '../../shared/reports/service';
-import type { UserDeps } from '../../shared/users/service';
+import type { NewUserDeps, UserDeps } from '../../shared/users/service';
+import { createSesClient, SesMailer } from '../../shared/adapters/ses-mailer';
+import type { ConfirmationDeps } from '../../shared/users/confirmation';
 import type { DeliverDeps, WebhookDeps } from '../../shared/webhooks/service';
 import {
   boundVariables,
   environment,
   type FunctionName,
   functions,
+  mail,
   queues,
   type QueueName,
   telemetry,
@@ -94,6 +97,18 @@ const once = <T>(make: () => T): (() => T) => {
 
 const userStore = /* @__PURE__ */ once(() => new DynamoUserStore(dynamo, tableName('users')));
 const tokenStore = /* @__PURE__ */ once(() => new DynamoTokenStore(dynamo, tableName('tokens')));
+const signInAttempts = /* @__PURE__ */ once(() => new DynamoSignInAttempts(dynamo, tableName('users')));
+const mailer = /* @__PURE__ */ once(
+  () =>
+    new SesMailer(
+      createSesClient(),
+      fromEnv(mail.fromEnvVar, 'a mail sender'),
+      process.env[mail.configurationSetEnvVar] || undefined,
+    ),
+);
+const onMailFailure = (userId: string, error: unknown) => {
+  logger.error('Confirmation email not sent; the user may ask for another', { userId, error: error as Error });
+};
 const accountStore = /* @__PURE__ */ once(() => new DynamoAccountStore(dynamo, tableName('accounts')));
 const ledgerReader = /* @__PURE__ */ once(() => new DynamoLedgerReader(dynamo, tableName('operations')));
 const ledgerWriter = /* @__PURE__ */ once(
@@ -134,7 +149,35 @@ export const userDeps: UserDeps = {
   get tokens() {
     return tokenStore();
   },
+  get attempts() {
+    return signInAttempts();
+  },
   clock: systemClock,
+  // A getter, as every store here: a plain property read would keep this object, and every client, in each bundle.
+  get tokenLifetimeMs() {
+    return config.tokenLifetimeMs;
+  },
+};
+
+/**
+ * What signing up and confirming need: the user stores and the mailer, apart from `userDeps` so that only the
+ * functions that send mail bundle the SES client.
+ */
+export const mailingDeps: NewUserDeps & ConfirmationDeps = {
+  get users() {
+    return userStore();
+  },
+  get tokens() {
+    return tokenStore();
+  },
+  get mailer() {
+    return mailer();
+  },
+  clock: systemClock,
+  get tokenLifetimeMs() {
+    return config.tokenLifetimeMs;
+  },
+  onMailFailure,
 };
 
 export const accountDeps: AccountDeps = {
@@ -166,7 +209,9 @@ export const paymentDeps: PaymentDeps = {
   get rates() {
     return rateStore();
   },
-  fees: config.fees,
+  get fees() {
+    return config.fees;
+  },
   clock: systemClock,
   onEnqueueFailure: (paymentId, error) => {
     logger.warn('Payment not queued; the sweeper will re-drive it', { paymentId, error: error as Error });
@@ -193,6 +238,9 @@ export const reportDeps: ReportDeps = {
 export const realtimeDeps: RealtimeDeps = {
   get connections() {
     return connectionStore();
+  },
+  get tokens() {
+    return tokenStore();
   },
   get payments() {
     return paymentStore();

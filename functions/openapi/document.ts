@@ -10,7 +10,7 @@ import { amountSchema, currencySchema, isoTimestampSchema, limitSchema } from '.
 import { errorsOf, type RouteContract, type Tag } from '../lib/contract';
 import { PROBLEM_TYPE_BASE } from '../lib/problem';
 import { routes } from '../manifest';
-import { type ErrorCode, errorExample } from './errors';
+import { type ErrorCode, errorExample, errorHeaders } from './errors';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -33,6 +33,7 @@ export interface MediaType {
 
 export interface Response {
   description: string;
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
   content?: Record<string, MediaType>;
 }
 
@@ -66,7 +67,7 @@ export const PROBLEM_REF = '#/components/schemas/Problem';
 export const CURRENCY_REF = '#/components/schemas/Currency';
 export const IDEMPOTENCY_KEY_REF = '#/components/parameters/IdempotencyKey';
 
-const TIMESTAMP_FIELDS = new Set(['createdAt', 'updatedAt', 'lastUsedAt', 'completedAt', 'at']);
+const TIMESTAMP_FIELDS = new Set(['createdAt', 'updatedAt', 'lastUsedAt', 'completedAt', 'expiresAt', 'at']);
 
 /** zod's `override` hook works by mutating the schema it generated, in place. */
 const replaceWith = (target: JsonSchema, next: JsonSchema): void => {
@@ -164,6 +165,29 @@ const pathParameters = (route: RouteContract): Parameter[] => {
   }));
 };
 
+/** What each response header an error may carry means; every header an error sets must be described here. */
+const errorHeaderDocs: Readonly<Record<string, { name: string; description: string; schema: JsonSchema }>> = {
+  'retry-after': {
+    name: 'Retry-After',
+    description: 'The seconds to wait before trying again.',
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
+
+const headersOf = (codes: readonly ErrorCode[]) => {
+  const names = [...new Set(codes.flatMap((code) => Object.keys(errorHeaders(code))))];
+  if (names.length === 0) return {};
+  return {
+    headers: Object.fromEntries(
+      names.map((name) => {
+        const doc = errorHeaderDocs[name];
+        if (!doc) throw new Error(`The error header ${name} is not documented`);
+        return [doc.name, { description: doc.description, schema: doc.schema }];
+      }),
+    ),
+  };
+};
+
 const joinCodes = (codes: readonly string[]) =>
   codes.length < 2 ? codes.join('') : `${codes.slice(0, -1).join(', ')} or ${codes.at(-1) ?? ''}`;
 
@@ -181,6 +205,7 @@ const errorResponses = (codes: readonly ErrorCode[]): Record<string, Response> =
         String(status),
         {
           description: `${joinCodes(statusCodes.map((code) => `\`${code}\` (${errorExample(code).title})`))}.`,
+          ...headersOf(statusCodes),
           content: {
             'application/problem+json': {
               schema: { $ref: PROBLEM_REF },

@@ -1,12 +1,16 @@
 import {
   AccountClosedError,
+  AlreadyVerifiedError,
+  EmailUnverifiedError,
+  InvalidConfirmationError,
+  LimitReachedError,
+  TooManyRequestsError,
   CurrencyMismatchError,
   SameAccountError,
   type DomainError,
   EmailTakenError,
   ForbiddenError,
   IdempotencyKeyReusedError,
-  LimitReachedError,
   InvalidCredentialsError,
   InvalidJsonError,
   MethodNotAllowedError,
@@ -44,7 +48,11 @@ const domainErrors = {
   currency_mismatch: () => CurrencyMismatchError.notIn('acc_01jd0000000000000000000000', 'EUR'),
   account_closed: () => new AccountClosedError('acc_01jd0000000000000000000000'),
   no_rate: () => new NoRateError('USD', 'JPY'),
-  limit_reached: () => new LimitReachedError('webhooks', 20),
+  email_unverified: () => new EmailUnverifiedError(),
+  invalid_confirmation: () => new InvalidConfirmationError(),
+  already_verified: () => new AlreadyVerifiedError(),
+  too_many_requests: () => new TooManyRequestsError('Too many attempts.', 42),
+  limit_reached: () => new LimitReachedError('A user holds at most 25 live tokens; revoke one first.'),
 } satisfies Record<string, () => DomainError>;
 
 export type ErrorCode = keyof typeof domainErrors | 'internal_error';
@@ -53,3 +61,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [...(Object.keys(domainErrors) 
 
 export const errorExample = (code: ErrorCode): Problem =>
   code === 'internal_error' ? internalProblem : toProblem(domainErrors[code]());
+
+/** The response headers an error code comes with besides its body (a 429's `Retry-After`), by lower-case name. */
+export const errorHeaders = (code: ErrorCode): Readonly<Record<string, string>> =>
+  code === 'internal_error' ? {} : (domainErrors[code]().headers ?? {});

@@ -1,6 +1,6 @@
 import { registerUser } from '../../shared/users/service';
 import { createUser } from '../contracts/users';
 import { httpHandler } from '../lib/http';
-import { userDeps } from '../lib/runtime';
+import { mailingDeps } from '../lib/runtime';
 
-export const handler = httpHandler(createUser, async ({ body }) => registerUser(userDeps, body));
+export const handler = httpHandler(createUser, async ({ body }) => registerUser(mailingDeps, body));

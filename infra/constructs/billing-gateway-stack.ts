@@ -7,6 +7,7 @@ import { PaymentEvents } from './event-bus';
 import { Handlers } from './handlers';
 import { HttpApi } from './http-api';
 import { Ledger } from './ledger';
+import { Mail } from './mail';
 import { Monitoring } from './monitoring';
 import { pascalCase } from './names';
 import { PaymentPipeline } from './payment-pipeline';
@@ -30,6 +31,7 @@ export class BillingGatewayStack extends Stack {
   readonly pipeline: PaymentPipeline;
   readonly realtime: Realtime;
   readonly events: PaymentEvents;
+  readonly mail: Mail;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, { stage, ...props }: BillingGatewayStackProps) {
@@ -43,6 +45,7 @@ export class BillingGatewayStack extends Stack {
     this.pipeline = new PaymentPipeline(this, 'PaymentPipeline', { handlers: this.handlers });
     this.realtime = new Realtime(this, 'Realtime', { stage, handlers: this.handlers, ledger: this.ledger });
     this.events = new PaymentEvents(this, 'PaymentEvents', { handlers: this.handlers });
+    this.mail = new Mail(this, 'Mail', { handlers: this.handlers });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage,
       handlers: this.handlers,

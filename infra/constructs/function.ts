@@ -106,12 +106,11 @@ export class GatewayFunction extends NodejsFunction {
   }
 
   /**
-   * Lets this function use a ledger table and tells it the table's name, in one step so neither can be forgotten:
-   * `read` grants reads and queries only, `readWrite` adds writes and deletes.
+   * Lets this function perform exactly these actions on a ledger table (and its indexes) and tells it the table's
+   * name, in one step so neither can be forgotten.
    */
-  bindTable(table: LedgerTable, access: TableAccess): this {
-    if (access === 'readWrite') table.grantReadWriteData(this);
-    else table.grantReadData(this);
+  bindTable(table: LedgerTable, actions: TableAccess): this {
+    table.grant(this, ...actions.map((action) => `dynamodb:${action}`));
     this.addEnvironment(table.envVar, table.tableName);
     if (table.definition.indexes.length > 0 && this.role) {
       Validations.of(this.role).acknowledge({

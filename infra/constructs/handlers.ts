@@ -6,6 +6,7 @@ import {
   functions,
   type FunctionSpec,
   routes,
+  settings,
   websocketAuthorizer,
   websocketRoutes,
   type TableAccess,
@@ -77,6 +78,13 @@ export class Handlers extends Construct {
       const spec: FunctionSpec = functions[name];
       const fn = new GatewayFunction(this, pascalCase(name), { name, spec, stage });
       for (const [table, access] of tableBindings(spec)) fn.bindTable(ledger.table(table), access);
+      // An operator setting given as context (`-c tokenLifetimeDays=30`) reaches the functions that read it.
+      for (const setting of spec.settings ?? []) {
+        const value: unknown = this.node.tryGetContext(setting);
+        if (typeof value === 'string' || typeof value === 'number') {
+          fn.addEnvironment(settings[setting].envVar, String(value));
+        }
+      }
 
       const reasons = noDeadLetterQueueReasons(name, spec);
       if (reasons.length > 0) {

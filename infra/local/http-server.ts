@@ -6,11 +6,14 @@ import { httpAuthorizerEvent, httpEvent, sourceIpOf, withAuthorizer } from './ga
 import { BodyTooLarge, closeServer, isRecord, listen, once, readBody, respond } from './helpers';
 import { InvocationTimeout, invoke, loadHandler } from './lambda-runtime';
 
-interface HttpAnswer {
+export interface HttpAnswer {
   statusCode: number;
   headers: Record<string, string>;
   body: Buffer | string;
 }
+
+/** A route of the local stack only (`GET /local/emails`), answered before the API's; undefined for any other. */
+export type LocalRoute = (method: string, rawPath: string, rawQueryString: string) => Promise<HttpAnswer> | undefined;
 
 // API Gateway's payload limit and integration timeout for HTTP APIs.
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -96,12 +99,16 @@ const handle = async (request: IncomingMessage, body: Buffer): Promise<HttpAnswe
  * (a free one when 0 or omitted), with an access log line per request unless `quiet`.
  */
 export const startHttpServer = async (
-  options: { port?: number; quiet?: boolean } = {},
+  options: { port?: number; quiet?: boolean; localRoutes?: LocalRoute } = {},
 ): Promise<{ url: string; stop(): Promise<void> }> => {
+  const local = (request: IncomingMessage) => {
+    const [rawPath = '/', rawQueryString = ''] = (request.url ?? '/').split(/\?(.*)/s);
+    return options.localRoutes?.(request.method ?? 'GET', rawPath, rawQueryString);
+  };
   const server = createServer((request, response) => {
     const started = performance.now();
     void readBody(request, MAX_BODY_BYTES)
-      .then((body) => handle(request, body))
+      .then((body) => local(request) ?? handle(request, body))
       .catch((error: unknown) => {
         if (error instanceof BodyTooLarge) return gatewayError(413, 'Request Entity Too Large');
         console.error('[local api] request failed:', error);

@@ -15,7 +15,9 @@ import {
   type FunctionName,
   type FunctionSpec,
   functions,
+  environment,
   localEnvironment,
+  mail as mailEnv,
   websocketRoutes,
 } from '../../functions/manifest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
@@ -27,6 +29,7 @@ import { dlqName, ensureQueues, queueEnv } from './queues';
 import { startSchedule } from './scheduler';
 import { startSqs } from './sqs';
 import { startStreamSource } from './stream-source';
+import { startMailCatcher } from './mail-catcher';
 import { ensureTables, localTableNames, tableEnv } from './tables';
 import { startWebSocketServer } from './websocket-server';
 
@@ -168,9 +171,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // Before any handler module is imported: handlers read their queue URLs and table names when loaded.
     configureHandlers(dynamodb.endpoint, sqs.inProcessEndpoint, names, options.logLevel);
     Object.assign(process.env, queueEnv(queues));
+    // The gateway's own SES client sends to the mail catcher, which keeps every email and delivers none.
+    const mail = start(await startMailCatcher());
+    Object.assign(process.env, { AWS_ENDPOINT_URL_SESV2: mail.url, [mailEnv.fromEnvVar]: 'no-reply@gateway.local' });
     // Bound before any handler is imported too: the notifier reads its `@connections` endpoint when loaded.
     const websocket = start(await startWebSocketServer({ port: options.wsPort, quiet: options.quiet }));
-    process.env.WEBSOCKET_ENDPOINT = websocket.managementEndpoint;
+    process.env[environment.websocketEndpoint] = websocket.managementEndpoint;
 
     const client = new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.endpoint });
     try {
@@ -186,7 +192,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const preloaded = [...triggered.map(([name]) => name), ...websocketRoutes.map((route) => route.function)];
     await Promise.all(preloaded.map(loadHandler));
 
-    const http = start(await startHttpServer({ port: options.port, quiet: options.quiet }));
+    const http = start(await startHttpServer({ port: options.port, quiet: options.quiet, localRoutes: mail.answer }));
     const streamsClient = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamodb.endpoint });
     start({
       stop: () => {
@@ -198,6 +204,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       `WebSocket       ${websocket.url} (@connections at ${websocket.managementEndpoint})`,
       `DynamoDB Local  ${dynamodb.endpoint}`,
       `SQS (fauxqs)    ${sqs.endpoint}`,
+      `Mail catcher    ${mail.url} (captured mail; GET /local/emails?to=<address> on the HTTP API)`,
     ];
     for (const [functionName, { consumes, schedule, stream, timeoutSeconds }] of triggered) {
       const runs = { handler: await loadHandler(functionName), functionName, timeoutSeconds };

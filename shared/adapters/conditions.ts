@@ -48,3 +48,14 @@ export const refusingItem = async <T>(
   if (found === undefined) throw error;
   return found;
 };
+
+/** Whether a conditional write was made: false when its condition did not hold, any other failure thrown. */
+export const writtenIf = async (write: Promise<unknown>): Promise<boolean> => {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+};

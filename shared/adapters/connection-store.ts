@@ -21,6 +21,8 @@ export class DynamoConnectionStore implements ConnectionStore {
     return {
       connectionId: Item.connectionId as string,
       userId: Item.userId as string,
+      // A connection recorded before connections knew their token is served by none.
+      tokenId: typeof Item.tokenId === 'string' ? Item.tokenId : '',
       connectedAt: Item.connectedAt as string,
       expiresAt: Number(Item.expiresAt as bigint),
     };
@@ -30,14 +32,23 @@ export class DynamoConnectionStore implements ConnectionStore {
     await this.client.send(new DeleteCommand({ TableName: this.table, Key: { connectionId } }));
   }
 
-  async listByUser(userId: string): Promise<string[]> {
+  listByUser(userId: string): Promise<string[]> {
+    return this.idsBy('byUser', 'userId', userId);
+  }
+
+  listByToken(tokenId: string): Promise<string[]> {
+    return this.idsBy('byToken', 'tokenId', tokenId);
+  }
+
+  /** The connection ids an index lists under one key. */
+  private idsBy(index: string, key: string, value: string): Promise<string[]> {
     return queryAttribute(
       this.client,
       {
         TableName: this.table,
-        IndexName: 'byUser',
-        KeyConditionExpression: 'userId = :userId',
-        ExpressionAttributeValues: { ':userId': userId },
+        IndexName: index,
+        KeyConditionExpression: `${key} = :${key}`,
+        ExpressionAttributeValues: { [`:${key}`]: value },
       },
       'connectionId',
     );

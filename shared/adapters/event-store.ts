@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { audienceOf, EVENT_RETENTION_DAYS, type EventType, type PaymentEvent } from '../events/model';
+import { EVENT_RETENTION_DAYS, type EventType, type PaymentEvent } from '../events/model';
+import { audienceOf } from '../payments/model';
 import type { EventPage, EventRead, EventScope, EventStore } from '../events/ports';
 import { batchGet } from './batch';
 import { putIfAbsent } from './conditions';

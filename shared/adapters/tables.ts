@@ -29,16 +29,24 @@ export interface TableDefinition {
 }
 
 export const tables = {
-  /** Users (`pk = user#<id>`) and the email claims that keep emails unique (`pk = email#<email>`). */
+  /**
+   * Users (`pk = user#<id>`), the email claims that keep emails unique (`pk = email#<email>`), and the failed sign-ins
+   * of an email (`pk = signin#<email>`), which alone carry a `ttl` and go when their window has passed.
+   */
   users: {
     envVar: 'USERS_TABLE',
     partitionKey: { name: 'pk', type: 'S' },
     indexes: [],
+    timeToLiveAttribute: 'ttl',
   },
-  /** API tokens by id; only the SHA-256 of each secret is stored. */
+  /**
+   * API tokens by id (`tok_…`), only the SHA-256 of each secret stored, each with a `ttl` at its expiry; and each
+   * user's register of the tokens it holds (`user#<userId>`), which caps them and finds them all at once.
+   */
   tokens: {
     envVar: 'TOKENS_TABLE',
     partitionKey: { name: 'id', type: 'S' },
+    timeToLiveAttribute: 'ttl',
     indexes: [
       {
         name: 'byUser',
@@ -132,7 +140,7 @@ export const tables = {
     indexes: [],
   },
   /**
-   * Open WebSocket connections, by connection id, with the user each belongs to. API Gateway closes a connection
+   * Open WebSocket connections, by connection id, with the user each belongs to and the token it was opened with. API Gateway closes a connection
    * after two hours at most, so a record outlives it only until its TTL, in case `$disconnect` never came.
    */
   connections: {
@@ -142,6 +150,13 @@ export const tables = {
       {
         name: 'byUser',
         partitionKey: { name: 'userId', type: 'S' },
+        sortKey: { name: 'connectionId', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+      {
+        // The connections a revoked token opened, to close them.
+        name: 'byToken',
+        partitionKey: { name: 'tokenId', type: 'S' },
         sortKey: { name: 'connectionId', type: 'S' },
         projection: { type: 'KEYS_ONLY' },
       },

@@ -41,21 +41,3 @@ export const eventOf = (payment: Payment): PaymentEvent | undefined => {
   const at = new Date(payment.updatedAt);
   return { id: derivedId('evt', at, `${payment.id}#${payment.status}`), type, createdAt: at.toISOString(), payment };
 };
-
-/**
- * Who may see a payment, its events, its pushes and its webhooks, besides operators: the owner of its source, and the
- * owner of its destination unless it FAILED (money never reached them, so they never hear of it). Technical accounts
- * have no owner.
- */
-export const audienceOf = (payment: Payment): { payer?: string; payee?: string } => ({
-  ...(payment.sourceOwnerId === undefined ? {} : { payer: payment.sourceOwnerId }),
-  ...(payment.destinationOwnerId === undefined || payment.status === 'FAILED'
-    ? {}
-    : { payee: payment.destinationOwnerId }),
-});
-
-/** The users of the audience, once each. */
-export const viewersOf = (payment: Payment): string[] => {
-  const { payer, payee } = audienceOf(payment);
-  return [...new Set([payer, payee])].filter((id): id is string => id !== undefined);
-};

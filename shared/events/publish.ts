@@ -9,7 +9,7 @@ export interface PublishDeps {
   /** Absent where there is no bus (the local stack). */
   bus: EventBus | undefined;
   fanOut: FanOutDeps;
-  realtime: Pick<RealtimeDeps, 'connections' | 'pusher'>;
+  realtime: Pick<RealtimeDeps, 'connections' | 'pusher' | 'tokens' | 'clock'>;
 }
 
 /**

@@ -10,20 +10,34 @@ export interface FeeRule {
 export type FeeKind = 'transfer' | 'exchange' | 'withdrawal' | 'deposit';
 export type FeeSchedule = Record<FeeKind, FeeRule>;
 
+/**
+ * The minimum a rule charges when it does not say: 1 minor unit wherever the rule charges anything at all, so that
+ * splitting a payment into tiny ones never escapes the fee.
+ */
+export const defaultMin = ({ bps, fixed }: Pick<FeeRule, 'bps' | 'fixed'>): number => (bps > 0 || fixed > 0 ? 1 : 0);
+
+const rule = (bps: number, fixed = 0): FeeRule => ({ bps, fixed, min: defaultMin({ bps, fixed }) });
+
 export const DEFAULT_FEES: FeeSchedule = {
-  transfer: { bps: 100, fixed: 0, min: 0 },
-  exchange: { bps: 50, fixed: 0, min: 0 },
-  withdrawal: { bps: 150, fixed: 0, min: 0 },
-  deposit: { bps: 0, fixed: 0, min: 0 },
+  transfer: rule(100),
+  exchange: rule(50),
+  withdrawal: rule(150),
+  deposit: rule(0),
 };
 
-const ruleSchema = z.strictObject({
-  bps: z.int().check(z.minimum(0), z.maximum(10_000)),
-  fixed: z.int().check(z.minimum(0)),
-  min: z.int().check(z.minimum(0)),
-});
+const ruleSchema = z.pipe(
+  z.strictObject({
+    bps: z.int().check(z.minimum(0), z.maximum(10_000)),
+    fixed: z.int().check(z.minimum(0)),
+    min: z.optional(z.int().check(z.minimum(0))),
+  }),
+  z.transform(({ bps, fixed, min }): FeeRule => ({ bps, fixed, min: min ?? defaultMin({ bps, fixed }) })),
+);
 
-/** Operators change fees by configuration (FEE_SCHEDULE, JSON); any kind left out keeps its default. */
+/**
+ * Operators change fees by configuration (FEE_SCHEDULE, JSON); any kind left out keeps its default, and a rule without
+ * `min` gets the default minimum.
+ */
 export const feeScheduleSchema = z.partial(
   z.strictObject({ transfer: ruleSchema, exchange: ruleSchema, withdrawal: ruleSchema, deposit: ruleSchema }),
 );

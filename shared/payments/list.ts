@@ -4,11 +4,8 @@ import type { SortOrder } from '../schemas/common';
 import { readSortCursor, sortCursor, sortedPage } from '../sorted-page';
 import type { Principal } from '../users/model';
 import type { PaymentDeps } from './deps';
-import type { Payment, PaymentStatus, PaymentType } from './model';
+import { isVisibleTo, type Payment, type PaymentStatus, type PaymentType } from './model';
 import type { PaymentScope } from './ports';
-
-const mayRead = (caller: Principal, payment: Payment): boolean =>
-  caller.role === 'admin' || payment.sourceOwnerId === caller.userId || payment.destinationOwnerId === caller.userId;
 
 export const readablePayment = async (
   deps: Pick<PaymentDeps, 'payments'>,
@@ -16,7 +13,7 @@ export const readablePayment = async (
   id: string,
 ): Promise<Payment> => {
   const payment = await deps.payments.findById(id);
-  if (!payment || !mayRead(caller, payment)) throw new NotFoundError('payment', id);
+  if (!payment || !isVisibleTo(payment, caller)) throw new NotFoundError('payment', id);
   return payment;
 };
 
@@ -33,8 +30,9 @@ export interface PaymentListQuery extends PageRequest {
 }
 
 const matches =
-  (query: PaymentListQuery) =>
+  (query: PaymentListQuery, caller: Principal) =>
   (p: Payment): boolean =>
+    isVisibleTo(p, caller) &&
     (query.status === undefined || p.status === query.status) &&
     (query.type === undefined || p.type === query.type) &&
     (query.accountId === undefined ||
@@ -62,14 +60,14 @@ export const listPayments = async (
   if (query.order.field === 'amount') {
     const candidates =
       scope === 'all' ? await deps.payments.listAll(range) : await deps.payments.listForUser(scope.userId, range);
-    return sortedPage(candidates.filter(matches(query)), query.order, (p) => p.amount, query);
+    return sortedPage(candidates.filter(matches(query, caller)), query.order, (p) => p.amount, query);
   }
 
   const after = query.cursor === undefined ? undefined : readSortCursor(query.cursor, query.order).id;
   const found: Payment[] = [];
   const read = { range, descending: query.order.descending, after, chunk: Math.min(query.limit + 1, 100) };
   for await (const chunk of deps.payments.inOrder(scope, read)) {
-    found.push(...chunk.filter(matches(query)));
+    found.push(...chunk.filter(matches(query, caller)));
     if (found.length > query.limit) break;
   }
   const data = found.slice(0, query.limit);

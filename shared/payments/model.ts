@@ -37,3 +37,25 @@ export interface Payment {
 }
 
 export const isFinal = (status: PaymentStatus): boolean => status !== 'INITIATED';
+
+/**
+ * Who may see a payment, its events, its pushes and its webhooks, besides operators: the owner of its source, and the
+ * owner of its destination unless it FAILED (money never reached them, so they never hear of it). Technical accounts
+ * have no owner. The one rule of visibility: reads, lists, pushes, the event log and webhooks all apply it.
+ */
+export const audienceOf = (payment: Payment): { payer?: string; payee?: string } => ({
+  ...(payment.sourceOwnerId === undefined ? {} : { payer: payment.sourceOwnerId }),
+  ...(payment.destinationOwnerId === undefined || payment.status === 'FAILED'
+    ? {}
+    : { payee: payment.destinationOwnerId }),
+});
+
+/** The users of the audience, once each. */
+export const viewersOf = (payment: Payment): string[] => {
+  const { payer, payee } = audienceOf(payment);
+  return [...new Set([payer, payee])].filter((id): id is string => id !== undefined);
+};
+
+/** Whether a caller may see a payment: an operator sees all of them, anyone else only those of its audience. */
+export const isVisibleTo = (payment: Payment, caller: { userId: string; role: 'user' | 'admin' }): boolean =>
+  caller.role === 'admin' || viewersOf(payment).includes(caller.userId);

@@ -1,10 +1,11 @@
 import type { EventType, PaymentEvent } from '../events/model';
-import { type Payment } from '../payments/model';
 import { paymentView } from '../views';
 
 export interface Connection {
   connectionId: string;
   userId: string;
+  /** The token it was opened with: revoking or expiring that token ends the connection. */
+  tokenId: string;
   connectedAt: string;
   /** Epoch seconds: past API Gateway's two-hour limit, when a record whose `$disconnect` never came may go. */
   expiresAt: number;
@@ -21,7 +22,3 @@ export const eventMessage = (event: PaymentEvent): ServerMessage => ({
   event: event.id,
   payment: paymentView(event.payment),
 });
-
-/** The users a payment concerns: the owners of its two sides, once each. Technical accounts have none. */
-export const partiesOf = (payment: Payment): string[] =>
-  [...new Set([payment.sourceOwnerId, payment.destinationOwnerId])].filter((id): id is string => id !== undefined);

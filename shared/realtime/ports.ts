@@ -6,9 +6,13 @@ export interface ConnectionStore {
   delete(connectionId: string): Promise<void>;
   /** The ids of a user's open connections. */
   listByUser(userId: string): Promise<string[]>;
+  /** The ids of the connections opened with a token. */
+  listByToken(tokenId: string): Promise<string[]>;
 }
 
 /** Sends a message down one connection; `gone` when API Gateway says the connection no longer exists. */
 export interface Pusher {
   push(connectionId: string, message: ServerMessage): Promise<'sent' | 'gone'>;
+  /** Closes a connection; one that is gone already is no error. */
+  disconnect(connectionId: string): Promise<void>;
 }

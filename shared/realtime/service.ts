@@ -1,16 +1,19 @@
 import * as z from 'zod/mini';
 import type { Clock } from '../clock';
-import { type PaymentEvent, viewersOf } from '../events/model';
+import type { PaymentEvent } from '../events/model';
+import { viewersOf } from '../payments/model';
 import type { EventStore } from '../events/ports';
 import { eventsSince } from '../events/service';
 import type { PaymentStore } from '../payments/ports';
-import type { Principal } from '../users/model';
-import { type Connection, eventMessage, partiesOf, type ServerMessage } from './model';
+import { isLive, type Principal } from '../users/model';
+import type { TokenStore } from '../users/ports';
+import { type Connection, eventMessage, type ServerMessage } from './model';
 import type { ConnectionStore, Pusher } from './ports';
 import { paymentView } from '../views';
 
 export interface RealtimeDeps {
   connections: ConnectionStore;
+  tokens: Pick<TokenStore, 'findById'>;
   payments: Pick<PaymentStore, 'findById'>;
   /** What a client that resumes missed: the event log. */
   events: Pick<EventStore, 'page'>;
@@ -24,12 +27,13 @@ const CONNECTION_TTL_SECONDS = 3 * 60 * 60;
 export const openConnection = async (
   deps: Pick<RealtimeDeps, 'connections' | 'clock'>,
   connectionId: string,
-  principal: Principal,
+  principal: Pick<Principal, 'userId' | 'tokenId'>,
 ): Promise<Connection> => {
   const now = deps.clock();
   const connection: Connection = {
     connectionId,
     userId: principal.userId,
+    tokenId: principal.tokenId,
     connectedAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + CONNECTION_TTL_SECONDS,
   };
@@ -39,6 +43,24 @@ export const openConnection = async (
 
 export const closeConnection = (deps: Pick<RealtimeDeps, 'connections'>, connectionId: string): Promise<void> =>
   deps.connections.delete(connectionId);
+
+/** A connection is served while the token it was opened with is live; revoked or expired, it hears nothing more. */
+const isServed = async (deps: Pick<RealtimeDeps, 'tokens' | 'clock'>, connection: Connection | undefined) =>
+  connection !== undefined && isLive(await deps.tokens.findById(connection.tokenId), deps.clock());
+
+const drop = async (deps: Pick<RealtimeDeps, 'connections' | 'pusher'>, connectionId: string) => {
+  await deps.pusher.disconnect(connectionId);
+  await deps.connections.delete(connectionId);
+};
+
+/** Closes every connection opened with one of these (revoked) tokens. */
+export const closeConnectionsOf = async (
+  deps: Pick<RealtimeDeps, 'connections' | 'pusher'>,
+  tokenIds: readonly string[],
+): Promise<void> => {
+  const ids = (await Promise.all(tokenIds.map((tokenId) => deps.connections.listByToken(tokenId)))).flat();
+  await Promise.all(ids.map((connectionId) => drop(deps, connectionId)));
+};
 
 const clientMessage = z.object({ action: z.string() });
 const subscribeMessage = z.object({
@@ -75,7 +97,7 @@ const replay = async (
  * named, in order, and answers nothing more; anything else answers an error, and the connection stays open.
  */
 export const handleClientMessage = async (
-  deps: Pick<RealtimeDeps, 'connections' | 'payments' | 'events' | 'pusher'>,
+  deps: Pick<RealtimeDeps, 'connections' | 'payments' | 'events' | 'pusher' | 'tokens' | 'clock'>,
   connectionId: string,
   body: string | undefined,
 ): Promise<ServerMessage | undefined> => {
@@ -91,7 +113,8 @@ export const handleClientMessage = async (
     const resume = resumeMessage.safeParse(parsed);
     if (!resume.success) return error('validation_error', '"resume" needs "after": an event id (evt_…).');
     const connection = await deps.connections.find(connectionId);
-    if (!connection) return error('unauthorized', 'This connection is not known; connect again with a token.');
+    if (!connection || !(await isServed(deps, connection)))
+      return error('unauthorized', 'This connection is not known; connect again with a token.');
     await replay(deps, connection, resume.data.after);
     return undefined;
   }
@@ -104,10 +127,11 @@ export const handleClientMessage = async (
   if (!subscribe.success) return error('validation_error', '"subscribe" needs a "paymentId".');
 
   const connection = await deps.connections.find(connectionId);
-  if (!connection) return error('unauthorized', 'This connection is not known; connect again with a token.');
+  if (!connection || !(await isServed(deps, connection)))
+    return error('unauthorized', 'This connection is not known; connect again with a token.');
   const payment = await deps.payments.findById(subscribe.data.paymentId);
   // Another user's payment is as absent as a payment that does not exist.
-  if (!payment || !partiesOf(payment).includes(connection.userId)) {
+  if (!payment || !viewersOf(payment).includes(connection.userId)) {
     return error('not_found', `No such payment: '${subscribe.data.paymentId}'.`);
   }
   return { type: 'subscribed', payment: paymentView(payment) };
@@ -118,7 +142,7 @@ export const handleClientMessage = async (
  * API Gateway no longer knows is forgotten; any other failure is thrown, so that the stream delivers the record again.
  */
 export const notifyEvent = async (
-  deps: Pick<RealtimeDeps, 'connections' | 'pusher'>,
+  deps: Pick<RealtimeDeps, 'connections' | 'pusher' | 'tokens' | 'clock'>,
   event: PaymentEvent,
 ): Promise<{ sent: number; gone: number }> => {
   const message = eventMessage(event);
@@ -127,6 +151,10 @@ export const notifyEvent = async (
   ).flat();
   const results = await Promise.all(
     connectionIds.map(async (connectionId) => {
+      if (!(await isServed(deps, await deps.connections.find(connectionId)))) {
+        await drop(deps, connectionId);
+        return 'gone';
+      }
       const result = await deps.pusher.push(connectionId, message);
       if (result === 'gone') await deps.connections.delete(connectionId);
       return result;

@@ -16,19 +16,25 @@ export const userSchema = z.object({
   email: z.string(),
   name: z.nullable(z.string()),
   role: z.enum(['user', 'admin']),
+  emailVerified: z.boolean(),
   createdAt: z.string(),
 });
+
+/** Any string of a sane length: one that cannot be a confirmation token is refused as an unknown one. */
+export const confirmationBody = z.strictObject({ token: z.string().check(z.minLength(1), z.maxLength(256)) });
 
 export const newTokenSchema = z.object({
   id: z.string(),
   token: z.string(),
   name: z.nullable(z.string()),
   createdAt: z.string(),
+  expiresAt: z.string(),
 });
 
 export const tokenSchema = z.object({
   id: z.string(),
   name: z.nullable(z.string()),
   createdAt: z.string(),
+  expiresAt: z.string(),
   lastUsedAt: z.optional(z.string()),
 });

@@ -36,3 +36,17 @@ export const bearerToken = (header: string | undefined): string | undefined => {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
 };
+
+/**
+ * A confirmation token is `<user id>_<secret>`: one run of URL-safe characters that a mail client never breaks, the
+ * user id finding the one user whose confirmation it may be, the secret 256 random bits. Only its SHA-256 is kept.
+ */
+const CONFIRMATION_PATTERN = /^(usr_[0-9a-z]{26})_[A-Za-z0-9_-]{43}$/;
+
+export const issueConfirmationToken = (userId: string): { token: string; hash: string } => {
+  const token = `${userId}_${randomBytes(32).toString('base64url')}`;
+  return { token, hash: hashToken(token) };
+};
+
+/** The user a confirmation token names, or undefined when the string cannot be one. */
+export const confirmationUserOf = (token: string): string | undefined => CONFIRMATION_PATTERN.exec(token)?.[1];

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import { LimitReachedError, NotFoundError } from '../errors';
-import { type EventType, type PaymentEvent, viewersOf } from '../events/model';
+import type { EventType, PaymentEvent } from '../events/model';
+import { viewersOf } from '../payments/model';
 import type { EventStore } from '../events/ports';
 import { newId } from '../ids';
 import { stringify } from '../json';
@@ -46,7 +47,7 @@ export const createWebhook = async (
 ): Promise<Webhook> => {
   const url = checkWebhookUrl(request.url, deps.urlPolicy);
   if ((await deps.webhooks.countByOwner(caller.userId)) >= MAX_WEBHOOKS_PER_OWNER) {
-    throw new LimitReachedError('webhook endpoints per user', MAX_WEBHOOKS_PER_OWNER);
+    throw new LimitReachedError(`A user holds at most ${MAX_WEBHOOKS_PER_OWNER} webhook endpoints; delete one first.`);
   }
   const webhook: Webhook = {
     id: newId('whk'),

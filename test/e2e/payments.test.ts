@@ -94,6 +94,11 @@ describe('payments through the local stack', () => {
       failureReason: 'insufficient_funds',
     });
     expect((await call('GET', `/v1/accounts/${adaUsd}`, { token: ada })).body.balance).toBe(7_475);
+    // Money never reached Bob: the failed payment is not his to see.
+    expect((await call('GET', `/v1/payments/${tooMuch.body.id}`, { token: bob })).status).toBe(404);
+    expect((await call('GET', '/v1/payments', { token: bob })).body.data.map((p: { id: string }) => p.id)).toEqual([
+      accepted.body.id,
+    ]);
 
     // Someone else's account is not found, whether as a source or to read; their payment too.
     expect(await call('POST', '/v1/payments', { token: eve, body: { ...transfer, amount: 1 } })).toMatchObject({
@@ -128,7 +133,7 @@ describe('payments through the local stack', () => {
 
     expect(fees).toMatchObject({
       status: 200,
-      body: { transfer: { bps: 100, fixed: 0, min: 0 }, deposit: { bps: 0 } },
+      body: { transfer: { bps: 100, fixed: 0, min: 1 }, deposit: { bps: 0, fixed: 0, min: 0 } },
     });
   });
 

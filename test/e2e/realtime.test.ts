@@ -1,6 +1,7 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import { eventually, httpClient } from '../support/http-client';
+import { confirmEmail } from '../support/e2e';
 import { startLocalStackProcess, type LocalStackProcess } from '../support/local-stack';
 
 const ADMIN = { email: 'desk@example.com', password: 'a long admin password' };
@@ -50,6 +51,7 @@ const listen = (token: string): Promise<Listener> =>
 
 const signUp = async (email: string) => {
   const reply = await call('POST', '/v1/users', { body: { email, password: 'correct horse battery' } });
+  await confirmEmail(call, email);
   return { token: reply.body.token.token as string, userId: reply.body.user.id as string };
 };
 
@@ -77,7 +79,7 @@ describe('payment outcomes over WebSocket', () => {
     }
   });
 
-  it('pushes a payment to both its sides within a second of completion, a failed one to its payer only', async () => {
+  it('pushes a payment to both its sides within a second of completion (a failed one to its payer only), and to no one else', async () => {
     const admin = (await call('POST', '/v1/tokens', { body: ADMIN })).body.token as string;
     const [ada, bob, eve] = [
       await signUp('ada-ws@example.com'),
@@ -134,10 +136,10 @@ describe('payment outcomes over WebSocket', () => {
       type: 'payment.failed',
       payment: { failureReason: 'insufficient_funds' },
     });
-    // Eve owns neither side of anything: she has heard nothing. Ada, the payee, never hears of a failed payment.
+    // Eve owns neither side of anything: she has heard nothing. Ada, the payee of the failed one, never hears of it.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(eveSocket.messages).toEqual([]);
-    expect(adaSocket.messages.some((m) => m.payment?.id === tooMuch.body.id)).toBe(false);
+    expect(adaSocket.messages.filter((m) => m.payment?.id === tooMuch.body.id)).toEqual([]);
   }, 30_000);
 
   it('answers a subscribe with a payment that finished before the socket opened', async () => {
@@ -169,6 +171,35 @@ describe('payment outcomes over WebSocket', () => {
     expect(await socket.next((m) => m.code === 'unknown_action')).toMatchObject({ type: 'error' });
     expect(socket.socket.readyState).toBe(WebSocket.OPEN);
   });
+
+  it('closes a socket within seconds of its token being revoked, one token or all of them', async () => {
+    const { token } = await signUp('closed-ws@example.com');
+    const other = (
+      await call('POST', '/v1/tokens', { body: { email: 'closed-ws@example.com', password: 'correct horse battery' } })
+    ).body.token as string;
+    const [revoked, kept, laterAll] = [await listen(token), await listen(other), await listen(other)];
+    const closed = (listener: Listener) =>
+      new Promise<number>((resolve) => {
+        if (listener.socket.readyState === WebSocket.CLOSED) resolve(Date.now());
+        listener.socket.once('close', () => {
+          resolve(Date.now());
+        });
+      });
+
+    const revokedAt = Date.now();
+    expect((await call('DELETE', `/v1/tokens/${token.split('.')[0]!}`, { token: other })).status).toBe(204);
+    const firstClosedAt = await closed(revoked);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stillOpen = [kept.socket.readyState, laterAll.socket.readyState];
+    const allRevokedAt = Date.now();
+    expect((await call('DELETE', '/v1/tokens', { token: other })).status).toBe(204);
+    const lastClosedAt = Math.max(await closed(kept), await closed(laterAll));
+
+    expect(firstClosedAt - revokedAt).toBeLessThan(3_000);
+    expect(stillOpen).toEqual([WebSocket.OPEN, WebSocket.OPEN]);
+    expect(lastClosedAt - allRevokedAt).toBeLessThan(3_000);
+    expect((await call('GET', '/v1/me', { token: other })).status).toBe(401);
+  }, 20_000);
 
   it('forgets a socket the client closed', async () => {
     const dave = await signUp('dave-ws@example.com');

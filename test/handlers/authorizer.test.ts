@@ -25,6 +25,7 @@ const user = {
   id: 'usr_1',
   email: 'ada@example.com',
   role: 'admin',
+  emailVerified: true,
   createdAt: '2026-01-01T00:00:00.000Z',
   passwordHash: 'x',
 };
@@ -35,17 +36,22 @@ beforeEach(() => {
   dynamo.on(UpdateCommand).resolves({});
 });
 
+const FAR = '2100-01-01T00:00:00.000Z';
+
 describe('authorizer', () => {
   it('resolves a live token to its user and role', async () => {
     const { id, token, hash } = issueToken();
     dynamo
       .on(GetCommand, { Key: { id } })
-      .resolves({ Item: { id, userId: 'usr_1', hash, createdAt: '2026-01-01T00:00:00.000Z' } });
+      .resolves({ Item: { id, userId: 'usr_1', hash, createdAt: '2026-01-01T00:00:00.000Z', expiresAt: FAR } });
     dynamo.on(GetCommand, { Key: { pk: 'user#usr_1' } }).resolves({ Item: user });
 
     const result = await handler(authorizerEvent(`Bearer ${token}`), lambdaContext('authorizer'));
 
-    expect(result).toEqual({ isAuthorized: true, context: { userId: 'usr_1', role: 'admin', tokenId: id } });
+    expect(result).toEqual({
+      isAuthorized: true,
+      context: { userId: 'usr_1', role: 'admin', tokenId: id, emailVerified: true },
+    });
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 
@@ -68,11 +74,25 @@ describe('authorizer', () => {
     expect(result).toEqual({ isAuthorized: true, context: {} });
   });
 
+  it('refuses an expired token, as a revoked one, before its record is removed', async () => {
+    const { id, token, hash } = issueToken();
+    const expiresAt = new Date(Date.now() - 1_000).toISOString();
+    dynamo
+      .on(GetCommand, { Key: { id } })
+      .resolves({ Item: { id, userId: 'usr_1', hash, createdAt: '2026-01-01T00:00:00.000Z', expiresAt } });
+    dynamo.on(GetCommand, { Key: { pk: 'user#usr_1' } }).resolves({ Item: user });
+
+    const result = await handler(authorizerEvent(`Bearer ${token}`), lambdaContext('authorizer'));
+
+    expect(result).toEqual({ isAuthorized: true, context: {} });
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
   it('refuses a token whose secret does not match the stored hash', async () => {
     const { id, hash } = issueToken();
     dynamo
       .on(GetCommand, { Key: { id } })
-      .resolves({ Item: { id, userId: 'usr_1', hash, createdAt: '2026-01-01T00:00:00.000Z' } });
+      .resolves({ Item: { id, userId: 'usr_1', hash, createdAt: '2026-01-01T00:00:00.000Z', expiresAt: FAR } });
     dynamo.on(GetCommand, { Key: { pk: 'user#usr_1' } }).resolves({ Item: user });
     const forged = `${id}.${'A'.repeat(43)}`;
 

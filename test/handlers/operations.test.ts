@@ -377,9 +377,9 @@ describe('GET /v1/fees', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('application/json');
     expect(response.body).toEqual({
-      transfer: { bps: 100, fixed: 0, min: 0 },
-      exchange: { bps: 50, fixed: 0, min: 0 },
-      withdrawal: { bps: 150, fixed: 0, min: 0 },
+      transfer: { bps: 100, fixed: 0, min: 1 },
+      exchange: { bps: 50, fixed: 0, min: 1 },
+      withdrawal: { bps: 150, fixed: 0, min: 1 },
       deposit: { bps: 0, fixed: 0, min: 0 },
     });
     expect(dynamo.calls()).toHaveLength(0);

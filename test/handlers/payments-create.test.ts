@@ -74,15 +74,24 @@ describe('POST /v1/payments', () => {
     expect(sentMessages()).toEqual([{ paymentId: id }]);
   });
 
+  it('answers 403 email_unverified to a caller whose email is not verified, reading and writing nothing', async () => {
+    givenStandardWallets();
+
+    const response = await postPayment(transfer(), { principal: { ...ada, emailVerified: false } });
+
+    expect(response).toMatchObject({ status: 403, body: { code: 'email_unverified' } });
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
   it.each([
     [12345, 123],
     [150, 2],
     [149, 1],
     [50, 1],
-    [49, 0],
-    [1, 0],
+    [49, 1],
+    [1, 1],
     [250, 3],
-  ])('charges a fee of 1%% rounded half up: %p → %p', async (amount, fee) => {
+  ])('charges a fee of 1%% rounded half up, at least 1 minor unit: %p → %p', async (amount, fee) => {
     givenStandardWallets();
 
     const response = await postPayment(transfer({ amount }));

@@ -91,6 +91,15 @@ describe('GET /v1/payments/{id}', () => {
     });
   });
 
+  it('hides a FAILED payment from the owner of its destination, and shows it to its payer and operators', async () => {
+    const failed = paymentItem({ status: 'FAILED', failureReason: 'insufficient_funds' });
+    givenPayments(failed);
+
+    const statuses = await Promise.all([ada, bob, admin].map(async (who) => (await getOne(failed.id, who)).status));
+
+    expect(statuses).toEqual([200, 404, 200]);
+  });
+
   it('answers 404 for an id too long to be one, reading nothing', async () => {
     const response = await getOne('p'.repeat(129), admin);
 
@@ -100,17 +109,13 @@ describe('GET /v1/payments/{id}', () => {
 });
 
 describe('GET /v1/payments', () => {
-  // Ada's payments on either side: sent (p1, p3), received (p2, p4, p5).
+  // Ada's payments on either side: sent (p1, p3, p4), received (p2, p5).
   const p1 = paymentItem({ status: 'COMPLETED', amount: 1000n, createdAt: '2026-01-01T00:00:00.000Z' });
   const p2 = depositItem({ status: 'COMPLETED', reference: 'BANK-1', createdAt: '2026-01-02T00:00:00.000Z' });
   const p3 = paymentItem({ sourceAccountId: ADA_USD_2, amount: 200n, fee: 2n, createdAt: '2026-01-03T00:00:00.000Z' });
   const p4 = paymentItem({
     status: 'FAILED',
     failureReason: 'insufficient_funds',
-    sourceAccountId: BOB_USD,
-    destinationAccountId: ADA_USD,
-    sourceOwnerId: bob.userId,
-    destinationOwnerId: ada.userId,
     amount: 7000n,
     fee: 70n,
     createdAt: '2026-01-04T00:00:00.000Z',
@@ -138,10 +143,10 @@ describe('GET /v1/payments', () => {
     };
     dynamo
       .on(QueryCommand, { IndexName: 'bySourceOwner', ExpressionAttributeValues: { ':key': ada.userId } })
-      .callsFake(ids([p1, p3]));
+      .callsFake(ids([p1, p3, p4]));
     dynamo
       .on(QueryCommand, { IndexName: 'byDestinationOwner', ExpressionAttributeValues: { ':key': ada.userId } })
-      .callsFake(ids([p2, p4, p5]));
+      .callsFake(ids([p2, p5]));
     dynamo.on(QueryCommand, { IndexName: 'all' }).callsFake(ids(all));
     dynamo.on(BatchGetCommand).resolves({ Responses: { payments: all } });
   };
@@ -161,6 +166,34 @@ describe('GET /v1/payments', () => {
     expect(names(response)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
     expect(response.body).toMatchObject({ nextCursor: null });
     expect(JSON.stringify(response.body)).not.toMatch(/OwnerId|pending|listed/);
+  });
+
+  it('never lists a FAILED payment to the owner of its destination: the money never reached them', async () => {
+    const incoming = (status: 'FAILED' | 'COMPLETED', createdAt: string) =>
+      paymentItem({
+        status,
+        sourceAccountId: BOB_USD,
+        destinationAccountId: ADA_USD,
+        sourceOwnerId: bob.userId,
+        destinationOwnerId: ada.userId,
+        createdAt,
+      });
+    const [failed, completed] = [
+      incoming('FAILED', '2026-02-01T00:00:00.000Z'),
+      incoming('COMPLETED', '2026-02-02T00:00:00.000Z'),
+    ];
+    const ids = (items: PaymentItem[]) => ({ Items: items.map(({ id }) => ({ id })) });
+    dynamo.on(QueryCommand, { IndexName: 'byDestinationOwner' }).resolves(ids([failed, completed]));
+    dynamo
+      .on(QueryCommand, { IndexName: 'bySourceOwner', ExpressionAttributeValues: { ':key': bob.userId } })
+      .resolves(ids([failed, completed]));
+    dynamo.on(BatchGetCommand).resolves({ Responses: { payments: [failed, completed] } });
+
+    const [toPayee, byAmount, toPayer] = [await list({}), await list({ sort: '-amount' }), await list({}, bob)];
+
+    expect((toPayee.body as { data: PaymentBody[] }).data.map((p) => p.id)).toEqual([completed.id]);
+    expect((byAmount.body as { data: PaymentBody[] }).data.map((p) => p.id)).toEqual([completed.id]);
+    expect((toPayer.body as { data: PaymentBody[] }).data.map((p) => p.id)).toEqual([failed.id, completed.id]);
   });
 
   it('lists the newest first, page after page, following both indexes backwards', async () => {

@@ -1,5 +1,6 @@
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -14,6 +15,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
@@ -23,9 +25,11 @@ import { handler as connect } from '../../functions/ws-connect/handler';
 import { handler as message } from '../../functions/ws-default/handler';
 import { handler as disconnect } from '../../functions/ws-disconnect/handler';
 import { handler as notifier } from '../../functions/notifier/handler';
+import { handler as revokeToken } from '../../functions/tokens-delete/handler';
+import { handler as revokeAllTokens } from '../../functions/tokens-delete-all/handler';
 import type { WebSocketEvent } from '../../functions/lib/websocket';
 import { issueToken } from '../../shared/security/tokens';
-import { lambdaContext } from '../support/http-event';
+import { httpEvent, lambdaContext, userPrincipal } from '../support/http-event';
 import { samplePayment } from '../support/payment-fixture';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -55,6 +59,24 @@ const wsEvent = (routeKey: string, connectionId: string, extra: Partial<WebSocke
 
 const payment = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({ ...samplePayment(overrides) });
 
+const FAR = '2100-01-01T00:00:00.000Z';
+
+/** Every connection was opened with `tok_live`, which is live; `tok_gone` was revoked. */
+const givenConnectionsAndTokens = () => {
+  dynamo.on(GetCommand, { TableName: 'connections' }).callsFake((input: { Key: { connectionId: string } }) => ({
+    Item: {
+      connectionId: input.Key.connectionId,
+      userId: 'usr_ada',
+      tokenId: 'tok_live',
+      connectedAt: 'x',
+      expiresAt: 1n,
+    },
+  }));
+  dynamo
+    .on(GetCommand, { TableName: 'tokens', Key: { id: 'tok_live' } })
+    .resolves({ Item: { id: 'tok_live', userId: 'usr_ada', hash: 'h', createdAt: 'x', expiresAt: FAR } });
+};
+
 beforeEach(() => {
   dynamo.reset();
   connections.reset();
@@ -63,6 +85,7 @@ beforeEach(() => {
   dynamo.on(PutCommand).resolves({});
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [] });
   dynamo.on(GetCommand).resolves({});
+  givenConnectionsAndTokens();
   dynamo.on(QueryCommand).resolves({ Items: [] });
   dynamo.on(UpdateCommand).resolves({});
 });
@@ -87,7 +110,7 @@ describe('$connect authorizer', () => {
     const { id, token, hash } = issueToken();
     dynamo
       .on(GetCommand, { Key: { id } })
-      .resolves({ Item: { id, userId: 'usr_ada', hash, createdAt: '2026-01-01T00:00:00.000Z' } });
+      .resolves({ Item: { id, userId: 'usr_ada', hash, createdAt: '2026-01-01T00:00:00.000Z', expiresAt: FAR } });
     dynamo.on(GetCommand, { Key: { pk: 'user#usr_ada' } }).resolves({
       Item: {
         pk: 'user#usr_ada',
@@ -126,7 +149,7 @@ describe('$connect', () => {
     expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
   });
 
-  it('remembers the connection with the authorized user and a TTL past two hours', async () => {
+  it('remembers the connection with the authorized user, its token and a TTL past two hours', async () => {
     dynamo.on(PutCommand).resolves({});
     const event = wsEvent('$connect', 'conn-1');
     event.requestContext.authorizer = { principalId: 'usr_ada', userId: 'usr_ada', role: 'user', tokenId: 'tok_1' };
@@ -135,7 +158,7 @@ describe('$connect', () => {
 
     expect(result).toEqual({ statusCode: 200 });
     const item = dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item!;
-    expect(item).toMatchObject({ connectionId: 'conn-1', userId: 'usr_ada' });
+    expect(item).toMatchObject({ connectionId: 'conn-1', userId: 'usr_ada', tokenId: 'tok_1' });
     expect(Number(item.expiresAt) - Date.now() / 1000).toBeGreaterThan(2 * 60 * 60);
   });
 });
@@ -161,9 +184,9 @@ describe('$default', () => {
   };
 
   beforeEach(() => {
-    dynamo
-      .on(GetCommand, { Key: { connectionId: 'conn-1' } })
-      .resolves({ Item: { connectionId: 'conn-1', userId: 'usr_ada', connectedAt: 'x', expiresAt: 1n } });
+    dynamo.on(GetCommand, { Key: { connectionId: 'conn-1' } }).resolves({
+      Item: { connectionId: 'conn-1', userId: 'usr_ada', tokenId: 'tok_live', connectedAt: 'x', expiresAt: 1n },
+    });
   });
 
   it.each([
@@ -243,6 +266,29 @@ describe('$default', () => {
     },
   );
 
+  it('serves no connection whose token was revoked', async () => {
+    dynamo.on(GetCommand, { Key: { connectionId: 'conn-1' } }).resolves({
+      Item: { connectionId: 'conn-1', userId: 'usr_ada', tokenId: 'tok_gone', connectedAt: 'x', expiresAt: 1n },
+    });
+    dynamo.on(GetCommand, { Key: { id: 'pay_y' } }).resolves({ Item: payment({ id: 'pay_y' }) });
+
+    expect(await reply('{"action":"subscribe","paymentId":"pay_y"}')).toMatchObject({
+      type: 'error',
+      code: 'unauthorized',
+    });
+  });
+
+  it('answers a subscribe by the payee of a FAILED payment as not found', async () => {
+    dynamo.on(GetCommand, { Key: { id: 'pay_f' } }).resolves({
+      Item: payment({ id: 'pay_f', status: 'FAILED', sourceOwnerId: 'usr_bob', destinationOwnerId: 'usr_ada' }),
+    });
+
+    expect(await reply('{"action":"subscribe","paymentId":"pay_f"}')).toMatchObject({
+      type: 'error',
+      code: 'not_found',
+    });
+  });
+
   it('answers a subscribe with the payment’s current state, finished or not', async () => {
     dynamo.on(GetCommand, { Key: { id: 'pay_y' } }).resolves({ Item: payment({ id: 'pay_y' }) });
 
@@ -294,6 +340,36 @@ describe('notifier', () => {
         .map((call) => call.args[0].input.ExpressionAttributeValues?.[':userId'])
         .sort(),
     ).toEqual(['usr_ada', 'usr_bob']);
+  });
+
+  it('pushes a FAILED payment to its payer only: the payee never sees it', async () => {
+    connectionsOf('usr_ada', ['a1']);
+    connectionsOf('usr_bob', ['b1']);
+    connections.on(PostToConnectionCommand).resolves({});
+    const failed = payment({ status: 'FAILED', failureReason: 'insufficient_funds' });
+
+    await notifier(stream(record('1', payment({ status: 'INITIATED' }), failed)), lambdaContext());
+
+    const sent = connections.commandCalls(PostToConnectionCommand).map((call) => call.args[0].input.ConnectionId);
+    expect(sent).toEqual(['a1']);
+  });
+
+  it('pushes nothing to a connection whose token was revoked, and closes it', async () => {
+    connectionsOf('usr_ada', ['a1', 'stale']);
+    dynamo.on(GetCommand, { TableName: 'connections', Key: { connectionId: 'stale' } }).resolves({
+      Item: { connectionId: 'stale', userId: 'usr_ada', tokenId: 'tok_gone', connectedAt: 'x', expiresAt: 1n },
+    });
+    connections.on(PostToConnectionCommand).resolves({});
+    connections.on(DeleteConnectionCommand).resolves({});
+    dynamo.on(DeleteCommand).resolves({});
+
+    await notifier(stream(record('1', payment({ status: 'INITIATED' }), payment())), lambdaContext());
+
+    expect(connections.commandCalls(PostToConnectionCommand).map((call) => call.args[0].input.ConnectionId)).toEqual([
+      'a1',
+    ]);
+    expect(connections.commandCalls(DeleteConnectionCommand)[0]!.args[0].input).toEqual({ ConnectionId: 'stale' });
+    expect(dynamo.commandCalls(DeleteCommand)[0]!.args[0].input.Key).toEqual({ connectionId: 'stale' });
   });
 
   it('pushes nothing for a payment that is created or stays INITIATED', async () => {
@@ -441,5 +517,62 @@ describe('notifier', () => {
       eventId: expect.stringMatching(/^evt_/),
     });
     expect(eventBridge.calls()).toHaveLength(0);
+  });
+});
+
+describe('revoking tokens', () => {
+  const ada = userPrincipal({ userId: 'usr_ada', tokenId: 'tok_live' });
+  const opened = (tokenId: string, ids: string[]) =>
+    dynamo
+      .on(QueryCommand, { IndexName: 'byToken', ExpressionAttributeValues: { ':tokenId': tokenId } })
+      .resolves({ Items: ids.map((connectionId) => ({ connectionId, tokenId })) });
+
+  beforeEach(() => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    dynamo.on(DeleteCommand).resolves({});
+    connections.on(DeleteConnectionCommand).resolves({});
+  });
+
+  it('closes every connection opened with the revoked token through @connections, and no other', async () => {
+    opened('tok_01jd0000000000000000000009', ['c1', 'c2']);
+
+    const response = await revokeToken(
+      httpEvent({
+        method: 'DELETE',
+        path: '/v1/tokens/tok_01jd0000000000000000000009',
+        params: { id: 'tok_01jd0000000000000000000009' },
+        principal: ada,
+      }),
+      lambdaContext(),
+    );
+
+    expect(response.statusCode).toBe(204);
+    const closed = connections.commandCalls(DeleteConnectionCommand).map((call) => call.args[0].input.ConnectionId);
+    expect(closed.sort()).toEqual(['c1', 'c2']);
+    expect(dynamo.commandCalls(DeleteCommand).map((call) => call.args[0].input.Key)).toEqual([
+      { connectionId: 'c1' },
+      { connectionId: 'c2' },
+    ]);
+  });
+
+  it('closes the connections of every token of the caller on DELETE /v1/tokens', async () => {
+    dynamo.on(GetCommand, { TableName: 'tokens', Key: { id: 'user#usr_ada' } }).resolves({
+      Item: { id: 'user#usr_ada', version: 2n, live: { tok_live: 4_102_444_800_000n, tok_other: 4_102_444_800_000n } },
+    });
+    opened('tok_live', ['c1']);
+    opened('tok_other', ['c2']);
+
+    const response = await revokeAllTokens(
+      httpEvent({ method: 'DELETE', path: '/v1/tokens', principal: ada }),
+      lambdaContext(),
+    );
+
+    expect(response.statusCode).toBe(204);
+    const deleted = dynamo
+      .commandCalls(TransactWriteCommand)
+      .map((call) => call.args[0].input.TransactItems![0]!.Delete!.Key);
+    expect(deleted).toEqual([{ id: 'tok_live' }, { id: 'tok_other' }]);
+    const closed = connections.commandCalls(DeleteConnectionCommand).map((call) => call.args[0].input.ConnectionId);
+    expect(closed.sort()).toEqual(['c1', 'c2']);
   });
 });

@@ -1,4 +1,5 @@
 import { handler as createDeposit } from '../../functions/deposits-create/handler';
+import { handler as createPayment } from '../../functions/payments-create/handler';
 import { handler as notFound } from '../../functions/not-found/handler';
 import { handler as getBalance } from '../../functions/balance-get/handler';
 import { httpEvent, lambdaContext, parseResponse, userPrincipal } from '../support/http-event';
@@ -14,6 +15,28 @@ describe('numbers written with a fraction or an exponent', () => {
           path: '/v1/admin/deposits',
           rawBody: `{"accountId":"acc_1","amount":${amount},"currency":"USD","reference":"BANK-1"}`,
           principal: admin,
+        }),
+        lambdaContext(),
+      ),
+    );
+
+    expect(response).toMatchObject({
+      status: 400,
+      body: { code: 'validation_error', errors: [{ path: 'amount', message: 'must be an integer' }] },
+    });
+  });
+});
+
+describe('a payment whose amount is written with a fraction', () => {
+  it('is refused with 400 validation_error before anything is read', async () => {
+    const response = parseResponse(
+      await createPayment(
+        httpEvent({
+          method: 'POST',
+          path: '/v1/payments',
+          rawBody:
+            '{"type":"transfer","sourceAccountId":"acc_1","destinationAccountId":"acc_2","amount":100.0,"currency":"USD"}',
+          principal: userPrincipal(),
         }),
         lambdaContext(),
       ),

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { main as createAdmin } from '../../infra/scripts/admin-create';
 import { systemClock } from '../../shared/clock';
 import { tables } from '../../shared/adapters/tables';
-import { DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
+import { DynamoSignInAttempts, DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
 import { createToken, authenticate } from '../../shared/users/service';
 import { createTestTables, type TestTables } from '../support/dynamo';
 
@@ -33,6 +33,8 @@ describe('npm run admin:create', () => {
     const deps = {
       users: new DynamoUserStore(db.client, db.names.users),
       tokens: new DynamoTokenStore(db.client, db.names.tokens),
+      attempts: new DynamoSignInAttempts(db.client, db.names.users),
+      mailer: { send: () => Promise.reject(new Error('an admin gets no confirmation email')) },
       clock: systemClock,
     };
     const token = await createToken(deps, { email: 'ops@example.com', password: 'a long admin password' });

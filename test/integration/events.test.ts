@@ -9,9 +9,9 @@ import { createTestTables, type TestTables } from '../support/dynamo';
 let db: TestTables;
 let store: DynamoEventStore;
 
-const user = (userId: string): Principal => ({ userId, role: 'user', tokenId: 'tok_x' });
+const user = (userId: string): Principal => ({ userId, role: 'user', emailVerified: true, tokenId: 'tok_x' });
 const [ada, bob, eve] = [user('usr_ada'), user('usr_bob'), user('usr_eve')];
-const operator: Principal = { userId: 'usr_ops', role: 'admin', tokenId: 'tok_ops' };
+const operator: Principal = { userId: 'usr_ops', role: 'admin', emailVerified: true, tokenId: 'tok_ops' };
 
 const start = Date.parse('2026-02-01T00:00:00.000Z');
 let n = 0;

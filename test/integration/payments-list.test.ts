@@ -7,7 +7,7 @@ import { ledgerHelpers, usePaymentWorld } from '../support/payments';
 const current = usePaymentWorld();
 const { newUser, fundedWallet, processAll } = ledgerHelpers(current);
 
-const admin: Principal = { userId: 'usr_list_admin', role: 'admin', tokenId: 'tok_admin' };
+const admin: Principal = { userId: 'usr_list_admin', role: 'admin', tokenId: 'tok_admin', emailVerified: true };
 
 /** Every page of a listing, followed through its cursors. */
 const everyPage = async (caller: Principal, query: Omit<PaymentListQuery, 'cursor'>) => {

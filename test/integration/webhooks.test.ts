@@ -204,7 +204,7 @@ describe('webhook deliveries', () => {
 
   it('tells a failed payment to the payer’s and the operators’ endpoints, never to the payee’s', async () => {
     const { ada: payer, bob: payee, source, destination } = await payerAndPayee(1_000);
-    const operator: Principal = { userId: 'usr_operator', role: 'admin', tokenId: 'tok_operator' };
+    const operator: Principal = { userId: 'usr_operator', role: 'admin', emailVerified: true, tokenId: 'tok_operator' };
     const [payerEnd, payeeEnd, operatorEnd] = [await receiver(), await receiver(), await receiver()];
     await register(payer, payerEnd);
     await register(payee, payeeEnd);

@@ -87,8 +87,8 @@ const measure = async (what: string, create: (amount: number, key: string) => Pr
 
 describe('the write budget', () => {
   it('keeps a completed transfer with a fee, created with an Idempotency-Key, within 20 write capacity units', async () => {
-    const ada = { userId: 'usr_budget_ada', role: 'user' as const, tokenId: 'tok_a' };
-    const bob = { userId: 'usr_budget_bob', role: 'user' as const, tokenId: 'tok_b' };
+    const ada = { userId: 'usr_budget_ada', role: 'user' as const, tokenId: 'tok_a', emailVerified: true };
+    const bob = { userId: 'usr_budget_bob', role: 'user' as const, tokenId: 'tok_b', emailVerified: true };
     const source = await fundedWallet(ada, 100_000, 'USD');
     const destination = await fundedWallet(bob, 0, 'USD');
     // A first transfer creates the technical accounts; the budget is that of every transfer after it.
@@ -111,7 +111,7 @@ describe('the write budget', () => {
   });
 
   it('keeps a completed exchange with a fee, five legs through two desks, within 24 write capacity units', async () => {
-    const ada = { userId: 'usr_budget_fx', role: 'user' as const, tokenId: 'tok_fx' };
+    const ada = { userId: 'usr_budget_fx', role: 'user' as const, tokenId: 'tok_fx', emailVerified: true };
     const source = await fundedWallet(ada, 100_000, 'EUR');
     const destination = await fundedWallet(ada, 0, 'GBP');
     await world.payments.rates.put({ base: 'EUR', quote: 'GBP', rate: '0.8612', updatedAt: new Date().toISOString() });

@@ -1,5 +1,27 @@
-import { eventually, httpClient } from './http-client';
+import { eventually, httpClient, type Reply } from './http-client';
 import { startLocalStackProcess, type LocalStackProcess } from './local-stack';
+
+type Call = ReturnType<typeof httpClient>;
+
+/** The confirmation token of the newest email the local stack captured for `email`, as a user would read it. */
+export const confirmationTokenOf = (call: Call, email: string): Promise<string> =>
+  eventually(
+    async () => {
+      const reply: Reply = await call('GET', `/local/emails?to=${encodeURIComponent(email)}`);
+      const text = (reply.body as { data: { text: string }[] } | undefined)?.data[0]?.text;
+      return text?.match(/[A-Za-z0-9_-]{20,}/)?.[0];
+    },
+    10_000,
+    `a confirmation email to ${email}`,
+  );
+
+/** Confirms a new user's email with the token of its confirmation email. */
+export const confirmEmail = async (call: Call, email: string): Promise<void> => {
+  const reply = await call('POST', '/v1/users/confirmation', {
+    body: { token: await confirmationTokenOf(call, email) },
+  });
+  expect(reply).toMatchObject({ status: 200, body: { email, emailVerified: true } });
+};
 
 /**
  * The local stack as a child process for one test file: started before its tests, stopped after them, with the
@@ -20,10 +42,11 @@ export const useLocalStack = (env: Record<string, string>) => {
   };
   const call = httpClient(() => stack().baseUrl);
 
-  /** A new user; answers its first token. */
-  const signUp = async (email: string): Promise<string> => {
+  /** A new user, its email confirmed unless `verified` is false; answers its first token. */
+  const signUp = async (email: string, { verified = true } = {}): Promise<string> => {
     const reply = await call('POST', '/v1/users', { body: { email, password: 'correct horse battery' } });
     expect(reply.status).toBe(201);
+    if (verified) await confirmEmail(call, email);
     return (reply.body as { token: { token: string } }).token.token;
   };
 

@@ -13,3 +13,4 @@ for (const [queue, { envVar }] of Object.entries(queues)) {
 }
 process.env[environment.websocketEndpoint] ??= 'https://ws.example.com/$default';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.MAIL_FROM ??= 'no-reply@example.com';

@@ -54,5 +54,6 @@ export const userPrincipal = (overrides: Partial<Principal> = {}): Principal => 
   userId: 'usr_01jd0000000000000000000000',
   role: 'user',
   tokenId: 'tok_01jd0000000000000000000000',
+  emailVerified: true,
   ...overrides,
 });

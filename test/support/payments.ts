@@ -131,7 +131,12 @@ export interface OperationItem {
 /** The steps and checks the ledger's integration tests share, over a world started in `beforeAll`. */
 export const ledgerHelpers = (current: () => PaymentWorld) => {
   let users = 0;
-  const newUser = (): Principal => ({ userId: `usr_test${++users}`, role: 'user', tokenId: 'tok_test' });
+  const newUser = (): Principal => ({
+    userId: `usr_test${++users}`,
+    role: 'user',
+    tokenId: 'tok_test',
+    emailVerified: true,
+  });
 
   /** A wallet, topped up by a processed bank deposit when `amount` is positive. */
   const fundedWallet = async (owner: Principal, amount: number, currency = 'USD') => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { takePage } from '../../shared/adapters/ordered';
-import { audienceOf, eventOf, eventTypeOf, viewersOf } from '../../shared/events/model';
+import { eventOf, eventTypeOf } from '../../shared/events/model';
+import { audienceOf, viewersOf } from '../../shared/payments/model';
 import { derivedId, idTime } from '../../shared/ids';
 import { samplePayment } from '../support/payment-fixture';
 import { eventView } from '../../shared/views';

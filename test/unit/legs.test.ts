@@ -1,9 +1,10 @@
+import * as z from 'zod/mini';
 import fc from 'fast-check';
 import { mayGoNegative, newTechnicalAccount, TECHNICAL_PURPOSES } from '../../shared/accounts/model';
 import { chainFor, chainsOf, SHARDS } from '../../shared/ledger/chains';
 import { DomainError } from '../../shared/errors';
 import { assertBalanced, type Leg, planLegs, UnbalancedLegsError } from '../../shared/ledger/legs';
-import { computeFee, DEFAULT_FEES, type FeeRule } from '../../shared/payments/fees';
+import { computeFee, DEFAULT_FEES, type FeeRule, feeScheduleSchema } from '../../shared/payments/fees';
 import type { Payment } from '../../shared/payments/model';
 
 const rule = fc.record({
@@ -31,13 +32,32 @@ describe('fees', () => {
   it.each([
     [DEFAULT_FEES.transfer, 10_000n, 100n],
     [DEFAULT_FEES.transfer, 50n, 1n], // 0.5 rounds half up
-    [DEFAULT_FEES.transfer, 49n, 0n],
+    [DEFAULT_FEES.transfer, 49n, 1n], // the default minimum of 1 minor unit
+    [DEFAULT_FEES.transfer, 1n, 1n],
+    [DEFAULT_FEES.exchange, 1n, 1n],
+    [DEFAULT_FEES.withdrawal, 1n, 1n],
     [DEFAULT_FEES.withdrawal, 1_000n, 15n],
     [DEFAULT_FEES.deposit, 1_000_000n, 0n],
     [{ bps: 100, fixed: 30, min: 50 }, 100n, 50n],
     [{ bps: 250, fixed: 30, min: 0 }, 2n ** 53n - 1n, 30n + 225179981368525n],
   ])('charges %j on %p a fee of %p', (feeRule: FeeRule, value: bigint, expected: bigint) => {
     expect(computeFee(feeRule, value)).toBe(expected);
+  });
+
+  it('gives a configured rule without min a minimum of 1 minor unit when it charges anything, else none', () => {
+    const schedule = z.parse(feeScheduleSchema, {
+      transfer: { bps: 200, fixed: 0 },
+      withdrawal: { bps: 0, fixed: 25 },
+      deposit: { bps: 0, fixed: 0 },
+      exchange: { bps: 10, fixed: 0, min: 0 },
+    });
+
+    expect(schedule).toEqual({
+      transfer: { bps: 200, fixed: 0, min: 1 },
+      withdrawal: { bps: 0, fixed: 25, min: 1 },
+      deposit: { bps: 0, fixed: 0, min: 0 },
+      exchange: { bps: 10, fixed: 0, min: 0 },
+    });
   });
 
   it('is max(min, fixed + round_half_up(amount * bps / 10000)) for any rule and amount', () => {
