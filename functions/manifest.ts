@@ -245,8 +245,9 @@ export const functions = {
   processor: fn(
     'processor',
     'Applies queued payments to the ledger, one transaction each',
-    // One transaction: the payment's update and a Put per operation, each on condition of its chain's head.
-    { payments: ['GetItem', 'UpdateItem'], operations: ['Query', 'PutItem'], accounts: read },
+    // The heads in one batch read; one transaction: the payment's update, each head's update on condition that it is
+    // still the one read, and a Put per operation.
+    { payments: ['GetItem', 'UpdateItem'], operations: ['PutItem'], accounts: ['BatchGetItem', 'UpdateItem'] },
     { consumes: { queue: 'payments', batchSize: 10, maxBatchingWindowSeconds: 0 }, timeoutSeconds: 10 },
   ),
   sweeper: fn(

@@ -150,6 +150,15 @@ export class AccountClosedError extends DomainError {
   }
 }
 
+export class AccountFrozenError extends DomainError {
+  readonly code = 'account_frozen';
+  readonly status = 422;
+  readonly title = 'Account frozen';
+  constructor(accountId: string) {
+    super(`Account '${accountId}' is frozen by an operator: it neither sends nor receives.`);
+  }
+}
+
 export class NoRateError extends DomainError {
   readonly code = 'no_rate';
   readonly status = 422;

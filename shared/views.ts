@@ -19,6 +19,7 @@ export const accountView = (account: Account) => ({
   ownerId: account.ownerId,
   currency: account.currency,
   balance: account.balance,
+  held: account.held,
   status: account.status,
   name: account.name,
   createdAt: account.createdAt,

@@ -50,7 +50,15 @@ export const createPayment = route({
   idempotent: true,
   verifiedEmail: true,
   success: { status: 202, description: 'The accepted payment.', schema: paymentSchema },
-  errors: ['unsupported_currency', 'not_found', 'same_account', 'currency_mismatch', 'no_rate', 'account_closed'],
+  errors: [
+    'unsupported_currency',
+    'not_found',
+    'same_account',
+    'currency_mismatch',
+    'no_rate',
+    'account_closed',
+    'account_frozen',
+  ],
 });
 
 export const listPayments = route({
@@ -105,5 +113,12 @@ export const createDeposit = route({
   tags: ['Admin', 'Payments'],
   body: depositBody,
   success: { status: 202, description: 'The accepted deposit.', schema: paymentSchema },
-  errors: ['unsupported_currency', 'not_found', 'currency_mismatch', 'account_closed', 'idempotency_key_reused'],
+  errors: [
+    'unsupported_currency',
+    'not_found',
+    'currency_mismatch',
+    'account_closed',
+    'account_frozen',
+    'idempotency_key_reused',
+  ],
 });

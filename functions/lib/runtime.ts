@@ -110,9 +110,16 @@ const onMailFailure = (userId: string, error: unknown) => {
   logger.error('Confirmation email not sent; the user may ask for another', { userId, error: error as Error });
 };
 const accountStore = /* @__PURE__ */ once(() => new DynamoAccountStore(dynamo, tableName('accounts')));
-const ledgerReader = /* @__PURE__ */ once(() => new DynamoLedgerReader(dynamo, tableName('operations')));
+const ledgerReader = /* @__PURE__ */ once(
+  () => new DynamoLedgerReader(dynamo, { accounts: tableName('accounts'), operations: tableName('operations') }),
+);
 const ledgerWriter = /* @__PURE__ */ once(
-  () => new DynamoLedgerWriter(dynamo, { payments: tableName('payments'), operations: tableName('operations') }),
+  () =>
+    new DynamoLedgerWriter(dynamo, {
+      payments: tableName('payments'),
+      operations: tableName('operations'),
+      accounts: tableName('accounts'),
+    }),
 );
 // Functions that only read the ledger (operations-list, balance-get) are bound to no payments table.
 const ledger = /* @__PURE__ */ once(() => joinLedger(ledgerReader, ledgerWriter));

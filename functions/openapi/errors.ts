@@ -1,5 +1,6 @@
 import {
   AccountClosedError,
+  AccountFrozenError,
   AlreadyVerifiedError,
   EmailUnverifiedError,
   InvalidConfirmationError,
@@ -47,6 +48,7 @@ const domainErrors = {
   same_account: () => new SameAccountError(),
   currency_mismatch: () => CurrencyMismatchError.notIn('acc_01jd0000000000000000000000', 'EUR'),
   account_closed: () => new AccountClosedError('acc_01jd0000000000000000000000'),
+  account_frozen: () => new AccountFrozenError('acc_01jd0000000000000000000000'),
   no_rate: () => new NoRateError('USD', 'JPY'),
   email_unverified: () => new EmailUnverifiedError(),
   invalid_confirmation: () => new InvalidConfirmationError(),

@@ -1,11 +1,15 @@
 export type AccountKind = 'user' | 'technical';
-export type TechnicalPurpose = 'fees' | 'bank' | 'withdrawals' | 'fx';
-export type Purpose = 'wallet' | TechnicalPurpose;
-export type AccountStatus = 'active' | 'closed';
+export const TECHNICAL_PURPOSES = ['fees', 'bank', 'withdrawals', 'fx', 'holds'] as const;
+export type TechnicalPurpose = (typeof TECHNICAL_PURPOSES)[number];
+export const PURPOSES = ['wallet', ...TECHNICAL_PURPOSES] as const;
+export type Purpose = (typeof PURPOSES)[number];
+export const ACCOUNT_STATUSES = ['active', 'frozen', 'closed'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
-export const TECHNICAL_PURPOSES: readonly TechnicalPurpose[] = ['fees', 'bank', 'withdrawals', 'fx'];
-
-/** An account as stored: its balance is not stored with it, but is the head of its chain of operations. */
+/**
+ * An account as its owner describes it. Its balance is the head of its chain of operations (of its chains' heads, for
+ * a sharded account), which the ledger keeps.
+ */
 export interface AccountRecord {
   id: string;
   kind: AccountKind;
@@ -18,10 +22,15 @@ export interface AccountRecord {
   updatedAt: string;
 }
 
-export interface Account extends AccountRecord {
-  /** Minor units. A bigint: a technical account's balance may outgrow 2^53 over the years. */
+/** What an account holds, in minor units: bigints, since a technical account's balance may outgrow 2^53. */
+export interface Holdings {
+  /** What the account can spend. */
   balance: bigint;
+  /** The sum of its open authorizations: taken out of `balance`, not yet captured or released. */
+  held: bigint;
 }
+
+export interface Account extends AccountRecord, Holdings {}
 
 const TECHNICAL_PREFIX = 'tech-';
 

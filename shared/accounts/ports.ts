@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../page';
-import type { AccountKind, AccountRecord, AccountStatus, Purpose, TechnicalPurpose } from './model';
+import type { AccountKind, AccountRecord, AccountStatus, Holdings, Purpose, TechnicalPurpose } from './model';
 
 export interface AccountFilter {
   kind?: AccountKind | undefined;
@@ -22,7 +22,7 @@ export interface AccountStore {
   technical(): Promise<{ id: string; purpose: TechnicalPurpose; currency: string }[]>;
 }
 
-/** The balances of accounts, read from the heads of their chains of operations. */
+/** What accounts hold, read from the heads of their chains of operations. */
 export interface BalanceReader {
-  balancesOf(accounts: readonly AccountRecord[]): Promise<Map<string, bigint>>;
+  holdingsOf(accounts: readonly AccountRecord[]): Promise<Map<string, Holdings>>;
 }

@@ -17,8 +17,8 @@ export interface AccountDeps {
 export type AccountSortField = 'createdAt' | 'balance' | 'name';
 
 const withBalances = async (balances: BalanceReader, records: readonly AccountRecord[]): Promise<Account[]> => {
-  const byId = await balances.balancesOf(records);
-  return records.map((record) => ({ ...record, balance: byId.get(record.id) ?? 0n }));
+  const byId = await balances.holdingsOf(records);
+  return records.map((record) => ({ ...record, ...(byId.get(record.id) ?? { balance: 0n, held: 0n }) }));
 };
 
 export const openWallet = async (
@@ -39,7 +39,7 @@ export const openWallet = async (
     updatedAt: at,
   };
   await accounts.insert(record);
-  return { ...record, balance: 0n };
+  return { ...record, balance: 0n, held: 0n };
 };
 
 /** An account the caller may read: their own, or any for an admin. Anyone else's is a 404, never a 403. */

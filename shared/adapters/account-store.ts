@@ -63,7 +63,8 @@ export class DynamoAccountStore implements AccountStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }),
     );
-    return Item ? fromAccountItem(Item) : undefined;
+    // The heads of a technical account's shards share the table, and are no accounts: they have no kind.
+    return Item && typeof Item.kind === 'string' ? fromAccountItem(Item) : undefined;
   }
 
   async listByOwner(ownerId: string): Promise<AccountRecord[]> {

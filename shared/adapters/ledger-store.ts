@@ -3,12 +3,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   paginateQuery,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import type { AccountRecord } from '../accounts/model';
+import { type AccountRecord, type AccountStatus, type Holdings, isTechnicalAccountId } from '../accounts/model';
 import type { BalanceReader } from '../accounts/ports';
 import { ValidationError } from '../errors';
 import { newId } from '../ids';
@@ -26,20 +25,41 @@ import {
 import type { Leg, OperationType } from '../ledger/legs';
 import type { Page } from '../page';
 import type { FailureReason, Payment } from '../payments/model';
+import { batchGet } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './conditions';
 
-const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, input: 0n, output: 0n, createdAt: '' };
+const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, held: 0n, input: 0n, output: 0n, createdAt: '' };
 
-const toHead = (item: Record<string, unknown>): ChainHead => ({
+/**
+ * The head of a chain lives on an item of the accounts table: a wallet's on the account itself (with its status, so
+ * that a commit can require the wallet to be active), a shard's of a technical account on `<account id>#<shard>`,
+ * an item with no kind or owner, which no index lists. A chain never written has no head: it is empty.
+ */
+const toHead = (item: Record<string, unknown> | undefined): ChainHead =>
+  item === undefined
+    ? EMPTY_HEAD
+    : {
+        seq: (item.seq as bigint | undefined) ?? 0n,
+        balance: (item.balance as bigint | undefined) ?? 0n,
+        held: (item.held as bigint | undefined) ?? 0n,
+        input: (item.input as bigint | undefined) ?? 0n,
+        output: (item.output as bigint | undefined) ?? 0n,
+        createdAt: (item.lastAt as string | undefined) ?? '',
+        ...(typeof item.status === 'string' ? { status: item.status as AccountStatus } : {}),
+      };
+
+/** An operation as a point of its chain, for bisection: the chain's state right after it. */
+const toPoint = (item: Record<string, unknown>): ChainHead => ({
   seq: item.seq as bigint,
   balance: item.balanceAfter as bigint,
+  held: 0n,
   input: (item.inputAfter as bigint | undefined) ?? 0n,
   output: (item.outputAfter as bigint | undefined) ?? 0n,
   createdAt: item.createdAt as string,
 });
 
-const HEAD_ATTRIBUTES = 'seq, balanceAfter, inputAfter, outputAfter, createdAt';
+const POINT_ATTRIBUTES = 'seq, balanceAfter, inputAfter, outputAfter, createdAt';
 
 // Filters drop items after DynamoDB read them, so a page is gathered from reads of this many items at a time.
 const CHUNK = 100;
@@ -63,48 +83,50 @@ const operationsCursor = z.record(z.string().check(z.maxLength(160)), z.string()
 const refusedByCondition = (code: string | undefined) => code === 'ConditionalCheckFailed';
 
 /**
- * The ledger on DynamoDB. Each account's operations form a chain keyed by sequence number; a leg is appended at
- * `head.seq + 1` on condition that the slot is free. Two payments planned on the same head cannot both commit, so the
- * balance check made against that head holds when the write lands: no lock, no read-modify-write of a balance item,
- * and a completed transfer costs one conditional write per leg.
+ * The ledger on DynamoDB. Each account's operations form a chain keyed by sequence number, and each chain has a head
+ * (its last sequence number, balance and volumes) on an item of the accounts table. A commit updates the heads on
+ * condition that they are still the ones the payment was planned on, and appends the operations after them, in one
+ * transaction: two payments planned on the same head can never both commit, so the funds check made against that
+ * head still holds when the write lands. All the heads a payment needs are read with one BatchGetItem.
  *
- * What reads it, from the operations table alone.
+ * What reads it: the heads, and the operations table.
  */
 export class DynamoLedgerReader implements LedgerReader, BalanceReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    /** The operations table. */
-    private readonly table: string,
+    private readonly tables: { accounts: string; operations: string },
   ) {}
 
-  private async head(chain: string): Promise<ChainHead> {
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'chain = :chain',
-        ExpressionAttributeValues: { ':chain': chain },
-        ProjectionExpression: HEAD_ATTRIBUTES,
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const item = out.Items?.[0];
-    return item ? toHead(item) : EMPTY_HEAD;
-  }
-
   async heads(chains: readonly string[]): Promise<Map<string, ChainHead>> {
-    const heads = await Promise.all(chains.map(async (chain) => [chain, await this.head(chain)] as const));
-    return new Map(heads);
+    const unique = [...new Set(chains)];
+    const items = await batchGet(this.client, this.tables.accounts, 'id', unique);
+    const byId = new Map(items.map((item) => [item.id as string, item]));
+    return new Map(unique.map((chain) => [chain, toHead(byId.get(chain))]));
   }
 
+  private async head(chain: string): Promise<ChainHead> {
+    return (await this.heads([chain])).get(chain) ?? EMPTY_HEAD;
+  }
+
+  /** The balances alone. */
   async balancesOf(accounts: readonly AccountRecord[]): Promise<Map<string, bigint>> {
+    const holdings = await this.holdingsOf(accounts);
+    return new Map([...holdings].map(([id, { balance }]) => [id, balance]));
+  }
+
+  async holdingsOf(accounts: readonly AccountRecord[]): Promise<Map<string, Holdings>> {
     const chains = accounts.map((account) => ({ id: account.id, chains: chainsOf(account) }));
     const heads = await this.heads(chains.flatMap((account) => account.chains));
     return new Map(
       chains.map(({ id, chains: own }) => [
         id,
-        own.reduce((sum, chain) => sum + (heads.get(chain)?.balance ?? 0n), 0n),
+        own.reduce<Holdings>(
+          (sum, chain) => {
+            const head = heads.get(chain) ?? EMPTY_HEAD;
+            return { balance: sum.balance + head.balance, held: sum.held + head.held };
+          },
+          { balance: 0n, held: 0n },
+        ),
       ]),
     );
   }
@@ -137,7 +159,7 @@ export class DynamoLedgerReader implements LedgerReader, BalanceReader {
     const pages = paginateQuery(
       { client: this.client, pageSize: CHUNK },
       {
-        TableName: this.table,
+        TableName: this.tables.operations,
         KeyConditionExpression: 'chain = :chain',
         ExpressionAttributeValues: values,
         ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
@@ -197,14 +219,14 @@ export class DynamoLedgerReader implements LedgerReader, BalanceReader {
   private async operationAt(chain: string, seq: bigint): Promise<ChainHead> {
     const { Item } = await this.client.send(
       new GetCommand({
-        TableName: this.table,
+        TableName: this.tables.operations,
         Key: { chain, seq },
-        ProjectionExpression: HEAD_ATTRIBUTES,
+        ProjectionExpression: POINT_ATTRIBUTES,
         ConsistentRead: true,
       }),
     );
     if (!Item) throw new Error(`Chain ${chain} has a gap at ${seq.toString()}`);
-    return toHead(Item);
+    return toPoint(Item);
   }
 
   /**
@@ -236,9 +258,10 @@ export class DynamoLedgerReader implements LedgerReader, BalanceReader {
   }
 
   async volumesBetween(chains: readonly string[], from: string, to: string): Promise<Volumes> {
+    const heads = await this.heads(chains);
     const ends = await Promise.all(
       chains.map(async (chain) => {
-        const head = await this.head(chain);
+        const head = heads.get(chain) ?? EMPTY_HEAD;
         const [start, end] = await Promise.all([
           this.chainAt(chain, from, false, head),
           this.chainAt(chain, to, false, head),
@@ -257,40 +280,91 @@ export class DynamoLedgerReader implements LedgerReader, BalanceReader {
   }
 }
 
+/** A chain's part of a commit: the operations appended to it and its head after them. */
+const appendTo = (chain: string, head: ChainHead, legs: readonly Leg[], payment: Payment, now: string) => {
+  let state = head;
+  const operations = legs.map((leg) => {
+    state = {
+      ...state,
+      seq: state.seq + 1n,
+      balance: state.balance + leg.amount,
+      // The chain's volumes: everything it was ever credited and debited. Their differences between two points in
+      // time answer "how much came in, how much went out" without reading the operations in between.
+      input: state.input + (leg.amount > 0n ? leg.amount : 0n),
+      output: state.output + (leg.amount < 0n ? -leg.amount : 0n),
+      // Never earlier than the operation before it, whatever this host's clock says: `createdAt` grows with `seq`,
+      // which is what lets a balance at a point in time be found by bisection.
+      createdAt: state.createdAt > now ? state.createdAt : now,
+    };
+    return {
+      chain,
+      seq: state.seq,
+      id: newId('op'),
+      accountId: leg.accountId,
+      paymentId: payment.id,
+      type: leg.type,
+      amount: leg.amount,
+      currency: leg.currency,
+      balanceAfter: state.balance,
+      inputAfter: state.input,
+      outputAfter: state.output,
+      counterpartyAccountId: leg.counterpartyAccountId,
+      createdAt: state.createdAt,
+    };
+  });
+  return { operations, next: state };
+};
+
 /**
- * What writes the ledger: a payment's legs appended to their chains together with the payment's new state, in one
- * transaction, so it needs the payments table as well as the operations table.
+ * The update of a chain's head, on condition that it is still the head the legs were planned on: a wallet's head is
+ * its account, which must also still be active (a frozen or closed account neither sends nor receives); a shard's
+ * head is made by its first commit.
+ */
+const headUpdate = (table: string, chain: string, head: ChainHead, next: ChainHead) => {
+  const wallet = !isTechnicalAccountId(chain);
+  const unwritten = head.seq === 0n ? '(attribute_not_exists(seq) OR seq = :previous)' : 'seq = :previous';
+  return {
+    Update: {
+      TableName: table,
+      Key: { id: chain },
+      UpdateExpression: 'SET seq = :seq, balance = :balance, #input = :input, #output = :output, lastAt = :lastAt',
+      ConditionExpression: wallet ? `${unwritten} AND #status = :active` : unwritten,
+      ExpressionAttributeNames: { '#input': 'input', '#output': 'output', ...(wallet ? { '#status': 'status' } : {}) },
+      ExpressionAttributeValues: {
+        ':previous': head.seq,
+        ':seq': next.seq,
+        ':balance': next.balance,
+        ':input': next.input,
+        ':output': next.output,
+        ':lastAt': next.createdAt,
+        ...(wallet ? { ':active': 'active' } : {}),
+      },
+    },
+  };
+};
+
+/**
+ * What writes the ledger: a payment's operations appended to their chains, their heads moved, and the payment's new
+ * state, in one transaction; so it needs the payments and accounts tables as well as the operations table.
  */
 export class DynamoLedgerWriter implements LedgerWriter {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly tables: { payments: string; operations: string },
+    private readonly tables: { payments: string; operations: string; accounts: string },
   ) {}
 
   async commit(payment: Payment, legs: readonly Leg[], heads: ReadonlyMap<string, ChainHead>, at: Date): Promise<void> {
     const now = at.toISOString();
-    const operations = legs.map((leg) => {
-      const head = heads.get(leg.chain) ?? EMPTY_HEAD;
-      return {
-        chain: leg.chain,
-        seq: head.seq + 1n,
-        id: newId('op'),
-        accountId: leg.accountId,
-        paymentId: payment.id,
-        type: leg.type,
-        amount: leg.amount,
-        currency: leg.currency,
-        balanceAfter: head.balance + leg.amount,
-        // The chain's volumes: everything it was ever credited and debited. Their differences between two points in
-        // time answer "how much came in, how much went out" without reading the operations in between.
-        inputAfter: head.input + (leg.amount > 0n ? leg.amount : 0n),
-        outputAfter: head.output + (leg.amount < 0n ? -leg.amount : 0n),
-        counterpartyAccountId: leg.counterpartyAccountId,
-        // Never earlier than the operation before it, whatever this host's clock says: `createdAt` grows with `seq`,
-        // which is what lets a balance at a point in time be found by bisection.
-        createdAt: head.createdAt > now ? head.createdAt : now,
-      };
-    });
+    const chains = [...new Set(legs.map((leg) => leg.chain))].map((chain) =>
+      appendTo(
+        chain,
+        heads.get(chain) ?? EMPTY_HEAD,
+        legs.filter((leg) => leg.chain === chain),
+        payment,
+        now,
+      ),
+    );
+    const operations = chains.flatMap((chain) => chain.operations);
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -299,12 +373,24 @@ export class DynamoLedgerWriter implements LedgerWriter {
               Update: {
                 TableName: this.tables.payments,
                 Key: { id: payment.id },
-                UpdateExpression: 'SET #status = :completed, updatedAt = :now, completedAt = :now REMOVE pending',
+                // The keys of its operations stay with the payment: its statement lines are found from it.
+                UpdateExpression:
+                  'SET #status = :completed, updatedAt = :now, completedAt = :now, ' +
+                  'operationKeys = list_append(if_not_exists(operationKeys, :none), :keys) REMOVE pending',
                 ConditionExpression: '#status = :initiated',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':completed': 'COMPLETED', ':initiated': 'INITIATED', ':now': now },
+                ExpressionAttributeValues: {
+                  ':completed': 'COMPLETED',
+                  ':initiated': 'INITIATED',
+                  ':now': now,
+                  ':none': [],
+                  ':keys': operations.map((operation) => `${operation.chain}#${operation.seq.toString()}`),
+                },
               },
             },
+            ...chains.map(({ operations: [first], next }) =>
+              headUpdate(this.tables.accounts, first?.chain ?? '', heads.get(first?.chain ?? '') ?? EMPTY_HEAD, next),
+            ),
             ...operations.map((Item) => ({
               Put: { TableName: this.tables.operations, Item, ConditionExpression: 'attribute_not_exists(chain)' },
             })),
@@ -313,12 +399,14 @@ export class DynamoLedgerWriter implements LedgerWriter {
       );
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [paymentReason, ...legs] = error.CancellationReasons ?? [];
+      const [paymentReason, ...others] = error.CancellationReasons ?? [];
       if (refusedByCondition(paymentReason?.Code)) throw new AlreadyFinalError(payment.id);
-      if (legs.some((reason) => refusedByCondition(reason.Code) || reason.Code === 'TransactionConflict')) {
+      if (
+        paymentReason?.Code === 'TransactionConflict' ||
+        others.some((reason) => refusedByCondition(reason.Code) || reason.Code === 'TransactionConflict')
+      ) {
         throw new StaleChainError();
       }
-      if (paymentReason?.Code === 'TransactionConflict') throw new StaleChainError();
       throw error;
     }
   }

@@ -2,7 +2,17 @@ import type { Payment, PaymentType } from '../payments/model';
 import { technicalAccountId } from '../accounts/model';
 import { chainFor, feeAccountId } from './chains';
 
-export type OperationType = 'transfer' | 'commission' | 'deposit' | 'withdrawal' | 'exchange';
+export const OPERATION_TYPES = [
+  'transfer',
+  'commission',
+  'deposit',
+  'withdrawal',
+  'exchange',
+  'refund',
+  'hold',
+  'release',
+] as const;
+export type OperationType = (typeof OPERATION_TYPES)[number];
 
 /** One leg of a payment: a signed amount on one chain of one account. */
 export interface Leg {
@@ -59,12 +69,18 @@ const legsOf = (payment: Payment): Leg[] => {
     type: legType,
     counterpartyAccountId,
   });
-  const commission = fee > 0n ? [leg(feeAccountId(currency), fee, currency, 'commission', source)] : [];
+  const fees = feeAccountId(currency);
+  // The payer sees its fee as an operation of its own, right after the principal one; a zero fee posts none.
+  const [paysFee, takesFee] =
+    fee > 0n
+      ? [[leg(source, -fee, currency, 'commission', fees)], [leg(fees, fee, currency, 'commission', source)]]
+      : [[], []];
   if (payment.type !== 'exchange') {
     return [
-      leg(source, -(amount + fee), currency, type, destination),
+      leg(source, -amount, currency, type, destination),
+      ...paysFee,
       leg(destination, amount, currency, type, source),
-      ...commission,
+      ...takesFee,
     ];
   }
   const { destinationAmount, destinationCurrency } = payment;
@@ -74,20 +90,21 @@ const legsOf = (payment: Payment): Leg[] => {
   const deskIn = technicalAccountId('fx', currency);
   const deskOut = technicalAccountId('fx', destinationCurrency);
   return [
-    leg(source, -(amount + fee), currency, type, deskIn),
+    leg(source, -amount, currency, type, deskIn),
+    ...paysFee,
     leg(deskIn, amount, currency, type, source),
     leg(deskOut, -destinationAmount, destinationCurrency, type, destination),
     leg(destination, destinationAmount, destinationCurrency, type, deskOut),
-    ...commission,
+    ...takesFee,
   ];
 };
 
 /**
- * The rules that turn a payment into legs, in one place. The source pays `amount + fee` and the fee goes to
- * `tech-fees-<currency>`; a zero fee makes no leg. A transfer, deposit or withdrawal credits the destination `amount`.
+ * The rules that turn a payment into legs, in one place. The source pays `amount`, and its `fee` as a `commission`
+ * leg of its own right after, which `tech-fees-<currency>` takes; a zero fee makes no leg. A transfer, deposit or withdrawal credits the destination `amount`.
  * An exchange goes through the exchange desk: `tech-fx-<currency>` takes `amount` and `tech-fx-<destinationCurrency>`
  * pays the destination `destinationAmount`, so that each currency still sums to zero, which is checked before the legs
- * are answered. The source leg always comes first: it is the one whose funds are checked.
+ * are answered. Legs on one chain stand in the order they are appended.
  */
 export const planLegs = (payment: Payment): Leg[] => {
   const legs = legsOf(payment);

@@ -1,15 +1,20 @@
+import type { AccountStatus } from '../accounts/model';
 import type { Page } from '../page';
 import type { FailureReason, Payment } from '../payments/model';
 import type { Leg, OperationType } from './legs';
 
-/** The latest operation of a chain: its sequence number and the balance after it. */
+/** The latest state of a chain: its last sequence number and the balance after it. */
 export interface ChainHead {
   seq: bigint;
   balance: bigint;
+  /** What its open authorizations hold (a wallet's; 0 on other chains). */
+  held: bigint;
   /** Everything ever credited to the chain, and everything ever debited from it: `balance = input - output`. */
   input: bigint;
   output: bigint;
   createdAt: string;
+  /** A wallet's status, which its head carries: only an active wallet sends or receives. */
+  status?: AccountStatus;
 }
 
 /** What moved on some chains within a period: how many operations, how much was credited, how much debited. */
@@ -59,7 +64,7 @@ export class AlreadyFinalError extends Error {
   }
 }
 
-/** What reads the ledger: the operations table, and nothing else. */
+/** What reads the ledger: the chains' heads, and the operations table. */
 export interface LedgerReader {
   heads(chains: readonly string[]): Promise<Map<string, ChainHead>>;
   operations(accountId: string, chains: readonly string[], query: OperationQuery): Promise<Page<Operation>>;

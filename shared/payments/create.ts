@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type AccountRecord, newTechnicalAccount } from '../accounts/model';
 import {
   AccountClosedError,
+  AccountFrozenError,
   CurrencyMismatchError,
   IdempotencyKeyReusedError,
   NoRateError,
@@ -42,6 +43,7 @@ const ensureTechnical = async (deps: PaymentDeps, account: AccountRecord): Promi
 
 const usable = (account: AccountRecord, currency: string): void => {
   if (account.currency !== currency) throw CurrencyMismatchError.notIn(account.id, currency);
+  if (account.status === 'frozen') throw new AccountFrozenError(account.id);
   if (account.status !== 'active') throw new AccountClosedError(account.id);
 };
 

@@ -1,6 +1,7 @@
 export type PaymentType = 'transfer' | 'deposit' | 'withdrawal' | 'exchange';
 export type PaymentStatus = 'INITIATED' | 'COMPLETED' | 'FAILED';
-export type FailureReason = 'insufficient_funds' | 'expired';
+export const FAILURE_REASONS = ['insufficient_funds', 'expired', 'account_frozen', 'account_closed'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export interface WithdrawalDestination {
   method: 'ewallet';

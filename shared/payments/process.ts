@@ -1,7 +1,8 @@
 import { mayGoNegative } from '../accounts/model';
-import { planLegs } from '../ledger/legs';
-import { AlreadyFinalError, StaleChainError } from '../ledger/ports';
+import { type Leg, planLegs } from '../ledger/legs';
+import { AlreadyFinalError, type ChainHead, StaleChainError } from '../ledger/ports';
 import type { PaymentDeps } from './deps';
+import type { FailureReason } from './model';
 
 export type ProcessOutcome = 'completed' | 'failed' | 'skipped';
 
@@ -10,9 +11,31 @@ export type ProcessOutcome = 'completed' | 'failed' | 'skipped';
 const MAX_ATTEMPTS = 8;
 
 /**
- * Applies one payment: plans its legs, reads the heads of their chains, and commits all legs and the payment's
- * new state in one transaction. A source short of `amount + fee` fails the payment and moves nothing. A payment that
- * is already final (a duplicate delivery) is left alone.
+ * Why the legs cannot be applied on these heads, if they cannot: a wallet that is no longer active (frozen or closed
+ * since the payment was accepted) neither sends nor receives, and a wallet never goes below zero.
+ */
+const refusal = (legs: readonly Leg[], heads: ReadonlyMap<string, ChainHead>): FailureReason | undefined => {
+  for (const leg of legs) {
+    const status = heads.get(leg.chain)?.status;
+    if (!mayGoNegative(leg.accountId) && status !== 'active') {
+      return status === 'frozen' ? 'account_frozen' : 'account_closed';
+    }
+  }
+  for (const chain of new Set(legs.map((leg) => leg.chain))) {
+    const own = legs.filter((leg) => leg.chain === chain);
+    const [first] = own;
+    if (!first || mayGoNegative(first.accountId)) continue;
+    const after = own.reduce((balance, leg) => balance + leg.amount, heads.get(chain)?.balance ?? 0n);
+    if (after < 0n) return 'insufficient_funds';
+  }
+  return undefined;
+};
+
+/**
+ * Applies one payment: plans its legs, reads the heads of their chains (one batch read), and commits all legs and the
+ * payment's new state in one transaction. A source short of `amount + fee`, or a wallet frozen or closed since the
+ * payment was accepted, fails the payment and moves nothing. A payment that is already final (a duplicate delivery)
+ * is left alone.
  */
 export const processPayment = async (
   deps: Pick<PaymentDeps, 'payments' | 'ledger' | 'clock'>,
@@ -23,10 +46,10 @@ export const processPayment = async (
     if (!payment || payment.status !== 'INITIATED') return 'skipped';
     const legs = planLegs(payment);
     const heads = await deps.ledger.heads(legs.map((leg) => leg.chain));
-    const [debit] = legs;
     try {
-      if (debit && !mayGoNegative(debit.accountId) && (heads.get(debit.chain)?.balance ?? 0n) + debit.amount < 0n) {
-        await deps.ledger.fail(payment, 'insufficient_funds', deps.clock());
+      const reason = refusal(legs, heads);
+      if (reason) {
+        await deps.ledger.fail(payment, reason, deps.clock());
         return 'failed';
       }
       await deps.ledger.commit(payment, legs, heads, deps.clock());

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ACCOUNT_STATUSES, PURPOSES } from '../accounts/model';
 import { currencySchema, labelSchema, pageQueryShape, sortSchema } from './common';
 
 const ACCOUNT_SORT_FIELDS = ['createdAt', 'balance', 'name'] as const;
@@ -8,7 +9,7 @@ export const openAccountBody = z.strictObject({
   name: z.optional(labelSchema),
 });
 
-const accountStatusSchema = z.enum(['active', 'closed']);
+const accountStatusSchema = z.enum(ACCOUNT_STATUSES);
 
 export const accountListQuery = z.strictObject({
   ...pageQueryShape,
@@ -20,7 +21,7 @@ export const accountListQuery = z.strictObject({
 export const adminAccountListQuery = z.strictObject({
   ...pageQueryShape,
   kind: z.optional(z.enum(['user', 'technical'])),
-  purpose: z.optional(z.enum(['wallet', 'fees', 'bank', 'withdrawals', 'fx'])),
+  purpose: z.optional(z.enum(PURPOSES)),
   currency: z.optional(currencySchema),
   ownerId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   status: z.optional(accountStatusSchema),
@@ -31,10 +32,11 @@ export const accountIdParams = z.object({ id: z.string().check(z.minLength(1), z
 export const accountSchema = z.object({
   id: z.string(),
   kind: z.enum(['user', 'technical']),
-  purpose: z.enum(['wallet', 'fees', 'bank', 'withdrawals', 'fx']),
+  purpose: z.enum(PURPOSES),
   ownerId: z.nullable(z.string()),
   currency: z.string(),
   balance: z.int(),
+  held: z.int(),
   status: accountStatusSchema,
   name: z.nullable(z.string()),
   createdAt: z.string(),

@@ -1,3 +1,5 @@
+import { OPERATION_TYPES } from '../ledger/legs';
+import { FAILURE_REASONS } from '../payments/model';
 import * as z from 'zod/mini';
 import {
   amountSchema,
@@ -85,7 +87,7 @@ export const paymentIdParams = z.object({ id: z.string().check(z.minLength(1), z
 
 export const operationListQuery = z.strictObject({
   ...pageQueryShape,
-  type: z.optional(z.enum(['transfer', 'commission', 'deposit', 'withdrawal', 'exchange'])),
+  type: z.optional(z.enum(OPERATION_TYPES)),
   paymentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   from: z.optional(isoTimestampSchema),
   to: z.optional(isoTimestampSchema),
@@ -118,7 +120,7 @@ export const paymentSchema = z.object({
   destination: z.optional(z.object({ method: z.literal('ewallet'), reference: z.string() })),
   description: z.optional(z.string()),
   reference: z.optional(z.string()),
-  failureReason: z.optional(z.enum(['insufficient_funds', 'expired'])),
+  failureReason: z.optional(z.enum(FAILURE_REASONS)),
   createdAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.optional(z.string()),
@@ -128,7 +130,7 @@ export const operationSchema = z.object({
   id: z.string(),
   accountId: z.string(),
   paymentId: z.string(),
-  type: z.enum(['transfer', 'commission', 'deposit', 'withdrawal', 'exchange']),
+  type: z.enum(OPERATION_TYPES),
   amount: z.int(),
   currency: z.string(),
   balanceAfter: z.int(),

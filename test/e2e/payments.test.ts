@@ -58,7 +58,7 @@ describe('payments through the local stack', () => {
     expect((await call('GET', `/v1/accounts/${bobUsd}`, { token: bob })).body.balance).toBe(2_500);
     expect((await call('GET', '/v1/accounts/tech-fees-USD', { token: admin })).body.balance).toBeGreaterThanOrEqual(25);
 
-    // The payee sees it too; the operations chain on the payer's side.
+    // The payee sees it too; the operations chain on the payer's side, the fee a line of its own after the principal.
     expect((await call('GET', `/v1/payments/${accepted.body.id}`, { token: bob })).status).toBe(200);
     const operations = await call('GET', `/v1/accounts/${adaUsd}/operations`, { token: ada });
     expect(
@@ -69,7 +69,8 @@ describe('payments through the local stack', () => {
       ]),
     ).toEqual([
       ['deposit', 10_000, 10_000],
-      ['transfer', -2_525, 7_475],
+      ['transfer', -2_500, 7_500],
+      ['commission', -25, 7_475],
     ]);
 
     // A replay with the same key answers the same payment and moves nothing more; another body with it is a 422.

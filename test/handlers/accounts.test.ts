@@ -47,6 +47,7 @@ describe('POST /v1/accounts', () => {
       ownerId: ada.userId,
       currency: 'JPY',
       balance: 0,
+      held: 0,
       status: 'active',
       name: 'Travel',
       createdAt: expect.any(String),
@@ -102,8 +103,9 @@ describe('GET /v1/accounts/{id}', () => {
 
   it('lets an admin read any account, with a balance beyond 2^53 kept exact', async () => {
     dynamo.on(GetCommand, { Key: { id } }).resolves({ Item: accountItem(id, ada.userId) });
-    dynamo.on(QueryCommand, { TableName: 'operations' }).resolves({
-      Items: [{ seq: 7n, balanceAfter: 9007199254740993n, createdAt: '2026-01-02T00:00:00.000Z' }],
+    // A wallet's balance is the head of its chain, on its account item.
+    dynamo.on(BatchGetCommand).resolves({
+      Responses: { accounts: [accountItem(id, ada.userId, { seq: 7n, balance: 9007199254740993n })] },
     });
 
     const response = await getAccount(
@@ -122,18 +124,11 @@ describe('GET /v1/accounts', () => {
     dynamo
       .on(QueryCommand, { TableName: 'accounts' })
       .resolves({ Items: ids.map((id) => ({ id, ownerId: ada.userId })) });
-    [300n, 100n, 200n].forEach((balance, index) => {
-      dynamo
-        .on(QueryCommand, { TableName: 'operations', ExpressionAttributeValues: { ':chain': ids[index] } })
-        .resolves({ Items: [{ seq: 1n, balanceAfter: balance, createdAt: '2026-01-02T00:00:00.000Z' }] });
-    });
     dynamo.on(BatchGetCommand).resolves({
       Responses: {
-        accounts: [
-          accountItem(ids[0]!, ada.userId),
-          accountItem(ids[1]!, ada.userId),
-          accountItem(ids[2]!, ada.userId),
-        ],
+        accounts: [300n, 100n, 200n].map((balance, index) =>
+          accountItem(ids[index]!, ada.userId, { seq: 1n, balance }),
+        ),
       },
     });
     const list = async (query: Record<string, string>) =>

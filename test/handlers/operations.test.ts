@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as getBalance } from '../../functions/balance-get/handler';
 import { handler as getFees } from '../../functions/fees-get/handler';
@@ -12,7 +12,7 @@ import {
   ada,
   admin,
   bob,
-  headItem,
+  chainHeads,
   operationItem,
   type OperationItem,
   technicalItem,
@@ -20,11 +20,14 @@ import {
 } from './payment-fixtures';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
+const heads = chainHeads(dynamo);
 
 beforeEach(() => {
   dynamo.reset();
+  heads.clear();
   dynamo.on(GetCommand).resolves({});
   dynamo.on(QueryCommand).resolves({ Items: [] });
+  heads.answer();
 });
 
 const givenAccounts = (...items: AccountItem[]) => {
@@ -32,15 +35,13 @@ const givenAccounts = (...items: AccountItem[]) => {
     dynamo.on(GetCommand, { TableName: 'accounts', Key: { id: item.id } }).resolves({ Item: item });
 };
 
-/** A chain of operations: its head answers the head query, and each operation its own GetItem by (chain, seq). */
+/** A chain of operations: its head on its head item, and each operation its own GetItem by (chain, seq). */
 const givenChain = (chain: string, operations: OperationItem[]) => {
   const head = operations.at(-1);
   dynamo
     .on(QueryCommand, { TableName: 'operations', ExpressionAttributeValues: { ':chain': chain } })
     .resolves({ Items: operations });
-  dynamo
-    .on(QueryCommand, { TableName: 'operations', Limit: 1, ExpressionAttributeValues: { ':chain': chain } })
-    .resolves({ Items: head ? [headItem(head.seq, head.balanceAfter, head.createdAt)] : [] });
+  if (head) heads.given(chain, head.seq, head.balanceAfter, { lastAt: head.createdAt });
   for (const operation of operations) {
     dynamo
       .on(GetCommand, { TableName: 'operations', Key: { chain, seq: operation.seq } })
@@ -190,7 +191,7 @@ describe('GET /v1/accounts/{id}/operations', () => {
 
   it.each([
     ['an unknown filter', { accountId: ADA_USD }, ['accountId']],
-    ['an unknown type', { type: 'refund' }, ['type']],
+    ['an unknown type', { type: 'payout' }, ['type']],
     ['a from that is not a timestamp', { from: 'last week' }, ['from']],
     ['a to that is a date without a time', { to: '2026-01-02' }, ['to']],
     ['a sort on an unknown field', { sort: 'amount' }, ['sort']],
@@ -303,12 +304,8 @@ describe('GET /v1/accounts/{id}/balance', () => {
 
   it('sums a technical account’s shards for an admin, exact beyond 2^53', async () => {
     givenAccounts(technicalItem('bank', 'USD'));
-    dynamo
-      .on(QueryCommand, { ExpressionAttributeValues: { ':chain': 'tech-bank-USD#0' } })
-      .resolves({ Items: [headItem(4n, -9007199254740993n)] });
-    dynamo
-      .on(QueryCommand, { ExpressionAttributeValues: { ':chain': 'tech-bank-USD#7' } })
-      .resolves({ Items: [headItem(2n, -7n)] });
+    heads.given('tech-bank-USD#0', 4n, -9007199254740993n);
+    heads.given('tech-bank-USD#7', 2n, -7n);
 
     const response = await getBalance(
       httpEvent({
@@ -323,7 +320,9 @@ describe('GET /v1/accounts/{id}/balance', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('"balance":-9007199254741000');
     expect(
-      operationQueries().map((call) => call.args[0].input.ExpressionAttributeValues?.[':chain'] as string),
+      dynamo
+        .commandCalls(BatchGetCommand)
+        .flatMap((call) => call.args[0].input.RequestItems?.accounts?.Keys?.map(({ id }) => id as string) ?? []),
     ).toEqual(Array.from({ length: 8 }, (_, shard) => `tech-bank-USD#${shard}`));
   });
 

@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   BatchGetCommand,
+  type BatchGetCommandInput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -12,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { ulid } from 'ulid';
 import type { HttpEvent, HttpResponse } from '../../functions/lib/http';
 import type { Principal } from '../../shared/users/model';
@@ -149,7 +150,7 @@ export const depositItem = (overrides: Partial<PaymentItem> = {}): PaymentItem =
   return item;
 };
 
-/** The head of a chain of operations, as the ledger's head query projects it. */
+/** The last operation of a chain, as a bisection reads it. */
 export const headItem = (seq: bigint, balanceAfter: bigint, createdAt = CREATED_AT) => ({
   seq,
   balanceAfter,
@@ -222,6 +223,38 @@ export const scheduledEvent = (): ScheduledEvent => ({
 });
 
 /**
+ * The heads of chains, as the ledger reads them in one BatchGetItem of the accounts table: a wallet's head is its
+ * account item (active, and empty unless given), a technical account's shard's is an item of its own (none until
+ * given). `answer()` installs the batch read (after a reset); `given` adds a head to what it answers.
+ */
+export const chainHeads = (dynamo: AwsClientStub<DynamoDBDocumentClient>) => {
+  const heads = new Map<string, Record<string, unknown>>();
+  return {
+    clear: () => {
+      heads.clear();
+    },
+    answer: () => {
+      dynamo.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => ({
+        Responses: Object.fromEntries(
+          Object.entries(input.RequestItems ?? {}).map(([table, { Keys = [] }]) => [
+            table,
+            table === 'accounts'
+              ? Keys.flatMap(({ id }) => {
+                  const head = heads.get(id as string) ?? (String(id).startsWith('tech-') ? undefined : { id });
+                  return head ? [{ status: 'active', ...head }] : [];
+                })
+              : [],
+          ]),
+        ),
+      }));
+    },
+    given: (chain: string, seq: bigint, balance: bigint, extra: Record<string, unknown> = {}) => {
+      heads.set(chain, { id: chain, seq, balance, input: 0n, output: 0n, lastAt: CREATED_AT, ...extra });
+    },
+  };
+};
+
+/**
  * DynamoDB and SQS, mocked for one test file and reset before each of its tests to what empty tables and a healthy
  * queue answer (a bare mock answers undefined): `{}` for a missing item, an empty page for a query, every write
  * accepted. Answers the mocks, with the steps and checks the payment tests share.
@@ -229,13 +262,15 @@ export const scheduledEvent = (): ScheduledEvent => ({
 export const mockPaymentAws = () => {
   const dynamo = mockClient(DynamoDBDocumentClient);
   const sqs = mockClient(SQSClient);
+  const heads = chainHeads(dynamo);
 
   beforeEach(() => {
     dynamo.reset();
     sqs.reset();
+    heads.clear();
     dynamo.on(GetCommand).resolves({});
     dynamo.on(QueryCommand).resolves({ Items: [] });
-    dynamo.on(BatchGetCommand).resolves({ Responses: {} });
+    heads.answer();
     dynamo.on(PutCommand).resolves({});
     dynamo.on(UpdateCommand).resolves({});
     dynamo.on(TransactWriteCommand).resolves({});
@@ -298,6 +333,7 @@ export const mockPaymentAws = () => {
   return {
     dynamo,
     sqs,
+    givenHead: heads.given,
     givenAccounts,
     givenPayments,
     givenStandardWallets,

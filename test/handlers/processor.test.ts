@@ -1,12 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../functions/processor/handler';
 import { lambdaContext } from '../support/http-event';
 import {
   ADA_USD,
   BOB_USD,
   depositItem,
-  headItem,
   mockPaymentAws,
   paymentItem,
   paymentMessage,
@@ -14,14 +13,7 @@ import {
   sqsRecord,
 } from './payment-fixtures';
 
-const { dynamo, sqs, givenPayments } = mockPaymentAws();
-
-/** The balance at the head of a chain, as the ledger's head query reads it. */
-const givenHead = (chain: string, seq: bigint, balance: bigint) => {
-  dynamo
-    .on(QueryCommand, { TableName: 'operations', ExpressionAttributeValues: { ':chain': chain } })
-    .resolves({ Items: [headItem(seq, balance)] });
-};
+const { dynamo, sqs, givenPayments, givenHead } = mockPaymentAws();
 
 const cancelled = (...codes: string[]) =>
   new TransactionCanceledException({
@@ -52,7 +44,7 @@ const committedLegs = (call = 0): Leg[] =>
 const transfer = paymentItem({ id: 'pay_01jd00000000000000000000t1', amount: 1000n, fee: 10n });
 
 describe('processor', () => {
-  it('completes an INITIATED transfer in one transaction: the payment and three legs that sum to zero', async () => {
+  it('completes an INITIATED transfer in one transaction: the payment, its heads, and four legs that sum to zero', async () => {
     givenPayments(transfer);
     givenHead(ADA_USD, 4n, 5000n);
     givenHead(BOB_USD, 1n, 100n);
@@ -62,7 +54,7 @@ describe('processor', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     const writes = dynamo.commandCalls(TransactWriteCommand);
     expect(writes).toHaveLength(1);
-    const [update, ...puts] = writes[0]!.args[0].input.TransactItems!;
+    const [update, ...rest] = writes[0]!.args[0].input.TransactItems!;
     expect(update!.Update).toMatchObject({
       TableName: 'payments',
       Key: { id: transfer.id },
@@ -70,10 +62,19 @@ describe('processor', () => {
       ExpressionAttributeValues: expect.objectContaining({ ':completed': 'COMPLETED', ':initiated': 'INITIATED' }),
     });
     expect(update!.Update!.UpdateExpression).toContain('REMOVE pending');
-    expect(puts.map((put) => put.Put?.ConditionExpression)).toEqual(Array(3).fill('attribute_not_exists(chain)'));
+    const headUpdates = rest.flatMap((item) => (item.Update ? [item.Update] : []));
+    expect(headUpdates.map((head) => [head.Key, head.ConditionExpression])).toEqual([
+      [{ id: ADA_USD }, 'seq = :previous AND #status = :active'],
+      [{ id: BOB_USD }, 'seq = :previous AND #status = :active'],
+      [{ id: expect.stringMatching(/^tech-fees-USD#[0-7]$/) }, '(attribute_not_exists(seq) OR seq = :previous)'],
+    ]);
+    expect(headUpdates[0]!.ExpressionAttributeValues).toMatchObject({ ':previous': 4n, ':seq': 6n, ':balance': 3990n });
+    const puts = rest.flatMap((item) => (item.Put ? [item.Put] : []));
+    expect(puts.map((put) => put.ConditionExpression)).toEqual(Array(4).fill('attribute_not_exists(chain)'));
     const legs = committedLegs();
     expect(legs).toEqual([
-      expect.objectContaining({ chain: ADA_USD, seq: 5n, amount: -1010n, balanceAfter: 3990n, type: 'transfer' }),
+      expect.objectContaining({ chain: ADA_USD, seq: 5n, amount: -1000n, balanceAfter: 4000n, type: 'transfer' }),
+      expect.objectContaining({ chain: ADA_USD, seq: 6n, amount: -10n, balanceAfter: 3990n, type: 'commission' }),
       expect.objectContaining({ chain: BOB_USD, seq: 2n, amount: 1000n, balanceAfter: 1100n, type: 'transfer' }),
       expect.objectContaining({
         chain: expect.stringMatching(/^tech-fees-USD#[0-7]$/),
@@ -95,7 +96,7 @@ describe('processor', () => {
     const result = await deliver(paymentMessage(transfer.id));
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(committedLegs()[0]).toMatchObject({ accountId: ADA_USD, balanceAfter: 0n });
+    expect(committedLegs()[1]).toMatchObject({ accountId: ADA_USD, type: 'commission', balanceAfter: 0n });
   });
 
   it('fails a transfer whose source lacks amount + fee with insufficient_funds, moving no money', async () => {
@@ -183,7 +184,7 @@ describe('processor', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(0);
   });
 
   it('acknowledges a message for a payment that does not exist, writing nothing', async () => {
@@ -196,7 +197,9 @@ describe('processor', () => {
   it('treats a transaction cancelled by the payment’s own condition as another delivery’s success', async () => {
     givenPayments(transfer);
     givenHead(ADA_USD, 1n, 5000n);
-    dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
+    dynamo
+      .on(TransactWriteCommand)
+      .rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None', 'None', 'None', 'None', 'None'));
 
     const result = await deliver(paymentMessage(transfer.id));
 
@@ -206,20 +209,21 @@ describe('processor', () => {
 
   it('re-reads the heads and retries when a chain moved under the payment', async () => {
     givenPayments(transfer);
-    dynamo
-      .on(QueryCommand, { TableName: 'operations', ExpressionAttributeValues: { ':chain': ADA_USD } })
-      .resolvesOnce({ Items: [headItem(1n, 5000n)] })
-      .resolves({ Items: [headItem(2n, 4000n)] });
+    givenHead(ADA_USD, 1n, 5000n);
     dynamo
       .on(TransactWriteCommand)
-      .rejectsOnce(cancelled('None', 'ConditionalCheckFailed', 'None', 'None'))
+      .callsFakeOnce(() => {
+        // Another payment moved Ada's head meanwhile: her head update's condition fails.
+        givenHead(ADA_USD, 2n, 4000n);
+        throw cancelled('None', 'ConditionalCheckFailed', 'None', 'None', 'None', 'None', 'None', 'None');
+      })
       .resolves({});
 
     const result = await deliver(paymentMessage(transfer.id));
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(2);
-    expect(committedLegs(1)[0]).toMatchObject({ accountId: ADA_USD, seq: 3n, balanceAfter: 2990n });
+    expect(committedLegs(1)[1]).toMatchObject({ accountId: ADA_USD, seq: 4n, balanceAfter: 2990n });
   });
 
   it('processes every message of a batch, each in its own transaction', async () => {

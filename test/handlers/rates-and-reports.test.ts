@@ -1,5 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
   DynamoDBDocumentClient,
   GetCommand,
   type GetCommandInput,
@@ -408,6 +410,26 @@ describe('GET /v1/admin/reports/summary', () => {
       .resolves({
         Items: technical.map(({ purpose, currency }) => ({ id: `tech-${purpose}-${currency}`, purpose, currency })),
       });
+    // Each chain's head, on its item of the accounts table, as one batch read answers them.
+    dynamo.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => ({
+      Responses: {
+        accounts: (input.RequestItems?.accounts?.Keys ?? []).flatMap(({ id }) => {
+          const head = chains[id as string]?.at(-1);
+          return head
+            ? [
+                {
+                  id,
+                  seq: head.seq,
+                  balance: head.balanceAfter,
+                  input: head.inputAfter,
+                  output: head.outputAfter,
+                  lastAt: head.createdAt,
+                },
+              ]
+            : [];
+        }),
+      },
+    }));
     dynamo.on(QueryCommand, { TableName: 'operations' }).callsFake((input: QueryCommandInput) => {
       const entries = chains[input.ExpressionAttributeValues?.[':chain'] as string] ?? [];
       const ordered = input.ScanIndexForward === false ? [...entries].reverse() : entries;

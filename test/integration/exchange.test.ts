@@ -112,7 +112,7 @@ describe('exchanges, withdrawals and the summary on DynamoDB Local', () => {
     expect(overdrawn).toEqual([]);
     expect(Object.fromEntries(totals)).toEqual({ USD: 0n, EUR: 0n });
 
-    // Each completed exchange: five legs (four with no fee), summing to zero in each of its two currencies.
+    // Each completed exchange: six legs, the payer's fee on its own (four with no fee), summing to zero in each of its two currencies.
     for (const payment of completed.filter((p) => p.type === 'exchange')) {
       const own = legs.filter((o) => o.paymentId === payment.id);
       const sum = (currency: string) =>
@@ -122,7 +122,7 @@ describe('exchanges, withdrawals and the summary on DynamoDB Local', () => {
         source: sum(payment.currency),
         destination: sum(payment.destinationCurrency!),
       }).toEqual({
-        legs: payment.fee > 0n ? 5 : 4,
+        legs: payment.fee > 0n ? 6 : 4,
         source: 0n,
         destination: 0n,
       });

@@ -127,7 +127,7 @@ describe('processing payments on DynamoDB Local', () => {
     for (const payment of completed) {
       const own = legs.filter((o) => o.paymentId === payment!.id);
       expect({ legs: own.length, sum: own.reduce((s, o) => s + o.amount, 0n) }).toEqual({
-        legs: payment!.fee > 0n ? 3 : 2,
+        legs: payment!.fee > 0n ? 4 : 2,
         sum: 0n,
       });
     }

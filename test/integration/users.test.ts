@@ -55,7 +55,7 @@ afterAll(() => {
 
 const accountDeps = () => ({
   accounts: new DynamoAccountStore(db.client, db.names.accounts),
-  balances: new DynamoLedgerReader(db.client, db.names.operations),
+  balances: new DynamoLedgerReader(db.client, db.names),
   clock: systemClock,
 });
 

@@ -70,7 +70,7 @@ export const startPaymentWorld = async (): Promise<PaymentWorld> => {
   const queues = emulatorSqs
     ? await emulatorQueues(sqsClient, `${emulatorRunPrefix() ?? 't'}${randomBytes(4).toString('hex')}-`)
     : await ensureQueues(sqsClient);
-  const ledger = new DynamoLedgerReader(db.client, db.names.operations);
+  const ledger = new DynamoLedgerReader(db.client, db.names);
   const writer = new DynamoLedgerWriter(db.client, db.names);
   const accountStore = new DynamoAccountStore(db.client, db.names.accounts);
   return {

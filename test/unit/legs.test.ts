@@ -73,7 +73,7 @@ describe('fees', () => {
 });
 
 describe('planLegs', () => {
-  it('sums to zero per currency and debits the source exactly amount + fee, for any payment', () => {
+  it('sums to zero per currency and debits the source exactly amount + fee, the fee as a line of its own, for any payment', () => {
     fc.assert(
       fc.property(
         amount,
@@ -82,26 +82,37 @@ describe('planLegs', () => {
         (value, fee, type) => {
           const p = payment({ amount: value, fee, type });
           const legs = planLegs(p);
+          const paid = legs.filter((leg) => leg.accountId === p.sourceAccountId);
 
           expect(legs.reduce((sum, leg) => sum + leg.amount, 0n)).toBe(0n);
-          expect(legs[0]).toMatchObject({ accountId: p.sourceAccountId, amount: -(value + fee) });
+          expect(paid.reduce((sum, leg) => sum + leg.amount, 0n)).toBe(-(value + fee));
+          expect(legs[0]).toMatchObject({ accountId: p.sourceAccountId, amount: -value, type });
+          expect(legs.slice(0, paid.length)).toEqual(paid);
+          const feeLines = paid.slice(1).map((leg) => ({ amount: leg.amount, type: leg.type }));
+          expect(feeLines).toEqual(fee > 0n ? [{ amount: -fee, type: 'commission' }] : []);
           expect(legs.filter((leg) => leg.amount === 0n)).toEqual([]);
-          expect(new Set(legs.map((leg) => leg.chain)).size).toBe(legs.length);
         },
       ),
     );
   });
 
-  it('credits the fee to one shard of tech-fees-<currency> as a commission', () => {
+  it('shows the payer its fee as a commission right after the principal, and credits it to one shard of tech-fees-<currency>', () => {
     const legs = planLegs(payment({ fee: 3n }));
 
-    expect(legs[2]).toMatchObject({
+    expect(legs[1]).toMatchObject({
+      accountId: 'acc_source',
+      chain: 'acc_source',
+      amount: -3n,
+      type: 'commission',
+      counterpartyAccountId: 'tech-fees-USD',
+    });
+    expect(legs[3]).toMatchObject({
       accountId: 'tech-fees-USD',
       amount: 3n,
       type: 'commission',
       counterpartyAccountId: 'acc_source',
     });
-    expect(legs[2]!.chain).toMatch(/^tech-fees-USD#[0-7]$/);
+    expect(legs[3]!.chain).toMatch(/^tech-fees-USD#[0-7]$/);
   });
 
   it('spreads payments over every shard of a technical account, one payment always on the same shard', () => {
@@ -124,7 +135,8 @@ describe('planLegs', () => {
     );
 
     expect(legs.map(({ accountId, amount: value, type }) => [accountId, value, type])).toEqual([
-      ['acc_source', -1_015n, 'withdrawal'],
+      ['acc_source', -1_000n, 'withdrawal'],
+      ['acc_source', -15n, 'commission'],
       ['tech-withdrawals-USD', 1_000n, 'withdrawal'],
       ['tech-fees-USD', 15n, 'commission'],
     ]);
@@ -156,7 +168,8 @@ describe('planLegs for an exchange', () => {
         counterpartyAccountId,
       ]),
     ).toEqual([
-      ['acc_source', -10_050n, 'USD', 'exchange', 'tech-fx-USD'],
+      ['acc_source', -10_000n, 'USD', 'exchange', 'tech-fx-USD'],
+      ['acc_source', -50n, 'USD', 'commission', 'tech-fees-USD'],
       ['tech-fx-USD', 10_000n, 'USD', 'exchange', 'acc_source'],
       ['tech-fx-JPY', -15_137n, 'JPY', 'exchange', 'acc_yen'],
       ['acc_yen', 15_137n, 'JPY', 'exchange', 'tech-fx-JPY'],
@@ -179,12 +192,13 @@ describe('planLegs for an exchange', () => {
           for (const leg of legs) sums.set(leg.currency, (sums.get(leg.currency) ?? 0n) + leg.amount);
 
           expect([...sums.values()]).toEqual([0n, 0n]);
-          expect(legs[0]).toMatchObject({ accountId: 'acc_source', amount: -(value + fee), currency: from });
+          const paid = legs.filter((leg) => leg.accountId === 'acc_source');
+          expect(paid.reduce((sum, leg) => sum + leg.amount, 0n)).toBe(-(value + fee));
+          expect(legs[0]).toMatchObject({ accountId: 'acc_source', amount: -value, currency: from });
           expect(legs.find((leg) => leg.accountId === 'acc_yen')).toMatchObject({
             amount: credited,
             currency: to,
           });
-          expect(new Set(legs.map((leg) => leg.chain)).size).toBe(legs.length);
         },
       ),
     );
