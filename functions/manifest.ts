@@ -216,10 +216,29 @@ export const functions = {
     { postsToConnections: true },
   ),
   'me-get': fn('me-get', 'Answers the calling user', { users: ['GetItem'] }),
-  'accounts-create': fn('accounts-create', 'Opens a wallet for the caller', { accounts: [...read, 'PutItem'] }),
-  'accounts-list': fn('accounts-list', "Lists the caller's accounts", accountsRead),
+  'accounts-create': fn('accounts-create', 'Opens a wallet for the caller', {
+    // The owner's count of open accounts (a conditional update), then the account and its metadata entries.
+    accounts: [...read, 'PutItem', 'UpdateItem'],
+    metadata: ['PutItem'],
+  }),
+  'accounts-list': fn('accounts-list', "Lists the caller's accounts", { ...accountsRead, metadata: read }),
   'accounts-get': fn('accounts-get', 'Reads one account', accountsRead),
-  'admin-accounts-list': fn('admin-accounts-list', 'Lists any accounts, for operators', accountsRead),
+  'accounts-update': fn('accounts-update', "Changes an account's name or metadata", {
+    accounts: [...read, 'UpdateItem'],
+    metadata: ['PutItem', 'DeleteItem'],
+  }),
+  // Closing gives the owner's slot back in the same transaction.
+  'accounts-close': fn('accounts-close', 'Closes an empty account', { accounts: [...read, 'UpdateItem'] }),
+  'admin-accounts-list': fn('admin-accounts-list', 'Lists any accounts, for operators', {
+    ...accountsRead,
+    metadata: read,
+  }),
+  'admin-accounts-freeze': fn('admin-accounts-freeze', 'Freezes an account, for operators', {
+    accounts: [...read, 'UpdateItem'],
+  }),
+  'admin-accounts-unfreeze': fn('admin-accounts-unfreeze', 'Unfreezes an account, for operators', {
+    accounts: [...read, 'UpdateItem'],
+  }),
   'operations-list': fn('operations-list', "Lists an account's operations", accountsRead),
   'balance-get': fn('balance-get', "Answers an account's balance at a point in time", accountsRead),
   'fees-get': fn('fees-get', 'Answers the fee schedule', {}),

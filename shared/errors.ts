@@ -150,6 +150,18 @@ export class AccountClosedError extends DomainError {
   }
 }
 
+export class AccountNotEmptyError extends DomainError {
+  readonly code = 'account_not_empty';
+  readonly status = 422;
+  readonly title = 'Account not empty';
+  constructor(accountId: string) {
+    super(
+      `Account '${accountId}' still holds money (its balance or held is not 0): move it out, and capture or void ` +
+        'its authorizations, before closing it.',
+    );
+  }
+}
+
 export class AccountFrozenError extends DomainError {
   readonly code = 'account_frozen';
   readonly status = 422;

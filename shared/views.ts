@@ -22,6 +22,7 @@ export const accountView = (account: Account) => ({
   held: account.held,
   status: account.status,
   name: account.name,
+  metadata: account.metadata,
   createdAt: account.createdAt,
   updatedAt: account.updatedAt,
 });

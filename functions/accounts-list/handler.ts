@@ -1,18 +1,11 @@
-import { type AccountSortField, listOwnAccounts } from '../../shared/accounts/service';
-import { DEFAULT_PAGE_SIZE } from '../../shared/page';
-import { toSortOrder } from '../../shared/schemas/common';
+import { listOwnAccounts } from '../../shared/accounts/service';
 import { listAccounts } from '../contracts/accounts';
 import { httpHandler } from '../lib/http';
 import { accountDeps } from '../lib/runtime';
 import { accountView, pageView } from '../../shared/views';
+import { accountQuery } from '../lib/account-query';
 
 export const handler = httpHandler(listAccounts, async ({ caller, query }) => {
-  const page = await listOwnAccounts(accountDeps, caller, {
-    currency: query.currency,
-    status: query.status,
-    order: toSortOrder<AccountSortField>(query.sort, { field: 'createdAt', descending: false }),
-    limit: query.limit ?? DEFAULT_PAGE_SIZE,
-    cursor: query.cursor,
-  });
-  return pageView(page, accountView);
+  const { filters, page } = accountQuery(query);
+  return pageView(await listOwnAccounts(accountDeps, caller, filters, page), accountView);
 });

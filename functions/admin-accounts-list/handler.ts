@@ -1,10 +1,11 @@
 import { listAllAccounts } from '../../shared/accounts/service';
-import { DEFAULT_PAGE_SIZE } from '../../shared/page';
+import { accountQuery } from '../lib/account-query';
 import { adminListAccounts } from '../contracts/accounts';
 import { httpHandler } from '../lib/http';
 import { accountDeps } from '../lib/runtime';
 import { accountView, pageView } from '../../shared/views';
 
-export const handler = httpHandler(adminListAccounts, async ({ query: { limit, cursor, ...filter } }) =>
-  pageView(await listAllAccounts(accountDeps, filter, { limit: limit ?? DEFAULT_PAGE_SIZE, cursor }), accountView),
-);
+export const handler = httpHandler(adminListAccounts, async ({ query }) => {
+  const { filters, page } = accountQuery(query);
+  return pageView(await listAllAccounts(accountDeps, filters, page), accountView);
+});

@@ -3,11 +3,27 @@ import {
   accountListQuery,
   accountSchema,
   adminAccountListQuery,
+  freezeBody,
   openAccountBody,
+  updateAccountBody,
 } from '../../shared/schemas/accounts';
 import { balanceQuery, balanceSchema, operationListQuery, operationSchema } from '../../shared/schemas/payments';
 import { route } from '../lib/contract';
 import { pageOf } from './pages';
+
+const accountFilterDescriptions = {
+  currency: 'Only accounts in this currency.',
+  status: 'Only accounts in this status.',
+  name: 'Only accounts whose name starts with this (case-sensitive).',
+  minBalance: 'Only accounts whose balance is at least this, in minor units.',
+  maxBalance: 'Only accounts whose balance is at most this, in minor units.',
+  from: 'Only accounts created at or after this time.',
+  to: 'Only accounts created at or before this time.',
+  metadata:
+    'Only accounts whose metadata holds this key with exactly this value, sent as `metadata[<key>]=<value>`; one key ' +
+    'per request.',
+  sort: 'The field to sort by, `-` first for descending order: `createdAt` (the default), `balance`, `name` or `currency`.',
+};
 
 export const createAccount = route({
   method: 'POST',
@@ -18,11 +34,13 @@ export const createAccount = route({
   summary: 'Open an account',
   description:
     'Opens a wallet for the caller in one currency, with a zero balance. A user may hold several accounts in one ' +
-    'currency. A wallet can never go below zero.',
+    'currency, and at most 100 that are not closed (then 422 `limit_reached`). A wallet can never go below zero. ' +
+    '`metadata`: up to 20 keys of 1 to 40 characters from `A-Z a-z 0-9 _ . -`, each with a string value of at most ' +
+    '500 characters, stored as given and found with `GET /v1/accounts?metadata[<key>]=<value>`.',
   tags: ['Accounts'],
   body: openAccountBody,
   success: { status: 201, description: 'The new account.', schema: accountSchema },
-  errors: ['unsupported_currency'],
+  errors: ['unsupported_currency', 'limit_reached'],
 });
 
 export const listAccounts = route({
@@ -32,13 +50,12 @@ export const listAccounts = route({
   access: 'user',
   operationId: 'listAccounts',
   summary: 'List accounts',
-  description: "Lists the caller's own accounts, oldest first unless `sort` says otherwise.",
+  description:
+    "Lists the caller's own accounts, oldest first unless `sort` says otherwise (ties broken by id). Every filter " +
+    'and order is answered over the caller’s accounts, which are at most 100 open ones and those they closed.',
   tags: ['Accounts'],
   query: accountListQuery,
-  queryDescriptions: {
-    currency: 'Only accounts in this currency.',
-    status: 'Only accounts in this status.',
-  },
+  queryDescriptions: accountFilterDescriptions,
   success: { status: 200, description: 'A page of accounts.', schema: pageOf(accountSchema) },
   errors: ['unsupported_currency'],
 });
@@ -65,15 +82,20 @@ export const adminListAccounts = route({
   access: 'admin',
   operationId: 'adminListAccounts',
   summary: 'List all accounts',
-  description: "Lists any user's wallets and the technical accounts. Requires an admin token.",
+  description:
+    "Lists any user's wallets and the technical accounts, oldest first unless `sort` says otherwise. Requires an " +
+    'admin token. In creation order (the default, or `sort=createdAt`/`-createdAt`) a page reads at most 1,000 ' +
+    'accounts, so a selective filter may answer fewer than `limit`, even none, with a `nextCursor`: follow it until ' +
+    'it is null. With `ownerId`, every order is answered over that user’s accounts. Sorting all accounts by ' +
+    '`balance`, `name` or `currency` orders what the filters leave, which must be at most 1,000 accounts (else a 400 ' +
+    'that says to narrow the filters).',
   tags: ['Admin', 'Accounts'],
   query: adminAccountListQuery,
   queryDescriptions: {
+    ...accountFilterDescriptions,
     kind: 'Only `user` wallets or only `technical` accounts.',
     purpose: 'Only accounts with this purpose.',
-    currency: 'Only accounts in this currency.',
     ownerId: 'Only the accounts of this user.',
-    status: 'Only accounts in this status.',
   },
   success: { status: 200, description: 'A page of accounts.', schema: pageOf(accountSchema) },
   errors: ['unsupported_currency'],
@@ -87,8 +109,12 @@ export const listOperations = route({
   operationId: 'listOperations',
   summary: 'List operations',
   description:
-    'Lists the operations of an account in the order they were applied: each `balanceAfter` is the previous one ' +
-    'plus this `amount`. For the sharded fee account, `balanceAfter` chains within each shard.',
+    'Lists the operations of an account in the order they were applied to it (oldest first; `-createdAt` for newest ' +
+    'first): each `balanceAfter` is the whole account’s balance right after the operation, technical accounts ' +
+    'included, so it equals the previous one plus this `amount`, across pages too. A page reads at most 1,000 ' +
+    'operations, so a selective filter may answer fewer than `limit`, even none, with a `nextCursor`: follow it ' +
+    'until it is null. `sort=amount` orders the operations of the `from`/`to` range, which must be at most 1,000 ' +
+    '(else a 400 that says to narrow them).',
   tags: ['Accounts'],
   params: accountIdParams,
   paramDescriptions: { id: 'The id of the account.' },
@@ -96,8 +122,12 @@ export const listOperations = route({
   queryDescriptions: {
     type: 'Only operations of this type.',
     paymentId: 'Only the operations of this payment.',
+    counterpartyAccountId: 'Only operations with this counterparty account.',
+    minAmount: 'Only operations whose signed amount is at least this (a debit is negative), in minor units.',
+    maxAmount: 'Only operations whose signed amount is at most this (a debit is negative), in minor units.',
     from: 'Only operations created at or after this time.',
     to: 'Only operations created at or before this time.',
+    sort: 'The field to sort by, `-` first for descending order: `createdAt` (the default) or `amount`.',
   },
   success: { status: 200, description: 'A page of operations.', schema: pageOf(operationSchema) },
   errors: [],
@@ -118,4 +148,80 @@ export const getBalanceAt = route({
   queryDescriptions: { at: 'An ISO 8601 time.' },
   success: { status: 200, description: 'The balance at that time.', schema: balanceSchema },
   errors: [],
+});
+
+export const updateAccount = route({
+  method: 'PATCH',
+  path: '/v1/accounts/{id}',
+  function: 'accounts-update',
+  access: 'user',
+  operationId: 'updateAccount',
+  summary: 'Change an account',
+  description:
+    'Changes the name or the metadata of one of the caller’s accounts. `name: null` removes the name; `metadata` is ' +
+    'merged key by key, a key set to `null` removed, and the result keeps the limit of 20 keys. Only the owner ' +
+    'changes an account: an admin gets a 403. A closed account is a 422 `account_closed`.',
+  tags: ['Accounts'],
+  params: accountIdParams,
+  paramDescriptions: { id: 'The id of the account.' },
+  body: updateAccountBody,
+  success: { status: 200, description: 'The account as changed.', schema: accountSchema },
+  errors: ['forbidden', 'account_closed'],
+});
+
+export const closeAccount = route({
+  method: 'POST',
+  path: '/v1/accounts/{id}/close',
+  function: 'accounts-close',
+  access: 'user',
+  operationId: 'closeAccount',
+  summary: 'Close an account',
+  description:
+    'Closes a user’s account for good: it neither sends nor receives again, and no longer counts toward the limit ' +
+    'of 100. Only an empty account closes (its `balance` and `held` both 0), else 422 `account_not_empty`; closing ' +
+    'a closed account answers it as it is. The owner or an admin may close it; technical accounts never close (403).',
+  tags: ['Accounts'],
+  params: accountIdParams,
+  paramDescriptions: { id: 'The id of the account.' },
+  success: { status: 200, description: 'The closed account.', schema: accountSchema },
+  errors: ['forbidden', 'account_not_empty'],
+});
+
+const freezeDescription = (what: string) =>
+  `${what} Requires an admin token. Technical accounts are never frozen (403); a closed account is a 422 ` +
+  '`account_closed`. Doing it again answers the account as it is.';
+
+export const freezeAccount = route({
+  method: 'POST',
+  path: '/v1/admin/accounts/{id}/freeze',
+  function: 'admin-accounts-freeze',
+  access: 'admin',
+  operationId: 'freezeAccount',
+  summary: 'Freeze an account',
+  description: freezeDescription(
+    'Freezes a user’s account: it neither sends nor receives until unfrozen. A payment naming it is refused when ' +
+      'created (422 `account_frozen`) and ends `FAILED` with that reason if it was accepted before.',
+  ),
+  tags: ['Admin', 'Accounts'],
+  params: accountIdParams,
+  paramDescriptions: { id: 'The id of the account.' },
+  body: freezeBody,
+  success: { status: 200, description: 'The account, `frozen`.', schema: accountSchema },
+  errors: ['account_closed'],
+});
+
+export const unfreezeAccount = route({
+  method: 'POST',
+  path: '/v1/admin/accounts/{id}/unfreeze',
+  function: 'admin-accounts-unfreeze',
+  access: 'admin',
+  operationId: 'unfreezeAccount',
+  summary: 'Unfreeze an account',
+  description: freezeDescription('Makes a frozen account `active` again.'),
+  tags: ['Admin', 'Accounts'],
+  params: accountIdParams,
+  paramDescriptions: { id: 'The id of the account.' },
+  body: freezeBody,
+  success: { status: 200, description: 'The account, `active`.', schema: accountSchema },
+  errors: ['account_closed'],
 });

@@ -1,6 +1,17 @@
 /** Every route of the HTTP API, each declared once by its contract, in the order the document lists them. */
 import type { RouteContract } from '../lib/contract';
-import { adminListAccounts, createAccount, getAccount, getBalanceAt, listAccounts, listOperations } from './accounts';
+import {
+  adminListAccounts,
+  closeAccount,
+  createAccount,
+  freezeAccount,
+  getAccount,
+  getBalanceAt,
+  listAccounts,
+  listOperations,
+  unfreezeAccount,
+  updateAccount,
+} from './accounts';
 import { createWebhook, deleteWebhook, listDeliveries, listEvents, listWebhooks } from './events';
 import { getHealth, getOpenApiDocument } from './meta';
 import { createDeposit, createPayment, getFees, getPayment, listPayments } from './payments';
@@ -30,7 +41,11 @@ export const contracts: readonly RouteContract[] = [
   createAccount,
   listAccounts,
   getAccount,
+  updateAccount,
+  closeAccount,
   adminListAccounts,
+  freezeAccount,
+  unfreezeAccount,
   listOperations,
   getBalanceAt,
   getFees,

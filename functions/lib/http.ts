@@ -19,6 +19,7 @@ import type { AuthorizerContext } from './auth-context';
 import { type Access, errorsOf, type RouteContract } from './contract';
 import { parseJson, stringify } from '../../shared/json';
 import { logger } from './logger';
+import { groupDeepObjects } from './query-string';
 import { errorResponse, internalProblem, problemResponse } from './problem';
 
 /** A payload 2.0 event; `authorizer` is absent on public routes, whatever @types/aws-lambda says. */
@@ -92,7 +93,9 @@ const parseRequest = <
 ) => {
   const caller = principalOf(event, contract);
   const params = parseParams(contract.params, event.pathParameters);
-  const query = contract.query ? parseInput(contract.query, event.queryStringParameters ?? {}) : undefined;
+  const query = contract.query
+    ? parseInput(contract.query, groupDeepObjects(event.queryStringParameters ?? {}))
+    : undefined;
   // A route without a body schema ignores whatever body comes, as a GET should.
   const body = contract.body ? parseInput(contract.body, readJsonBody(event) ?? {}) : undefined;
   const key = contract.idempotent ? event.headers['idempotency-key'] : undefined;

@@ -109,7 +109,9 @@ const mailer = /* @__PURE__ */ once(
 const onMailFailure = (userId: string, error: unknown) => {
   logger.error('Confirmation email not sent; the user may ask for another', { userId, error: error as Error });
 };
-const accountStore = /* @__PURE__ */ once(() => new DynamoAccountStore(dynamo, tableName('accounts')));
+const accountStore = /* @__PURE__ */ once(
+  () => new DynamoAccountStore(dynamo, { accounts: tableName('accounts'), metadata: tableName('metadata') }),
+);
 const ledgerReader = /* @__PURE__ */ once(
   () => new DynamoLedgerReader(dynamo, { accounts: tableName('accounts'), operations: tableName('operations') }),
 );

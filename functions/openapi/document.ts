@@ -23,6 +23,9 @@ export interface Parameter {
   in: 'query' | 'path' | 'header';
   required: boolean;
   description?: string;
+  /** Only on object parameters, sent as `name[key]=value` (see functions/lib/query-string.ts). */
+  style?: 'deepObject';
+  explode?: true;
   schema: JsonSchema;
 }
 
@@ -143,6 +146,8 @@ const queryParameters = (contract: RouteContract): Parameter[] => {
     in: 'query',
     required: required.has(name),
     ...describe(contract.queryDescriptions?.[name] ?? queryDescriptions[name]),
+    // An object travels as one `name[key]=value` parameter per property, which the handler factory groups again.
+    ...(schema.type === 'object' ? { style: 'deepObject' as const, explode: true as const } : {}),
     schema,
   }));
 };

@@ -1,6 +1,7 @@
 import {
   AccountClosedError,
   AccountFrozenError,
+  AccountNotEmptyError,
   AlreadyVerifiedError,
   EmailUnverifiedError,
   InvalidConfirmationError,
@@ -49,6 +50,7 @@ const domainErrors = {
   currency_mismatch: () => CurrencyMismatchError.notIn('acc_01jd0000000000000000000000', 'EUR'),
   account_closed: () => new AccountClosedError('acc_01jd0000000000000000000000'),
   account_frozen: () => new AccountFrozenError('acc_01jd0000000000000000000000'),
+  account_not_empty: () => new AccountNotEmptyError('acc_01jd0000000000000000000000'),
   no_rate: () => new NoRateError('USD', 'JPY'),
   email_unverified: () => new EmailUnverifiedError(),
   invalid_confirmation: () => new InvalidConfirmationError(),

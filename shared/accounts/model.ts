@@ -1,3 +1,5 @@
+import type { Metadata } from '../metadata';
+
 export type AccountKind = 'user' | 'technical';
 export const TECHNICAL_PURPOSES = ['fees', 'bank', 'withdrawals', 'fx', 'holds'] as const;
 export type TechnicalPurpose = (typeof TECHNICAL_PURPOSES)[number];
@@ -18,9 +20,17 @@ export interface AccountRecord {
   currency: string;
   status: AccountStatus;
   name: string | null;
+  metadata: Metadata;
   createdAt: string;
   updatedAt: string;
 }
+
+/** The fields an account list sorts by. */
+export const ACCOUNT_SORT_FIELDS = ['createdAt', 'balance', 'name', 'currency'] as const;
+export type AccountSortField = (typeof ACCOUNT_SORT_FIELDS)[number];
+
+/** A user holds at most this many accounts that are not closed. */
+export const MAX_OPEN_ACCOUNTS = 100;
 
 /** What an account holds, in minor units: bigints, since a technical account's balance may outgrow 2^53. */
 export interface Holdings {
@@ -56,6 +66,7 @@ export const newTechnicalAccount = (purpose: TechnicalPurpose, currency: string,
   currency,
   status: 'active',
   name: `${purpose} (${currency})`,
+  metadata: {},
   createdAt: at,
   updatedAt: at,
 });

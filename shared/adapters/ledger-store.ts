@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  paginateQuery,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -23,6 +23,8 @@ import {
   type Volumes,
 } from '../ledger/ports';
 import type { Leg, OperationType } from '../ledger/legs';
+import { type Position, statementPage } from '../ledger/statement';
+import { sortedPage } from '../sorted-page';
 import type { Page } from '../page';
 import type { FailureReason, Payment } from '../payments/model';
 import { batchGet } from './batch';
@@ -61,9 +63,6 @@ const toPoint = (item: Record<string, unknown>): ChainHead => ({
 
 const POINT_ATTRIBUTES = 'seq, balanceAfter, inputAfter, outputAfter, createdAt';
 
-// Filters drop items after DynamoDB read them, so a page is gathered from reads of this many items at a time.
-const CHUNK = 100;
-
 const fromOperationItem = (item: Record<string, unknown>): Operation => ({
   id: item.id as string,
   accountId: item.accountId as string,
@@ -78,7 +77,49 @@ const fromOperationItem = (item: Record<string, unknown>): Operation => ({
   seq: item.seq as bigint,
 });
 
-const operationsCursor = z.record(z.string().check(z.maxLength(160)), z.string().check(z.regex(/^[0-9]{1,20}$/)));
+/** Operations read at most by one request of a statement. */
+export const STATEMENT_READ_BUDGET = 1_000;
+
+const whole = z.string().check(z.regex(/^-?[0-9]{1,40}$/));
+const statementCursorShape = z.object({
+  descending: z.boolean(),
+  positions: z.record(z.string().check(z.maxLength(160)), z.tuple([whole, whole])),
+});
+
+const statementCursor = (descending: boolean, positions: ReadonlyMap<string, Position>): string =>
+  encodeCursor({
+    descending,
+    positions: Object.fromEntries(
+      [...positions].map(([chain, { seq, balance }]) => [chain, [seq.toString(), balance.toString()]]),
+    ),
+  });
+
+/** The positions a cursor resumes from: it must be this account's, in this direction, naming each of its chains. */
+const readStatementCursor = (query: OperationQuery, accountId: string, chains: readonly string[]) => {
+  const cursor = decodeCursor(query.cursor ?? '', statementCursorShape);
+  const named = Object.keys(cursor.positions);
+  const fits =
+    cursor.descending === query.descending &&
+    named.length === chains.length &&
+    named.every((chain) => chains.includes(chain) && chain.startsWith(accountId));
+  if (!fits) throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from this list' }]);
+  return new Map(
+    Object.entries(cursor.positions).map(([chain, [seq, balance]]) => [
+      chain,
+      { seq: BigInt(seq), balance: BigInt(balance) },
+    ]),
+  );
+};
+
+/** Whether an operation passes a statement's filters (its time range is the walk's). */
+const keeps = (operation: Operation, query: OperationQuery): boolean =>
+  (query.type === undefined || operation.type === query.type) &&
+  (query.paymentId === undefined || operation.paymentId === query.paymentId) &&
+  (query.counterpartyAccountId === undefined || operation.counterpartyAccountId === query.counterpartyAccountId) &&
+  (query.minAmount === undefined || operation.amount >= query.minAmount) &&
+  (query.maxAmount === undefined || operation.amount <= query.maxAmount) &&
+  (query.from === undefined || operation.createdAt >= query.from) &&
+  (query.to === undefined || operation.createdAt <= query.to);
 
 const refusedByCondition = (code: string | undefined) => code === 'ConditionalCheckFailed';
 
@@ -131,89 +172,91 @@ export class DynamoLedgerReader implements LedgerReader, BalanceReader {
     );
   }
 
-  /** Up to `want` operations of one chain after `afterSeq`, in order, that pass the filters. */
-  private async chainPage(chain: string, query: OperationQuery, afterSeq: bigint | undefined, want: number) {
-    const filters: string[] = [];
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':chain': chain };
-    const add = (clause: string, name: string, value: unknown) => {
-      if (value === undefined) return;
-      filters.push(clause);
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
+  /** Up to `count` operations of one chain beyond a position, in the statement's direction. */
+  private readChain(descending: boolean) {
+    return async (chain: string, position: Position, count: number) => {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.operations,
+          KeyConditionExpression: `chain = :chain AND seq ${descending ? '<' : '>'} :seq`,
+          ExpressionAttributeValues: { ':chain': chain, ':seq': position.seq },
+          ScanIndexForward: !descending,
+          Limit: count,
+          ConsistentRead: true,
+        }),
+      );
+      return { items: (out.Items ?? []).map(fromOperationItem), more: out.LastEvaluatedKey !== undefined };
     };
-    add('#type = :type', 'type', query.type);
-    add('#paymentId = :paymentId', 'paymentId', query.paymentId);
-    if (query.from !== undefined) {
-      filters.push('#createdAt >= :from');
-      names['#createdAt'] = 'createdAt';
-      values[':from'] = query.from;
-    }
-    if (query.to !== undefined) {
-      filters.push('#createdAt <= :to');
-      names['#createdAt'] = 'createdAt';
-      values[':to'] = query.to;
-    }
-    const items: Operation[] = [];
-    let exhausted = true;
-    const pages = paginateQuery(
-      { client: this.client, pageSize: CHUNK },
-      {
-        TableName: this.tables.operations,
-        KeyConditionExpression: 'chain = :chain',
-        ExpressionAttributeValues: values,
-        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-        ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-        ScanIndexForward: !query.descending,
-        ExclusiveStartKey: afterSeq === undefined ? undefined : { chain, seq: afterSeq },
-        ConsistentRead: true,
-      },
+  }
+
+  /** Where a statement starts on each chain: its `from` (ascending) or `to` (descending) bound, else an end. */
+  private async startOf(chains: readonly string[], query: OperationQuery): Promise<Map<string, Position>> {
+    const heads = await this.heads(chains);
+    const starts = await Promise.all(
+      chains.map(async (chain): Promise<[string, Position]> => {
+        const head = heads.get(chain) ?? EMPTY_HEAD;
+        if (!query.descending) {
+          if (query.from === undefined) return [chain, { seq: 0n, balance: 0n }];
+          const state = await this.chainAt(chain, query.from, false, head);
+          return [chain, { seq: state.seq, balance: state.balance }];
+        }
+        const state = query.to === undefined ? head : await this.chainAt(chain, query.to, true, head);
+        return [chain, { seq: state.seq + 1n, balance: state.balance }];
+      }),
     );
-    for await (const page of pages) {
-      items.push(...(page.Items ?? []).map(fromOperationItem));
-      if (items.length >= want) {
-        // Enough for the page: stop reading, and say whether the chain has more.
-        exhausted = page.LastEvaluatedKey === undefined;
-        break;
-      }
-    }
-    return { items: items.slice(0, want), exhausted: exhausted && items.length <= want };
+    return new Map(starts);
   }
 
   /**
-   * An account's operations in the order they were applied. A sharded account's chains are merged by time (then
-   * chain, then sequence); the cursor keeps the last sequence read from each chain.
+   * An account's operations in the order they were applied to it (time, then chain, then sequence number), every
+   * `balanceAfter` the whole account's, a sharded one's included. The cursor carries each chain's position and
+   * balance there. A page reads at most `STATEMENT_READ_BUDGET` operations, so a selective filter may answer a short
+   * page with a cursor. Sorted by amount, the operations of the `from`/`to` range are sorted in memory, and must be at
+   * most that many.
    */
   async operations(accountId: string, chains: readonly string[], query: OperationQuery): Promise<Page<Operation>> {
-    const after = query.cursor === undefined ? {} : decodeCursor(query.cursor, operationsCursor);
-    if (Object.keys(after).some((chain) => !chains.includes(chain) || !chain.startsWith(accountId))) {
-      throw new ValidationError([{ path: 'cursor', message: 'is not a cursor from this list' }]);
-    }
-    const pages = await Promise.all(
-      chains.map(async (chain) => {
-        const seq = after[chain];
-        return {
-          chain,
-          ...(await this.chainPage(chain, query, seq === undefined ? undefined : BigInt(seq), query.limit + 1)),
-        };
-      }),
-    );
-    const direction = query.descending ? -1 : 1;
-    const merged = pages
-      .flatMap((page) => page.items)
-      .sort(
-        (a, b) =>
-          direction *
-          (a.createdAt.localeCompare(b.createdAt) ||
-            a.chain.localeCompare(b.chain) ||
-            (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)),
+    const keep = (operation: Operation) => keeps(operation, query);
+    const beyond = (operation: Operation) =>
+      query.descending
+        ? query.from !== undefined && operation.createdAt < query.from
+        : query.to !== undefined && operation.createdAt > query.to;
+    if (query.sort === 'amount') {
+      const all = await statementPage(
+        await this.startOf(chains, { ...query, descending: false }),
+        this.readChain(false),
+        {
+          descending: false,
+          limit: STATEMENT_READ_BUDGET + 1,
+          budget: STATEMENT_READ_BUDGET,
+          keep,
+          beyond: (operation) => query.to !== undefined && operation.createdAt > query.to,
+        },
       );
-    const data = merged.slice(0, query.limit);
-    const more = merged.length > query.limit || pages.some((page) => !page.exhausted);
-    if (!more) return { data, nextCursor: null };
-    const next: Record<string, string> = { ...after };
-    for (const operation of data) next[operation.chain] = operation.seq.toString();
-    return { data, nextCursor: encodeCursor(next) };
+      if (all.next !== null) {
+        throw new ValidationError([
+          {
+            path: 'sort',
+            message: `sorting by amount orders at most ${STATEMENT_READ_BUDGET} operations: narrow from and to`,
+          },
+        ]);
+      }
+      return sortedPage(
+        all.data,
+        { field: 'amount', descending: query.descending },
+        (operation) => operation.amount,
+        query,
+      );
+    }
+    const start =
+      query.cursor === undefined ? await this.startOf(chains, query) : readStatementCursor(query, accountId, chains);
+    const page = await statementPage(start, this.readChain(query.descending), {
+      descending: query.descending,
+      limit: query.limit,
+      budget: STATEMENT_READ_BUDGET,
+      keep,
+      beyond,
+    });
+    return { data: page.data, nextCursor: page.next === null ? null : statementCursor(query.descending, page.next) };
   }
 
   private async operationAt(chain: string, seq: bigint): Promise<ChainHead> {

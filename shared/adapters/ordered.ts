@@ -36,6 +36,8 @@ export interface IndexWalk {
   below?: string | undefined;
   /** Items read per request. */
   chunk: number;
+  /** When set, each request after the first reads twice as many items as the one before, up to this many. */
+  maxChunk?: number | undefined;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function* walkIndex(
           ? ' AND #sort < :below'
           : '';
   let start: Record<string, unknown> | undefined;
+  let chunk = walk.chunk;
   do {
     const out = await client.send(
       new QueryCommand({
@@ -71,10 +74,11 @@ export async function* walkIndex(
           ...(below === undefined ? {} : { ':below': below }),
         },
         ScanIndexForward: !walk.descending,
-        Limit: walk.chunk,
+        Limit: chunk,
         ExclusiveStartKey: start,
       }),
     );
+    chunk = Math.max(chunk, Math.min(2 * chunk, walk.maxChunk ?? chunk));
     for (const item of out.Items ?? []) {
       const sort = item[walk.sortName] as string;
       // BETWEEN includes its ends; the bounds are exclusive.

@@ -28,6 +28,9 @@ export interface TableDefinition {
   stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
 }
 
+/** The lookup indexes of the metadata table: as many as the scopes a collection's list may have. */
+export const METADATA_LOOKUPS = ['lookup0', 'lookup1', 'lookup2'] as const;
+
 export const tables = {
   /**
    * Users (`pk = user#<id>`), the email claims that keep emails unique (`pk = email#<email>`), and the failed sign-ins
@@ -56,7 +59,11 @@ export const tables = {
       },
     ],
   },
-  /** Accounts, user wallets and technical accounts alike. */
+  /**
+   * Accounts, user wallets and technical accounts alike; a wallet's item also carries the head of its chain of
+   * operations, a technical account's shards have items of their own (`tech-fees-USD#3`), and each user's count of
+   * open accounts one more (`quota#<user id>`). Only account records have a `kind`.
+   */
   accounts: {
     envVar: 'ACCOUNTS_TABLE',
     partitionKey: { name: 'id', type: 'S' },
@@ -72,6 +79,14 @@ export const tables = {
         partitionKey: { name: 'kind', type: 'S' },
         sortKey: { name: 'id', type: 'S' },
         projection: { type: 'INCLUDE', attributes: ['purpose', 'currency', 'ownerId', 'status'] },
+      },
+      {
+        // Every account by `createdAt` then id (`createdKey`), with what a list filters on: the fields that change
+        // only when an owner or operator changes them, never when money moves.
+        name: 'byCreation',
+        partitionKey: { name: 'listed', type: 'S' },
+        sortKey: { name: 'createdKey', type: 'S' },
+        projection: { type: 'INCLUDE', attributes: ['kind', 'purpose', 'currency', 'ownerId', 'status', 'name'] },
       },
     ],
   },
@@ -235,6 +250,24 @@ export const tables = {
     sortKey: { name: 'id', type: 'S' },
     indexes: [],
     timeToLiveAttribute: 'expiresAt',
+  },
+  /**
+   * The metadata index of every collection with metadata (payments; accounts): one item per record and key
+   * (`record = <collection>\u0000<id>`, `key`), written before the record itself. Each names up to three
+   * lookups, `<collection>\u0000<scope>\u0000<key>\u0000<value>`, one per scope a list of the collection can have
+   * (a payment's payer, its payee, and every payment), each the key of an index sorted by `recordId`: a
+   * `metadata[key]=value` filter reads one entry per match, never the collection. See metadata-index.ts.
+   */
+  metadata: {
+    envVar: 'METADATA_TABLE',
+    partitionKey: { name: 'record', type: 'S' },
+    sortKey: { name: 'key', type: 'S' },
+    indexes: METADATA_LOOKUPS.map((name) => ({
+      name,
+      partitionKey: { name, type: 'S' as const },
+      sortKey: { name: 'recordId', type: 'S' as const },
+      projection: { type: 'KEYS_ONLY' as const },
+    })),
   },
 } as const satisfies Record<string, TableDefinition>;
 

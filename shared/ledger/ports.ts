@@ -41,8 +41,13 @@ export interface Operation {
 export interface OperationQuery {
   type?: OperationType | undefined;
   paymentId?: string | undefined;
+  counterpartyAccountId?: string | undefined;
+  /** Inclusive bounds on the signed amount. */
+  minAmount?: bigint | undefined;
+  maxAmount?: bigint | undefined;
   from?: string | undefined;
   to?: string | undefined;
+  sort: 'createdAt' | 'amount';
   descending: boolean;
   limit: number;
   cursor?: string | undefined;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { METADATA_KEY_PATTERN, METADATA_MAX_KEYS, METADATA_VALUE_MAX_LENGTH, type MetadataFilter } from '../metadata';
 import { isSupportedCurrency } from '../money/currencies';
 import { UNSUPPORTED_CURRENCY } from './validation';
 
@@ -99,3 +100,33 @@ export const pageQueryShape = {
   limit: z.optional(limitSchema),
   cursor: z.optional(cursorSchema),
 };
+
+export const metadataKeySchema = z
+  .string()
+  .check(
+    z.regex(new RegExp(METADATA_KEY_PATTERN), { message: 'must be 1 to 40 characters of A-Z, a-z, 0-9, _, . or -' }),
+  );
+export const metadataValueSchema = z.string().check(z.maxLength(METADATA_VALUE_MAX_LENGTH));
+
+/** Key-value pairs of a client's own (payments, accounts): at most 20 keys, each with a string value. */
+export const metadataSchema = z.record(metadataKeySchema, metadataValueSchema).check(
+  z.refine((metadata) => Object.keys(metadata).length <= METADATA_MAX_KEYS, {
+    message: `must have at most ${METADATA_MAX_KEYS} keys`,
+  }),
+  z.meta({ maxProperties: METADATA_MAX_KEYS }),
+);
+
+/**
+ * The `metadata[<key>]=<value>` filter of a list, once the query's bracketed parameters are grouped into an object
+ * (see functions/lib/query-string.ts): exactly one key per request, since one key is what one index entry answers.
+ */
+export const metadataFilterSchema = z.pipe(
+  z.record(metadataKeySchema, metadataValueSchema).check(
+    z.refine((filter) => Object.keys(filter).length === 1, { message: 'filters on one key per request' }),
+    z.meta({ minProperties: 1, maxProperties: 1 }),
+  ),
+  z.transform((filter): MetadataFilter => {
+    const [key = '', value = ''] = Object.entries(filter)[0] ?? [];
+    return { key, value };
+  }),
+);

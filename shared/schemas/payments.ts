@@ -85,13 +85,22 @@ export const paymentListQuery = z.strictObject({
 
 export const paymentIdParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
 
+/** A signed amount in minor units, as a query parameter: an operation's amount is negative for a debit. */
+const signedMinorUnits = z.pipe(
+  z.string().check(z.regex(/^-?[0-9]{1,16}$/, { message: 'must be a whole number of minor units, signed' })),
+  z.transform((value) => BigInt(value)),
+);
+
 export const operationListQuery = z.strictObject({
   ...pageQueryShape,
   type: z.optional(z.enum(OPERATION_TYPES)),
   paymentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  counterpartyAccountId: z.optional(accountId),
+  minAmount: z.optional(signedMinorUnits),
+  maxAmount: z.optional(signedMinorUnits),
   from: z.optional(isoTimestampSchema),
   to: z.optional(isoTimestampSchema),
-  sort: z.optional(sortSchema(['createdAt'] as const)),
+  sort: z.optional(sortSchema(['createdAt', 'amount'] as const)),
 });
 
 export const balanceQuery = z.strictObject({ at: z.optional(isoTimestampSchema) });

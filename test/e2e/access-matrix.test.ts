@@ -97,6 +97,27 @@ const rows: Record<string, Row> = {
   'GET /v1/accounts': { request: () => ({ path: '/v1/accounts' }), expect: users(200) },
   'GET /v1/accounts/{id}': { request: (f) => ({ path: `/v1/accounts/${f.ownerWallet}` }), expect: owners(200) },
   'GET /v1/admin/accounts': { request: () => ({ path: '/v1/admin/accounts' }), expect: admins(200) },
+  'PATCH /v1/accounts/{id}': {
+    request: (f) => ({ path: `/v1/accounts/${f.ownerWallet}`, body: { metadata: { matrix: 'yes' } } }),
+    // An admin reads any account, but only its owner changes it.
+    expect: [401, 401, 401, 404, 404, 200, 403],
+  },
+  'POST /v1/accounts/{id}/close': {
+    // An empty wallet of the owner's own for each caller to try, since a successful try closes it.
+    request: async (f) => ({ path: `/v1/accounts/${await openWallet(f.tokens.owner, 'USD')}/close` }),
+    expect: [401, 401, 401, 404, 404, 200, 200],
+  },
+  'POST /v1/admin/accounts/{id}/freeze': {
+    request: async (f) => ({ path: `/v1/admin/accounts/${await openWallet(f.tokens.owner, 'USD')}/freeze`, body: {} }),
+    expect: admins(200),
+  },
+  'POST /v1/admin/accounts/{id}/unfreeze': {
+    request: async (f) => ({
+      path: `/v1/admin/accounts/${await openWallet(f.tokens.owner, 'USD')}/unfreeze`,
+      body: {},
+    }),
+    expect: admins(200),
+  },
   'GET /v1/accounts/{id}/operations': {
     request: (f) => ({ path: `/v1/accounts/${f.ownerWallet}/operations` }),
     expect: owners(200),

@@ -161,6 +161,42 @@ describe('the local stack over HTTP', () => {
     expect(all.body.data.every((account: { kind: string }) => account.kind === 'user')).toBe(true);
   });
 
+  it('renames, tags, freezes and closes an account, and finds it by its metadata', async () => {
+    const { token } = (await signUp('controls@example.com')).token;
+    const admin = (await call('POST', '/v1/tokens', { body: ADMIN })).body.token as string;
+    const opened = await call('POST', '/v1/accounts', {
+      token,
+      body: { currency: 'EUR', name: 'Float', metadata: { team: 'ops', region: 'eu' } },
+    });
+    expect(opened).toMatchObject({ status: 201, body: { metadata: { team: 'ops', region: 'eu' }, held: 0 } });
+    const id = opened.body.id as string;
+
+    const patched = await call('PATCH', `/v1/accounts/${id}`, {
+      token,
+      body: { name: 'Ops float', metadata: { region: null, cost: 'c-7' } },
+    });
+    expect(patched).toMatchObject({ status: 200, body: { name: 'Ops float', metadata: { team: 'ops', cost: 'c-7' } } });
+    const found = await call('GET', '/v1/accounts?metadata[cost]=c-7', { token });
+    expect(found.body.data.map((account: { id: string }) => account.id)).toEqual([id]);
+    expectProblem(
+      await call('PATCH', `/v1/accounts/${id}`, { token, body: { metadata: { 'bad key!': 'x' } } }),
+      400,
+      'validation_error',
+    );
+
+    const frozen = await call('POST', `/v1/admin/accounts/${id}/freeze`, { token: admin, body: { reason: 'review' } });
+    expect(frozen).toMatchObject({ status: 200, body: { status: 'frozen' } });
+    expect((await call('GET', `/v1/accounts/${id}`, { token })).body.status).toBe('frozen');
+    expect((await call('POST', `/v1/admin/accounts/${id}/unfreeze`, { token: admin, body: {} })).body.status).toBe(
+      'active',
+    );
+
+    const closed = await call('POST', `/v1/accounts/${id}/close`, { token });
+    expect(closed).toMatchObject({ status: 200, body: { status: 'closed' } });
+    expect((await call('POST', `/v1/accounts/${id}/close`, { token })).body.status).toBe('closed');
+    expectProblem(await call('PATCH', `/v1/accounts/${id}`, { token, body: { name: 'x' } }), 422, 'account_closed');
+  });
+
   it.each([
     ['malformed JSON', 'POST', '/v1/accounts', { raw: '{"currency": "USD"' }, 400, 'invalid_json'],
     ['an unknown currency', 'POST', '/v1/accounts', { body: { currency: 'XYZ' } }, 400, 'unsupported_currency'],
@@ -175,6 +211,8 @@ describe('the local stack over HTTP', () => {
     ['a currency of the wrong type', 'POST', '/v1/accounts', { body: { currency: ['USD'] } }, 400, 'validation_error'],
     ['an unknown filter', 'GET', '/v1/accounts?colour=red', {}, 400, 'validation_error'],
     ['an unknown sort field', 'GET', '/v1/accounts?sort=ownerId', {}, 400, 'validation_error'],
+    ['two metadata filters', 'GET', '/v1/accounts?metadata[a]=1&metadata[b]=2', {}, 400, 'validation_error'],
+    ['a fractional balance bound', 'GET', '/v1/accounts?minBalance=1.5', {}, 400, 'validation_error'],
     ['a bad cursor', 'GET', '/v1/accounts?cursor=%%%', {}, 400, 'validation_error'],
     ['an unknown route', 'GET', '/v1/nowhere', {}, 404, 'not_found'],
     ['a method the path does not serve', 'PATCH', '/v1/accounts', {}, 405, 'method_not_allowed'],

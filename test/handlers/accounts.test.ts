@@ -44,6 +44,7 @@ describe('POST /v1/accounts', () => {
       id: expect.stringMatching(/^acc_/),
       kind: 'user',
       purpose: 'wallet',
+      metadata: {},
       ownerId: ada.userId,
       currency: 'JPY',
       balance: 0,

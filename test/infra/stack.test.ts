@@ -142,7 +142,15 @@ describe('least privilege', () => {
       functionNames.filter((name) => statementsOf(dev, name).some((statement) => statement.Action.includes(action)));
 
     expect(holders('dynamodb:DeleteItem').sort()).toEqual(
-      ['notifier', 'tokens-create', 'tokens-delete', 'tokens-delete-all', 'webhooks-delete', 'ws-disconnect'].sort(),
+      [
+        'accounts-update',
+        'notifier',
+        'tokens-create',
+        'tokens-delete',
+        'tokens-delete-all',
+        'webhooks-delete',
+        'ws-disconnect',
+      ].sort(),
     );
     expect(holders('dynamodb:BatchWriteItem')).toEqual([]);
     expect(holders('dynamodb:Scan')).toEqual([]);

@@ -14,7 +14,7 @@ const { newUser, fundedWallet, chainOf, expectUnbrokenChain, processAll } = ledg
 
 const rates = () => new DynamoRateStore(current().db.client, current().db.names.rates);
 const reportDeps = () => ({
-  accounts: new DynamoAccountStore(current().db.client, current().db.names.accounts),
+  accounts: new DynamoAccountStore(current().db.client, current().db.names),
   ledger: current().ledger,
   clock: systemClock,
 });

@@ -54,7 +54,7 @@ afterAll(() => {
 });
 
 const accountDeps = () => ({
-  accounts: new DynamoAccountStore(db.client, db.names.accounts),
+  accounts: new DynamoAccountStore(db.client, db.names),
   balances: new DynamoLedgerReader(db.client, db.names),
   clock: systemClock,
 });
@@ -350,19 +350,20 @@ describe('accounts on DynamoDB Local', () => {
     const eur = await openWallet(accounts, ada, { currency: 'EUR', name: 'a' });
     await openWallet(accounts, bob, { currency: 'USD' });
 
-    const byName = await listOwnAccounts(accounts, ada, { order: { field: 'name', descending: false }, limit: 20 });
-    const dollars = await listOwnAccounts(accounts, ada, {
-      currency: 'USD',
-      order: { field: 'createdAt', descending: false },
-      limit: 20,
-    });
+    const byName = await listOwnAccounts(accounts, ada, { order: { field: 'name', descending: false } }, { limit: 20 });
+    const dollars = await listOwnAccounts(
+      accounts,
+      ada,
+      { currency: 'USD', order: { field: 'createdAt', descending: false } },
+      { limit: 20 },
+    );
 
     expect(byName.data.map((a) => a.id)).toEqual([eur.id, usd.id]);
     expect(dollars.data.map((a) => a.id)).toEqual([usd.id]);
   });
 
   it('creates a technical account once, however many ask for it at the same time', async () => {
-    const accounts = new DynamoAccountStore(db.client, db.names.accounts);
+    const accounts = new DynamoAccountStore(db.client, db.names);
     const at = new Date().toISOString();
 
     const results = await Promise.all(
@@ -372,7 +373,7 @@ describe('accounts on DynamoDB Local', () => {
     expect(new Set(results.map((a) => a.id))).toEqual(new Set(['tech-fees-JPY']));
     const listed = await listAllAccounts(
       { ...accountDeps(), accounts },
-      { kind: 'technical', currency: 'JPY' },
+      { kind: 'technical', currency: 'JPY', order: { field: 'createdAt', descending: false } },
       { limit: 10 },
     );
     expect(listed.data).toEqual([expect.objectContaining({ id: 'tech-fees-JPY', ownerId: null, balance: 0n })]);
@@ -387,7 +388,11 @@ describe('accounts on DynamoDB Local', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await listAllAccounts(deps, { currency: 'GBP' }, { limit: 3, ...(cursor ? { cursor } : {}) });
+      const page = await listAllAccounts(
+        deps,
+        { currency: 'GBP', order: { field: 'createdAt', descending: false } },
+        { limit: 3, ...(cursor ? { cursor } : {}) },
+      );
       seen.push(...page.data.map((a) => a.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);

@@ -72,7 +72,7 @@ export const startPaymentWorld = async (): Promise<PaymentWorld> => {
     : await ensureQueues(sqsClient);
   const ledger = new DynamoLedgerReader(db.client, db.names);
   const writer = new DynamoLedgerWriter(db.client, db.names);
-  const accountStore = new DynamoAccountStore(db.client, db.names.accounts);
+  const accountStore = new DynamoAccountStore(db.client, db.names);
   return {
     db,
     sqs,

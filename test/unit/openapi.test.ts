@@ -196,7 +196,16 @@ describe('list endpoints', () => {
   it('take sort as a field name or a -field name for descending order', () => {
     const sort = inlineParameters(mustOperation('GET', '/v1/accounts')).find((parameter) => parameter.name === 'sort');
 
-    expect(sort?.schema.enum).toEqual(['createdAt', '-createdAt', 'balance', '-balance', 'name', '-name']);
+    expect(sort?.schema.enum).toEqual([
+      'createdAt',
+      '-createdAt',
+      'balance',
+      '-balance',
+      'name',
+      '-name',
+      'currency',
+      '-currency',
+    ]);
     expect(sort?.description).toContain('`-`');
   });
 
@@ -233,10 +242,12 @@ describe('security and errors', () => {
     }
   });
 
-  it('lists 403 forbidden on admin routes and email_unverified where money moves, no other 403: a stranger’s resource is a 404', () => {
+  it('lists 403 forbidden on admin routes, on changes a reader may not make, and email_unverified where money moves, no other 403: a stranger’s resource is a 404', () => {
+    // An admin reads any account but changes only what operators change; technical accounts are the gateway's own.
+    const readableNotChangeable = new Set(['updateAccount', 'closeAccount']);
     for (const { route, operation } of documented) {
       expect(codesOf(operation!, 403)).toEqual([
-        ...(route.access === 'admin' ? ['forbidden'] : []),
+        ...(route.access === 'admin' || readableNotChangeable.has(route.operationId) ? ['forbidden'] : []),
         ...(route.verifiedEmail ? ['email_unverified'] : []),
       ]);
     }
