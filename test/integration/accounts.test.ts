@@ -76,7 +76,7 @@ describe('account controls on DynamoDB Local', () => {
     await expect(updateAccount(current().accounts, bob, destination.id, { name: 'x' })).rejects.toThrow(
       AccountClosedError,
     );
-  });
+  }, 30_000);
 
   it('fails a payment accepted before its payee was closed, moving nothing', async () => {
     const { ada, bob, source, destination, transfer } = await payerAndPayee(5_000);
@@ -95,7 +95,7 @@ describe('account controls on DynamoDB Local', () => {
       { limit: 10 },
     ).then((page) => page.data);
     expect(payer).toMatchObject({ id: source.id, balance: 5_000n });
-  });
+  }, 30_000);
 
   it('freezes a wallet so that it neither sends nor receives, and unfreezes it; technical accounts never freeze nor close', async () => {
     const { ada, source, destination, transfer } = await payerAndPayee(5_000);
@@ -123,7 +123,7 @@ describe('account controls on DynamoDB Local', () => {
     await expect(processPayment(current().payments, payment.id)).resolves.toBe('completed');
     await expect(setFrozen(current().accounts, admin, 'tech-fees-USD', true)).rejects.toThrow(ForbiddenError);
     await expect(closeAccount(current().accounts, admin, 'tech-fees-USD')).rejects.toThrow(ForbiddenError);
-  });
+  }, 30_000);
 
   it('merges metadata key by key, removes null keys, and finds accounts by one pair through the index', async () => {
     const owner = newUser();
@@ -166,7 +166,7 @@ describe('account controls on DynamoDB Local', () => {
     );
     expect(everyones.map((account) => account.id)).toEqual(expect.arrayContaining([tagged.id, stranger.id]));
     expect(everyones.every((account) => account.metadata.team === 'ops')).toBe(true);
-  });
+  }, 30_000);
 });
 
 describe('account lists on DynamoDB Local', () => {
