@@ -55,6 +55,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The operator console runs in the browser and speaks to the gateway over HTTP only.
+    files: ['console/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', '**/shared/**', '**/functions/**', '**/infra/**', '@aws-sdk/*', 'aws-cdk-lib'],
+              message: 'The console is browser code: it knows the API from its contract, not from server modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['test/**/*.ts'], ...jest.configs['flat/recommended'] },
   {
     files: ['test/**/*.ts'],

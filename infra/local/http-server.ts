@@ -12,7 +12,10 @@ export interface HttpAnswer {
   body: Buffer | string;
 }
 
-/** A route of the local stack only (`GET /local/emails`), answered before the API's; undefined for any other. */
+/**
+ * A route of the local stack only (`GET /local/emails`, the console at `/console/`), answered before the API's;
+ * undefined for any other.
+ */
 export type LocalRoute = (method: string, rawPath: string, rawQueryString: string) => Promise<HttpAnswer> | undefined;
 
 // API Gateway's payload limit and integration timeout for HTTP APIs.
@@ -99,11 +102,15 @@ const handle = async (request: IncomingMessage, body: Buffer): Promise<HttpAnswe
  * (a free one when 0 or omitted), with an access log line per request unless `quiet`.
  */
 export const startHttpServer = async (
-  options: { port?: number; quiet?: boolean; localRoutes?: LocalRoute } = {},
+  options: { port?: number; quiet?: boolean; localRoutes?: LocalRoute[] } = {},
 ): Promise<{ url: string; stop(): Promise<void> }> => {
   const local = (request: IncomingMessage) => {
     const [rawPath = '/', rawQueryString = ''] = (request.url ?? '/').split(/\?(.*)/s);
-    return options.localRoutes?.(request.method ?? 'GET', rawPath, rawQueryString);
+    for (const route of options.localRoutes ?? []) {
+      const answer = route(request.method ?? 'GET', rawPath, rawQueryString);
+      if (answer) return answer;
+    }
+    return undefined;
   };
   const server = createServer((request, response) => {
     const started = performance.now();

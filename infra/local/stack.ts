@@ -30,6 +30,7 @@ import { startSchedule } from './scheduler';
 import { startSqs } from './sqs';
 import { startStreamSource } from './stream-source';
 import { startMailCatcher } from './mail-catcher';
+import { consoleRoute } from './console';
 import { ensureTables, localTableNames, tableEnv } from './tables';
 import { startWebSocketServer } from './websocket-server';
 
@@ -192,7 +193,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const preloaded = [...triggered.map(([name]) => name), ...websocketRoutes.map((route) => route.function)];
     await Promise.all(preloaded.map(loadHandler));
 
-    const http = start(await startHttpServer({ port: options.port, quiet: options.quiet, localRoutes: mail.answer }));
+    const localRoutes = [mail.answer, consoleRoute({ websocketUrl: websocket.url })];
+    const http = start(await startHttpServer({ port: options.port, quiet: options.quiet, localRoutes }));
     const streamsClient = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamodb.endpoint });
     start({
       stop: () => {
@@ -201,6 +203,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     const summary = [
       `HTTP API        ${http.url}`,
+      `Console         ${http.url}/console/ (sign in as ADMIN_EMAIL)`,
       `WebSocket       ${websocket.url} (@connections at ${websocket.managementEndpoint})`,
       `DynamoDB Local  ${dynamodb.endpoint}`,
       `SQS (fauxqs)    ${sqs.endpoint}`,
