@@ -39,6 +39,7 @@ export const createAccount = route({
     '500 characters, stored as given and found with `GET /v1/accounts?metadata[<key>]=<value>`.',
   tags: ['Accounts'],
   body: openAccountBody,
+  examples: { wallet: { currency: 'USD', name: 'Main' } },
   success: { status: 201, description: 'The new account.', schema: accountSchema },
   errors: ['unsupported_currency', 'limit_reached'],
 });

@@ -47,6 +47,29 @@ export const createPayment = route({
     'fee`, and the payment’s `destinationAccountId` is `tech-withdrawals-<currency>`.',
   tags: ['Payments'],
   body: paymentBody,
+  examples: {
+    transfer: {
+      type: 'transfer',
+      sourceAccountId: 'acc_01jd0000000000000000000001',
+      destinationAccountId: 'acc_01jd0000000000000000000002',
+      amount: 2500,
+      currency: 'USD',
+      description: 'Rent',
+    },
+    exchange: {
+      type: 'exchange',
+      sourceAccountId: 'acc_01jd0000000000000000000001',
+      destinationAccountId: 'acc_01jd0000000000000000000003',
+      amount: 1000,
+    },
+    withdrawal: {
+      type: 'withdrawal',
+      sourceAccountId: 'acc_01jd0000000000000000000001',
+      amount: 1000,
+      currency: 'USD',
+      destination: { method: 'ewallet', reference: 'wallet:me@example.net' },
+    },
+  },
   idempotent: true,
   verifiedEmail: true,
   success: { status: 202, description: 'The accepted payment.', schema: paymentSchema },
@@ -112,6 +135,9 @@ export const createDeposit = route({
     'is idempotent: the same reference answers the original deposit, a different body with it is a 422.',
   tags: ['Admin', 'Payments'],
   body: depositBody,
+  examples: {
+    bankTopUp: { accountId: 'acc_01jd0000000000000000000001', amount: 10000, currency: 'USD', reference: 'BANK-0001' },
+  },
   success: { status: 202, description: 'The accepted deposit.', schema: paymentSchema },
   errors: [
     'unsupported_currency',

@@ -37,6 +37,7 @@ export const setRate = route({
   params: ratePairParams,
   paramDescriptions: pairDescriptions,
   body: rateBody,
+  examples: { usdInYen: { rate: '151.37' } },
   success: { status: 200, description: 'The rate now in force.', schema: rateSchema },
   errors: ['unsupported_currency'],
 });

@@ -28,6 +28,7 @@ export const createUser = route({
     'it sends is a 403 `email_unverified`.',
   tags: ['Users'],
   body: credentialsBody,
+  examples: { signUp: { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada' } },
   success: { status: 201, description: 'The new user and its first token.', schema: signUpSchema },
   errors: ['email_taken'],
 });
@@ -81,6 +82,7 @@ export const createToken = route({
     'until the window passes.',
   tags: ['Tokens'],
   body: credentialsBody,
+  examples: { signIn: { email: 'ada@example.com', password: 'correct horse battery', name: 'laptop' } },
   success: { status: 201, description: 'The new token, with its secret.', schema: newTokenSchema },
   errors: ['invalid_credentials', 'too_many_requests', 'limit_reached'],
 });

@@ -227,6 +227,15 @@ const errorResponses = (codes: readonly ErrorCode[]): Record<string, Response> =
   );
 };
 
+/** `{ signUp: {...} }` → `{ signUp: { summary: 'sign up', value: {...} } }`. */
+const examplesOf = (examples: Readonly<Record<string, unknown>>): MediaType['examples'] =>
+  Object.fromEntries(
+    Object.entries(examples).map(([name, value]) => [
+      name,
+      { summary: name.replace(/([A-Z])/g, ' $1').toLowerCase(), value },
+    ]),
+  );
+
 const toOperation = (contract: RouteContract): Operation => {
   const parameters: (Parameter | Reference)[] = [
     ...(contract.idempotent ? [{ $ref: IDEMPOTENCY_KEY_REF }] : []),
@@ -244,7 +253,12 @@ const toOperation = (contract: RouteContract): Operation => {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: toJsonSchema(contract.body, 'input') } },
+            content: {
+              'application/json': {
+                schema: toJsonSchema(contract.body, 'input'),
+                ...(contract.examples ? { examples: examplesOf(contract.examples) } : {}),
+              },
+            },
           },
         }
       : {}),

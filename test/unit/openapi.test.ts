@@ -119,6 +119,23 @@ describe('request schemas', () => {
     for (const shape of shapes) expect(shape).toMatchObject({ type: 'object', additionalProperties: false });
   });
 
+  it('give every body at least one example, each of which the route itself accepts', () => {
+    const withBody = documented.filter(({ route }) => route.body);
+    const examples = withBody.flatMap(({ route, operation }) =>
+      Object.entries(operation?.requestBody?.content['application/json']?.examples ?? {}).map(([name, example]) => ({
+        route,
+        name,
+        value: example.value,
+      })),
+    );
+
+    expect(withBody.length).toBeGreaterThan(5);
+    const without = withBody.filter(({ route }) => !examples.some((example) => example.route === route));
+    expect(without.map(({ route }) => `${route.method} ${route.path}`)).toEqual([]);
+    const refused = examples.filter(({ route, value }) => !z.safeParse(route.body!, value).success);
+    expect(refused.map(({ route, name }) => `${route.method} ${route.path} ${name}`)).toEqual([]);
+  });
+
   it('keep the sign-up email and password rules: an email of at most 254 chars, a password of 10 to 1024', () => {
     const body = bodySchema(mustOperation('POST', '/v1/users'));
 
