@@ -1,14 +1,16 @@
 import { App } from 'aws-cdk-lib';
-import { BillingGatewayStack } from './constructs/billing-gateway-stack';
 import { addComplianceChecks } from './constructs/compliance';
+import { addGateway } from './constructs/gateway';
 import { stageFromContext } from './constructs/stage';
 
-/** The CDK app: `cdk synth -c stage=prod` (default `dev`) builds the one stack `BillingGateway-<stage>`. */
+/**
+ * The CDK app: `cdk synth -c stage=prod` (default `dev`) builds `BillingGateway-<stage>` in the CLI's region (or
+ * `-c region=…`; us-east-1 when neither is set) and `BillingGatewayFrontDoor-<stage>` in us-east-1.
+ */
 const app = new App();
 const stage = stageFromContext(app.node);
+const region =
+  (app.node.tryGetContext('region') as string | undefined) ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
 
-new BillingGatewayStack(app, `BillingGateway-${stage}`, {
-  stage,
-  description: `Billing gateway (${stage}): ledger, HTTP and WebSocket APIs, payment pipeline and alarms`,
-});
+addGateway(app, stage, { account: process.env.CDK_DEFAULT_ACCOUNT, region });
 addComplianceChecks(app);

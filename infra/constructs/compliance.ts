@@ -1,4 +1,4 @@
-import { type Acknowledgment, type Stage, Validations } from 'aws-cdk-lib';
+import { type Acknowledgment, type Stage, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -28,3 +28,10 @@ export const addComplianceChecks = (app: Stage): NagPack[] => {
 export const acknowledge = (construct: IConstruct, ...rules: Acknowledgment[]): void => {
   Validations.of(construct.node.defaultChild ?? construct).acknowledge(...rules);
 };
+
+/**
+ * A part of an ARN as cdk-nag writes it in a finding: the value itself when the stack knows it (an environment with
+ * its account and region), `<AWS::Region>` and the like when it is the pseudo parameter.
+ */
+export const nagPart = (value: string, pseudoParameter: string): string =>
+  Token.isUnresolved(value) ? `<${pseudoParameter}>` : value;

@@ -17,7 +17,7 @@ import {
   telemetry,
 } from '../../functions/manifest';
 import { lambdaBundling } from '../bundling';
-import { acknowledge } from './compliance';
+import { acknowledge, nagPart } from './compliance';
 import type { LedgerTable } from './ledger';
 import { type DeploymentStage, logRemovalPolicy } from './stage';
 
@@ -146,9 +146,11 @@ export class GatewayFunction extends NodejsFunction {
     this.addEnvironment(environment.websocketEndpoint, stage.callbackUrl);
     const api = stage.api.node.defaultChild;
     if (this.role && api instanceof CfnApi) {
-      const apiId = Stack.of(this).getLogicalId(api);
+      const stack = Stack.of(this);
+      const apiId = stack.getLogicalId(api);
+      const arn = `arn:${nagPart(stack.partition, 'AWS::Partition')}:execute-api:${nagPart(stack.region, 'AWS::Region')}:${nagPart(stack.account, 'AWS::AccountId')}`;
       Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/${stage.stageName}/*/@connections/*]`,
+        id: `AwsSolutions-IAM5[Resource::${arn}:<${apiId}>/${stage.stageName}/*/@connections/*]`,
         reason:
           'execute-api:ManageConnections is granted on one stage of one WebSocket API; the trailing wildcards ' +
           'stand for the HTTP method and the connection id, which exists only once a client has connected.',

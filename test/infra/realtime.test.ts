@@ -165,15 +165,7 @@ describe('pushes to connections', () => {
     expect(dev.stack.resolve(dev.stack.realtime.stage.callbackUrl)).toEqual({
       'Fn::Join': [
         '',
-        [
-          'https://',
-          { Ref: apiId(dev) },
-          '.execute-api.',
-          { Ref: 'AWS::Region' },
-          '.',
-          { Ref: 'AWS::URLSuffix' },
-          '/dev',
-        ],
+        ['https://', { Ref: apiId(dev) }, `.execute-api.${dev.stack.region}.`, { Ref: 'AWS::URLSuffix' }, '/dev'],
       ],
     });
   });

@@ -40,9 +40,18 @@ const streamActions = [
   'dynamodb:ListStreams',
 ];
 
+const partition = <T>(items: T[], test: (item: T) => boolean): [T[], T[]] => [
+  items.filter(test),
+  items.filter((item) => !test(item)),
+];
+
 describe('Lambdas', () => {
-  it('deploys exactly one Lambda per manifest function', () => {
-    expect(ofType(dev, 'AWS::Lambda::Function')).toHaveLength(functionNames.length);
+  it('deploys exactly one Lambda per manifest function, and CDK’s writer of the front door’s cross-region values', () => {
+    const [writers, gateway] = partition(ofType(dev, 'AWS::Lambda::Function'), ([id]) =>
+      id.startsWith('CustomCrossRegionExportWriter'),
+    );
+    expect(gateway).toHaveLength(functionNames.length);
+    expect(writers).toHaveLength(1);
     for (const name of functionNames) {
       expect(resource(dev, lambdaOf(dev, name).id).Properties.Description).toBe(functions[name].description);
     }
@@ -361,12 +370,14 @@ describe('stack hygiene', () => {
     'AWS::StepFunctions::StateMachine': 'StateMachineName',
   };
 
-  it('names no resource physically, so CloudFormation can always replace it', () => {
+  it('names no resource physically, so CloudFormation can always replace it, in either stack', () => {
     for (const built of [dev, prod]) {
-      const named = Object.entries(built.resources).flatMap(([id, r]) => {
-        const key = physicalNames[r.Type];
-        return key !== undefined && key in r.Properties ? [`${id}.${key}`] : [];
-      });
+      const named = [...Object.entries(built.resources), ...Object.entries(built.frontDoorResources)].flatMap(
+        ([id, r]) => {
+          const key = physicalNames[r.Type];
+          return key !== undefined && key in r.Properties ? [`${id}.${key}`] : [];
+        },
+      );
       expect(named).toEqual([]);
     }
   });
@@ -382,10 +393,10 @@ describe('stack hygiene', () => {
     }
   });
 
-  it('leaves no cdk-nag finding unacknowledged, error or warning, and no error annotation', () => {
+  it('leaves no cdk-nag finding unacknowledged, error or warning, and no error annotation, in either stack', () => {
     for (const built of [dev, prod]) {
-      const errors = Annotations.fromStack(built.stack)
-        .findError('*', Match.anyValue())
+      const errors = [built.stack, built.frontDoor]
+        .flatMap((stack) => Annotations.fromStack(stack).findError('*', Match.anyValue()))
         .map((message) => `${message.id}: ${JSON.stringify(message.entry.data)}`);
       expect({ stage: built.stage, findings: nagFindings(built), errors }).toEqual({
         stage: built.stage,

@@ -6,7 +6,9 @@ import type { IConstruct } from 'constructs';
 import * as z from 'zod';
 import { type FunctionName, functions, type QueueName, queues } from '../../functions/manifest';
 import { type TableName, tables } from '../../shared/adapters/tables';
-import { BillingGatewayStack } from '../../infra/constructs/billing-gateway-stack';
+import type { BillingGatewayStack } from '../../infra/constructs/billing-gateway-stack';
+import type { FrontDoorStack } from '../../infra/constructs/front-door-stack';
+import { addGateway } from '../../infra/constructs/gateway';
 import { addComplianceChecks } from '../../infra/constructs/compliance';
 import type { DeploymentStage } from '../../infra/constructs/stage';
 
@@ -69,6 +71,11 @@ export interface Built {
   template: Template;
   resources: Record<string, Resource>;
   outputs: z.infer<typeof templateSchema>['Outputs'];
+  /** `BillingGatewayFrontDoor-<stage>`, in us-east-1. */
+  frontDoor: FrontDoorStack;
+  frontDoorTemplate: Template;
+  frontDoorResources: Record<string, Resource>;
+  frontDoorOutputs: z.infer<typeof templateSchema>['Outputs'];
 }
 
 /**
@@ -88,11 +95,25 @@ export const build = (stage: DeploymentStage, extraContext: Record<string, unkno
       ...extraContext,
     },
   });
-  const stack = new BillingGatewayStack(app, `BillingGateway-${stage}`, { stage });
+  const { gateway: stack, frontDoor } = addGateway(app, stage, { account: '111111111111', region: 'eu-west-1' });
   const nagPacks = addComplianceChecks(app);
   const template = Template.fromStack(stack);
   const parsed = templateSchema.parse(template.toJSON());
-  return { stage, app, stack, nagPacks, template, resources: parsed.Resources, outputs: parsed.Outputs };
+  const frontDoorTemplate = Template.fromStack(frontDoor);
+  const frontDoorParsed = templateSchema.parse(frontDoorTemplate.toJSON());
+  return {
+    stage,
+    app,
+    stack,
+    nagPacks,
+    template,
+    resources: parsed.Resources,
+    outputs: parsed.Outputs,
+    frontDoor,
+    frontDoorTemplate,
+    frontDoorResources: frontDoorParsed.Resources,
+    frontDoorOutputs: frontDoorParsed.Outputs,
+  };
 };
 
 /** Every finding the registered cdk-nag packs report on the app, as `rule (severity): construct path`. */
