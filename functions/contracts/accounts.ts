@@ -39,7 +39,10 @@ export const createAccount = route({
     '500 characters, stored as given and found with `GET /v1/accounts?metadata[<key>]=<value>`.',
   tags: ['Accounts'],
   body: openAccountBody,
-  examples: { wallet: { currency: 'USD', name: 'Main' } },
+  examples: {
+    wallet: { currency: 'USD', name: 'Main' },
+    tagged: { currency: 'EUR', name: 'Travel', metadata: { team: 'ops' } },
+  },
   success: { status: 201, description: 'The new account.', schema: accountSchema },
   errors: ['unsupported_currency', 'limit_reached'],
 });
@@ -166,6 +169,10 @@ export const updateAccount = route({
   params: accountIdParams,
   paramDescriptions: { id: 'The id of the account.' },
   body: updateAccountBody,
+  examples: {
+    rename: { name: 'Savings' },
+    tag: { metadata: { team: 'ops', region: null } },
+  },
   success: { status: 200, description: 'The account as changed.', schema: accountSchema },
   errors: ['forbidden', 'account_closed'],
 });
@@ -207,6 +214,7 @@ export const freezeAccount = route({
   params: accountIdParams,
   paramDescriptions: { id: 'The id of the account.' },
   body: freezeBody,
+  examples: { review: { reason: 'Under review' } },
   success: { status: 200, description: 'The account, `frozen`.', schema: accountSchema },
   errors: ['account_closed'],
 });
@@ -223,6 +231,7 @@ export const unfreezeAccount = route({
   params: accountIdParams,
   paramDescriptions: { id: 'The id of the account.' },
   body: freezeBody,
+  examples: { cleared: { reason: 'Review cleared' } },
   success: { status: 200, description: 'The account, `active`.', schema: accountSchema },
   errors: ['account_closed'],
 });

@@ -111,26 +111,27 @@ describe('the operator console in a real browser', () => {
   });
 
   it('freezes and unfreezes through the admin routes of the contract, with the reason, and shows the new status', async () => {
-    // The answers the contract gives (`POST /v1/admin/accounts/{id}/freeze|unfreeze` → the account), served here so
-    // that the console's side is checked whatever the gateway it runs against.
     const sent: { path: string; body: unknown }[] = [];
-    await page.route('**/v1/admin/accounts/*/*', async (route) => {
-      const request = route.request();
+    const record = (request: { url(): string; method(): string; postDataJSON(): unknown }) => {
       const path = new URL(request.url()).pathname;
-      sent.push({ path, body: request.postDataJSON() as unknown });
-      const account = (await call('GET', `/v1/accounts/${adminWallet}`, { token: admin })).body as object;
-      const status = path.endsWith('/unfreeze') ? 'active' : 'frozen';
-      await route.fulfill({ json: { ...account, status, updatedAt: new Date().toISOString() } });
-    });
+      if (request.method() === 'POST' && /\/v1\/admin\/accounts\/[^/]+\/(un)?freeze$/.test(path)) {
+        sent.push({ path, body: request.postDataJSON() });
+      }
+    };
+    page.on('request', record);
+    const statusOnGateway = async () =>
+      ((await call('GET', `/v1/accounts/${adminWallet}`, { token: admin })).body as { status: string }).status;
     const controls = page.getByRole('form', { name: 'Account controls' });
 
     await controls.getByLabel('Reason (optional)').fill('chargeback under review');
     await controls.getByRole('button', { name: 'Freeze', exact: true }).click();
     await expectText(page.locator('.details'), 'frozen');
+    expect(await statusOnGateway()).toBe('frozen');
     expect(await controls.getByRole('button', { name: 'Freeze', exact: true }).isDisabled()).toBe(true);
     await controls.getByRole('button', { name: 'Unfreeze' }).click();
     await expectText(page.locator('.details'), 'active');
-    await page.unroute('**/v1/admin/accounts/*/*');
+    expect(await statusOnGateway()).toBe('active');
+    page.off('request', record);
 
     expect(sent).toEqual([
       { path: `/v1/admin/accounts/${adminWallet}/freeze`, body: { reason: 'chargeback under review' } },
