@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reply } from './helpers';
 import type { HttpAnswer, LocalRoute } from './http-server';
 
 // `npm run console:build` writes the operator console here; `npm start` builds it first.
@@ -13,11 +14,8 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-const answer = (statusCode: number, type: string, body: string | Buffer, extra = {}): HttpAnswer => ({
-  statusCode,
-  headers: { 'content-type': type, 'cache-control': 'no-cache', ...extra },
-  body,
-});
+const answer = (statusCode: number, type: string, body: string | Buffer, extra = {}) =>
+  reply(statusCode, type, body, { 'cache-control': 'no-cache', ...extra });
 
 const file = async (path: string): Promise<HttpAnswer> => {
   const name = normalize(path === '' ? 'index.html' : path);

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -62,12 +63,8 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     const hint = java ? ' DynamoDB Local needs Java 17+ on PATH.' : '';
     return new Error(`DynamoDB Local ${reason}.${hint}${watched.tail('DynamoDB Local')}`, { cause: spawnError });
   };
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
-    child.once('error', () => {
-      done({ code: null, signal: null });
-    });
-    void exitOf(child).then(done);
-  });
+  // A process that could not be spawned emits 'error' and never 'exit'.
+  const exited = Promise.race([exitOf(child), once(child, 'error').then(() => ({ code: null, signal: null }))]);
   // A synchronous last resort: 'exit' listeners cannot wait, and a Java process left behind would hold the port.
   const killOnExit = () => {
     if (child.pid !== undefined && !hasExited(child)) process.kill(child.pid, 'SIGKILL');

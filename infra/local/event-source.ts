@@ -5,13 +5,12 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import type { FunctionName } from '../../functions/manifest';
+import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { once } from './helpers';
-import { DEFAULT_TIMEOUT_SECONDS } from './lambda-runtime';
-import { invokeBatch, poller } from './poller';
+import { invokeBatch, poller, type TriggerOptions } from './poller';
 
-export interface SqsEventSourceOptions {
+/** What `onError` hears of: a failed batch, receive or delete. */
+export interface SqsEventSourceOptions extends TriggerOptions<SQSEvent> {
   client: SQSClient;
   queueUrl: string;
   queueArn: string;
@@ -19,14 +18,8 @@ export interface SqsEventSourceOptions {
   batchSize: number;
   /** How long to keep gathering a batch that is not full yet; 0 invokes as soon as messages arrive. */
   maxBatchingWindowSeconds: number;
-  handler: (event: SQSEvent, context: Context) => unknown;
-  functionName: FunctionName;
-  /** The function's timeout: past it the batch counts as failed. Lambda's default, 3 s, when omitted. */
-  timeoutSeconds?: number;
   /** Pollers, each invoking the handler for one batch at a time. Lambda scales out the same way. Default 2. */
   concurrency?: number;
-  /** A failed batch, receive or delete; the default writes one line to stderr. Never throws into the poller. */
-  onError?: (error: Error) => void;
 }
 
 export interface SqsEventSource {
@@ -88,7 +81,7 @@ const WAIT_TIME_SECONDS = 1;
  */
 export const startSqsEventSource = (options: SqsEventSourceOptions): SqsEventSource => {
   const { client, queueUrl, queueArn, batchSize, maxBatchingWindowSeconds, handler, functionName } = options;
-  const { timeoutSeconds = DEFAULT_TIMEOUT_SECONDS, concurrency = 2 } = options;
+  const { timeoutSeconds, concurrency = 2 } = options;
 
   // arn:aws:sqs:<region>:<account>:<name>
   const [, , , awsRegion = '', , queueName = queueUrl] = queueArn.split(':');

@@ -18,7 +18,7 @@ const API_ID = 'local';
 const STAGE = '$default';
 
 /** API Gateway's `requestTime`, `27/Nov/2026:15:04:05 +0000`, from `Fri, 27 Nov 2026 15:04:05 GMT`. */
-export const gatewayTime = (date: Date): string => {
+const gatewayTime = (date: Date): string => {
   const [, day, month, year, time] = date.toUTCString().split(' ');
   return `${day ?? ''}/${month ?? ''}/${year ?? ''}:${time ?? ''} +0000`;
 };
@@ -29,7 +29,7 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * API Gateway's request and connection ids look like `GXLKAdiqFiACG1w=`: fifteen base64 characters and a pad. These
  * avoid `+` and `/`, so that an id is safe in a URL path as it is.
  */
-export const gatewayId = (): string =>
+const gatewayId = (): string =>
   `${[...randomBytes(15)].map((byte) => ALPHABET[byte % ALPHABET.length] ?? 'A').join('')}=`;
 
 /** The query string's pairs, form-decoded (`+` is a space) as API Gateway decodes them. */
@@ -41,7 +41,7 @@ export const sourceIpOf = (request: IncomingMessage): string =>
   (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
 
 /** The API's domain, from the Host header. */
-export const domainOf = (host = 'localhost'): string => host.replace(/:\d+$/, '');
+const domainOf = (host = 'localhost'): string => host.replace(/:\d+$/, '');
 
 export interface HttpRequest {
   method: string;
@@ -166,27 +166,28 @@ const websocketContext = (
 };
 
 /**
- * The `$connect` event of an upgrade request: its headers as the client spelled them (API Gateway keeps their case)
- * and its query string, REST-style (payload 1.0): the last value of each parameter, and all of them in the twin.
+ * The connection an upgrade request opens, and its `$connect` event: the request's headers as the client spelled them
+ * (API Gateway keeps their case) and its query string, REST-style (payload 1.0): the last value of each parameter,
+ * and all of them in the twin.
  */
-export const connectEvent = (
-  connection: ConnectionInfo,
-  rawHeaders: string[],
-  rawQueryString: string,
-): WebSocketEvent => {
+export const connectEvent = (request: IncomingMessage): { connection: ConnectionInfo; event: WebSocketEvent } => {
+  const { rawHeaders, url = '' } = request;
+  const { host, 'user-agent': userAgent = '' } = request.headers;
+  const sourceIp = sourceIpOf(request);
+  const connection = { id: gatewayId(), connectedAt: Date.now(), sourceIp, userAgent, domainName: domainOf(host) };
   const headers: Record<string, string> = {};
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers[rawHeaders[i] ?? ''] = rawHeaders[i + 1] ?? '';
   const multi: Record<string, string[]> = {};
-  for (const [key, value] of queryPairs(rawQueryString)) (multi[key] ??= []).push(value);
+  for (const [key, value] of queryPairs(url.split(/\?(.*)/s)[1] ?? '')) (multi[key] ??= []).push(value);
   const single = Object.fromEntries(Object.entries(multi).map(([key, values]) => [key, values.at(-1) ?? '']));
   const hasQuery = Object.keys(multi).length > 0;
-  const { sourceIp, userAgent } = connection;
-  return {
+  const event = {
     headers: { ...headers, 'X-Forwarded-For': sourceIp },
     ...(hasQuery ? { queryStringParameters: single, multiValueQueryStringParameters: multi } : {}),
     requestContext: { ...websocketContext(connection, '$connect', 'CONNECT'), identity: { sourceIp, userAgent } },
     isBase64Encoded: false,
   };
+  return { connection, event };
 };
 
 /** The event of a message on the connection: the API has no action routes, so every message goes to `$default`. */

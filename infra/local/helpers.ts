@@ -37,11 +37,21 @@ export const readBody = (request: IncomingMessage, limit: number): Promise<Buffe
     request.on('error', reject);
   });
 
+export interface Answer {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** An answer with its content type, and any other headers. */
+export const reply = (statusCode: number, type: string, body: string | Buffer, headers = {}): Required<Answer> => ({
+  statusCode,
+  headers: { 'content-type': type, ...headers },
+  body,
+});
+
 /** Writes a whole answer, with its length. */
-export const respond = (
-  response: ServerResponse,
-  answer: { statusCode: number; headers?: Record<string, string>; body?: string | Buffer },
-): void => {
+export const respond = (response: ServerResponse, answer: Answer): void => {
   const body = answer.body ?? '';
   response.writeHead(answer.statusCode, { ...answer.headers, 'content-length': Buffer.byteLength(body) }).end(body);
 };
@@ -77,9 +87,7 @@ export const findFreePort = async (host = '127.0.0.1'): Promise<number> => {
  */
 export const closeServer = (server: HttpServer, graceMs = 5_000): Promise<void> =>
   new Promise<void>((resolve, reject) => {
-    const force = setTimeout(() => {
-      server.closeAllConnections();
-    }, graceMs);
+    const force = setTimeout(server.closeAllConnections.bind(server), graceMs);
     server.close((error) => {
       clearTimeout(force);
       if (error) reject(error);

@@ -3,14 +3,10 @@ import { isUtf8 } from 'node:buffer';
 import { router } from '../../functions/lib/routing';
 import { authorizer, defaultRoute, type FunctionName, routes } from '../../functions/manifest';
 import { httpAuthorizerEvent, httpEvent, sourceIpOf, withAuthorizer } from './gateway-events';
-import { BodyTooLarge, closeServer, isRecord, listen, once, readBody, respond } from './helpers';
+import { type Answer, BodyTooLarge, closeServer, isRecord, listen, once, readBody, reply, respond } from './helpers';
 import { InvocationTimeout, invoke, loadHandler } from './lambda-runtime';
 
-export interface HttpAnswer {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: Buffer | string;
-}
+export type HttpAnswer = Required<Answer>;
 
 /**
  * A route of the local stack only (`GET /local/emails`, the console at `/console/`), answered before the API's;
@@ -22,20 +18,15 @@ export type LocalRoute = (method: string, rawPath: string, rawQueryString: strin
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const TIMEOUT_SECONDS = 30;
 
-const json = (statusCode: number, body: string): HttpAnswer => ({
-  statusCode,
-  headers: { 'content-type': 'application/json' },
-  body,
-});
-
 /** The bodies API Gateway itself answers with, byte for byte. */
-const gatewayError = (statusCode: number, message: string) => json(statusCode, JSON.stringify({ message }));
+const gatewayError = (statusCode: number, message: string) =>
+  reply(statusCode, 'application/json', JSON.stringify({ message }));
 
 /** Payload 2.0 responses: a structured result when `statusCode` is there; any other value is a JSON body. */
 const toAnswer = (result: unknown): HttpAnswer => {
   if (result === undefined || result === null) throw new Error('the handler returned nothing');
   if (!isRecord(result) || !('statusCode' in result)) {
-    return json(200, typeof result === 'string' ? result : JSON.stringify(result));
+    return reply(200, 'application/json', typeof result === 'string' ? result : JSON.stringify(result));
   }
   const { statusCode, headers = {}, body = '', isBase64Encoded = false } = result;
   if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
@@ -61,9 +52,8 @@ const run = async (name: FunctionName, event: unknown) =>
  * authorizer with simple responses first, on every route, with no identity source and no caching (handlers decide
  * what their access level needs); API Gateway's own error bodies when that fails.
  */
-const handle = async (request: IncomingMessage, body: Buffer): Promise<HttpAnswer> => {
+const handle = async (request: IncomingMessage, body: Buffer, rawPath: string, rawQueryString: string) => {
   const method = request.method ?? 'GET';
-  const [rawPath = '/', rawQueryString = ''] = (request.url ?? '/').split(/\?(.*)/s);
   const headers = Object.fromEntries(
     Object.entries(request.headersDistinct).map(([name, values]) => [name, (values ?? []).join(',')]),
   );
@@ -104,18 +94,13 @@ const handle = async (request: IncomingMessage, body: Buffer): Promise<HttpAnswe
 export const startHttpServer = async (
   options: { port?: number; quiet?: boolean; localRoutes?: LocalRoute[] } = {},
 ): Promise<{ url: string; stop(): Promise<void> }> => {
-  const local = (request: IncomingMessage) => {
-    const [rawPath = '/', rawQueryString = ''] = (request.url ?? '/').split(/\?(.*)/s);
-    for (const route of options.localRoutes ?? []) {
-      const answer = route(request.method ?? 'GET', rawPath, rawQueryString);
-      if (answer) return answer;
-    }
-    return undefined;
-  };
   const server = createServer((request, response) => {
     const started = performance.now();
+    const method = request.method ?? 'GET';
+    const [rawPath = '/', rawQueryString = ''] = (request.url ?? '/').split(/\?(.*)/s);
+    const local = () => options.localRoutes?.map((route) => route(method, rawPath, rawQueryString)).find(Boolean);
     void readBody(request, MAX_BODY_BYTES)
-      .then((body) => local(request) ?? handle(request, body))
+      .then((body) => local() ?? handle(request, body, rawPath, rawQueryString))
       .catch((error: unknown) => {
         if (error instanceof BodyTooLarge) return gatewayError(413, 'Request Entity Too Large');
         console.error('[local api] request failed:', error);
@@ -124,9 +109,8 @@ export const startHttpServer = async (
       .then((answer) => {
         respond(response, answer);
         if (options.quiet) return;
-        const path = (request.url ?? '/').split('?')[0] ?? '/';
         const ms = (performance.now() - started).toFixed(1);
-        process.stderr.write(`${request.method ?? 'GET'} ${path} ${answer.statusCode} ${ms}ms\n`);
+        process.stderr.write(`${method} ${rawPath} ${answer.statusCode} ${ms}ms\n`);
       })
       .catch((error: unknown) => {
         console.error('[local api] could not answer:', error);

@@ -14,7 +14,7 @@ import { describeError, isRecord } from './helpers';
 export type LambdaHandler = (event: unknown, context: Context) => unknown;
 
 /** Lambda's default timeout, for functions whose manifest entry sets none. */
-export const DEFAULT_TIMEOUT_SECONDS = 3;
+const DEFAULT_TIMEOUT_SECONDS = 3;
 
 /** The account of every local ARN: fauxqs's, so that queue ARNs and the others agree. */
 export const LOCAL_ACCOUNT = '000000000000';
@@ -92,16 +92,14 @@ export const invoke = <E>(
   handler: (event: E, context: Context) => unknown,
   name: FunctionName,
   event: E,
-  timeoutSeconds: number,
+  timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
 ): Invocation => {
   const timeoutMs = Math.round(timeoutSeconds * 1000);
   // Async, so that a handler throwing before its first await fails the invocation like any other error.
   const running = (async () => await handler(JSON.parse(JSON.stringify(event)) as E, lambdaContext(name, timeoutMs)))();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new InvocationTimeout(`${name} timed out after ${timeoutSeconds} s`));
-    }, timeoutMs);
+    timer = setTimeout(reject, timeoutMs, new InvocationTimeout(`${name} timed out after ${timeoutSeconds} s`));
   });
   const outcome = Promise.race([running, timeout])
     .then((result) => {
@@ -111,11 +109,5 @@ export const invoke = <E>(
     .finally(() => {
       clearTimeout(timer);
     });
-  return {
-    outcome,
-    settled: running.then(
-      () => undefined,
-      () => undefined,
-    ),
-  };
+  return { outcome, settled: Promise.allSettled([running]).then(() => undefined) };
 };

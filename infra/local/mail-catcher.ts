@@ -2,14 +2,13 @@ import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod/mini';
-import { closeServer } from './helpers';
+import { closeServer, reply } from './helpers';
 import type { HttpAnswer, LocalRoute } from './http-server';
 
 /**
  * The local stand-in for Amazon SES: the npm package `aws-ses-v2-local`, in this process, answers the SES v2 API that
  * the gateway's own SES client calls (through AWS_ENDPOINT_URL_SESV2), keeps every email in memory, never delivers
- * one, and shows them in a browser at `url`. The local stack also lists them at `GET /local/emails?to=<address>`,
- * newest first, which exists on the local stack only.
+ * one, and shows them in a browser at `url`. `answer` lists them, newest first, at `GET /local/emails?to=<address>`.
  */
 export interface MailCatcher {
   /** The SES v2 endpoint, and the page that shows the captured mail. */
@@ -38,11 +37,8 @@ const startServer = (
   }
 ).default;
 
-const json = (statusCode: number, body: unknown): HttpAnswer => ({
-  statusCode,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  body: JSON.stringify(body),
-});
+const json = (statusCode: number, body: unknown) =>
+  reply(statusCode, 'application/json', JSON.stringify(body), { 'cache-control': 'no-store' });
 
 /** `Ada <ada@example.com>` or `ada@example.com` → `ada@example.com`. */
 const plainAddress = (address: string): string => (/<([^>]+)>\s*$/.exec(address)?.[1] ?? address).trim().toLowerCase();

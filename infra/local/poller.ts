@@ -30,6 +30,16 @@ export const errorReporter =
     }
   };
 
+/** What a trigger invokes, and where its failures go. */
+export interface TriggerOptions<E> {
+  handler: (event: E, context: Context) => unknown;
+  functionName: FunctionName;
+  /** The function's timeout: past it the invocation counts as failed. Lambda's default, 3 s, when omitted. */
+  timeoutSeconds?: number;
+  /** Each failure, on one line; to stderr by default. Never thrown into the trigger. */
+  onError?: (error: Error) => void;
+}
+
 const MAX_BACKOFF_MS = 5_000;
 
 /**
@@ -47,19 +57,17 @@ export const poller = (prefix: string, onError: (error: Error) => void = logToSt
     // A function, so that loops read the flag that stop() sets rather than what TypeScript narrowed it to.
     isStopping: (): boolean => stopping,
     pause: (ms: number): Promise<void> =>
-      new Promise<void>((resolve) => {
-        if (stopping) {
-          resolve();
-          return;
-        }
-        const wake = () => {
-          clearTimeout(timer);
-          wakers.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, ms);
-        wakers.add(wake);
-      }),
+      stopping
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const wake = () => {
+              clearTimeout(timer);
+              wakers.delete(wake);
+              resolve();
+            };
+            const timer = setTimeout(wake, ms);
+            wakers.add(wake);
+          }),
     retryIn: (what: string, error: unknown): number => {
       backoffMs = Math.min(backoffMs * 2 || 100, MAX_BACKOFF_MS);
       report(`${what} failed, retrying in ${backoffMs} ms`, error);
@@ -86,7 +94,7 @@ export const invokeBatch = async <R>(
   name: FunctionName,
   records: R[],
   ids: string[],
-  timeoutSeconds: number,
+  timeoutSeconds: number | undefined,
 ): Promise<Set<string>> => {
   const response = await invoke(handler, name, { Records: records }, timeoutSeconds).outcome;
   if (response === undefined || response === null) return new Set();

@@ -16,10 +16,8 @@ export const dlqName = (name: string): string => `${name}-dlq`;
 const createQueue = async (client: SQSClient, name: string, attributes: Record<string, string> = {}) => {
   const { QueueUrl: url } = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   if (!url) throw new Error(`CreateQueue ${name} answered no QueueUrl`);
-  const { Attributes } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-  );
-  const arn = Attributes?.QueueArn;
+  const request = new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] });
+  const arn = (await client.send(request)).Attributes?.QueueArn;
   if (!arn) throw new Error(`GetQueueAttributes of ${name} answered no QueueArn`);
   return { url, arn };
 };
@@ -46,10 +44,7 @@ export const createQueues = async <K extends string>(
   return created;
 };
 
-/**
- * The manifest's queues and their DLQs. fauxqs keeps its queues in memory, so the local stack runs this at every
- * start.
- */
+/** The manifest's queues and their DLQs; fauxqs keeps queues in memory, so the local stack runs this at each start. */
 export const ensureQueues = (client: SQSClient): Promise<LocalQueues> => createQueues(client, queues);
 
 /** The environment a function reads its queue URLs from, as the CDK app sets it: `{ PAYMENTS_QUEUE_URL: url }`. */

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Context, ScheduledEvent } from 'aws-lambda';
-import type { FunctionName } from '../../functions/manifest';
+import type { ScheduledEvent } from 'aws-lambda';
 import { LOCAL_REGION } from './dynamodb-local';
 import { once } from './helpers';
-import { DEFAULT_TIMEOUT_SECONDS, invoke, LOCAL_ACCOUNT } from './lambda-runtime';
-import { poller } from './poller';
+import { invoke, LOCAL_ACCOUNT } from './lambda-runtime';
+import { poller, type TriggerOptions } from './poller';
 
-export interface ScheduleOptions {
+export interface ScheduleOptions extends TriggerOptions<ScheduledEvent<Record<string, never>>> {
   /** The period; the first run is one period after the start, as with an EventBridge rate schedule. */
   everyMs: number;
-  handler: (event: ScheduledEvent<Record<string, never>>, context: Context) => unknown;
-  functionName: FunctionName;
-  /** The function's timeout, reported as a failure when a run outlives it. Lambda's default, 3 s, when omitted. */
-  timeoutSeconds?: number;
-  /** A failed run; the default writes one line to stderr. */
-  onError?: (error: Error) => void;
 }
 
 /** An EventBridge Scheduled Event, as a rule with a rate schedule sends it: `time` in whole seconds, no detail. */
@@ -37,24 +30,21 @@ export const scheduledEvent = (ruleName: string, now = new Date()): ScheduledEve
  * (or timed out).
  */
 export const startSchedule = (options: ScheduleOptions): { stop(): Promise<void> } => {
-  const { everyMs, handler, functionName, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS } = options;
+  const { everyMs, handler, functionName, timeoutSeconds } = options;
   const ruleName = `billing-gateway-local-${functionName}-schedule`;
   const { report, isStopping, pause, stop } = poller(`[local schedule] ${functionName}`, options.onError);
 
   let busy = false;
-  let current: Promise<void> | undefined;
+  let current: Promise<unknown> | undefined;
   const ticking = (async () => {
     while (!isStopping()) {
       await pause(everyMs);
       if (busy || isStopping()) continue;
       busy = true;
       const { outcome, settled } = invoke(handler, functionName, scheduledEvent(ruleName), timeoutSeconds);
-      current = outcome.then(
-        () => undefined,
-        (error: unknown) => {
-          report('failed', error);
-        },
-      );
+      current = outcome.catch((error: unknown) => {
+        report('failed', error);
+      });
       void settled.then(() => {
         busy = false;
       });

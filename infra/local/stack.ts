@@ -77,9 +77,7 @@ const validateAdmin = (admin: { email: string; password: string }) => {
     ...(fields.includes('email') ? ['ADMIN_EMAIL is not a valid email address'] : []),
     ...(fields.includes('password') ? ['ADMIN_PASSWORD must be 10 to 1024 characters long'] : []),
   ];
-  throw new LocalStackConfigError(
-    problems.length > 0 ? problems.join('; ') : 'ADMIN_EMAIL / ADMIN_PASSWORD are invalid',
-  );
+  throw new LocalStackConfigError(problems.join('; ') || 'ADMIN_EMAIL / ADMIN_PASSWORD are invalid');
 };
 
 const createAdmin = async (endpoint: string, names: TableNames, credentials: { email: string; password: string }) => {
@@ -161,11 +159,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const dynamodb = start(await startDynamoDbLocal({ dataDir: dynamodbDir, port: options.dynamodbPort }));
     const sqs = start(await startSqs());
     const sqsClient = new SQSClient({ ...clientConfig, endpoint: sqs.endpoint });
-    start({
-      stop: () => {
-        sqsClient.destroy();
-      },
-    });
+    start({ stop: sqsClient.destroy.bind(sqsClient) });
     const queues = await ensureQueues(sqsClient);
 
     const names = localTableNames();
@@ -180,11 +174,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     process.env[environment.websocketEndpoint] = websocket.managementEndpoint;
 
     const client = new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.endpoint });
-    try {
-      await ensureTables(client, names);
-    } finally {
-      client.destroy();
-    }
+    await ensureTables(client, names).finally(client.destroy.bind(client));
     if (admin) await createAdmin(dynamodb.endpoint, names, admin);
 
     // The servers load their functions on first use; the ones behind a trigger or a WebSocket route are loaded now,
@@ -196,11 +186,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const localRoutes = [mail.answer, consoleRoute({ websocketUrl: websocket.url })];
     const http = start(await startHttpServer({ port: options.port, quiet: options.quiet, localRoutes }));
     const streamsClient = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamodb.endpoint });
-    start({
-      stop: () => {
-        streamsClient.destroy();
-      },
-    });
+    start({ stop: streamsClient.destroy.bind(streamsClient) });
     const summary = [
       `HTTP API        ${http.url}`,
       `Console         ${http.url}/console/ (sign in as ADMIN_EMAIL)`,
@@ -213,16 +199,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       const runs = { handler: await loadHandler(functionName), functionName, timeoutSeconds };
       if (consumes) {
         const { url: queueUrl, arn: queueArn } = queues[consumes.queue];
-        start(
-          startSqsEventSource({
-            ...consumes,
-            ...runs,
-            client: sqsClient,
-            queueUrl,
-            queueArn,
-            ...(consumes.maxConcurrency === undefined ? {} : { concurrency: consumes.maxConcurrency }),
-          }),
-        );
+        const concurrency = consumes.maxConcurrency;
+        start(startSqsEventSource({ ...consumes, ...runs, client: sqsClient, queueUrl, queueArn, concurrency }));
         summary.push(`Queue           ${consumes.queue} -> ${functionName} (DLQ ${dlqName(consumes.queue)})`);
       }
       if (schedule) {

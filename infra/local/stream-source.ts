@@ -9,28 +9,21 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { FunctionName } from '../../functions/manifest';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { once } from './helpers';
-import { DEFAULT_TIMEOUT_SECONDS } from './lambda-runtime';
-import { invokeBatch, poller } from './poller';
+import { invokeBatch, poller, type TriggerOptions } from './poller';
 
-export interface StreamSourceOptions {
+/** What `onError` hears of: a failed invocation, GetRecords or DescribeStream, a discarded record. */
+export interface StreamSourceOptions extends TriggerOptions<DynamoDBStreamEvent> {
   client: DynamoDBStreamsClient;
   /** The table whose latest stream to read. */
   tableName: string;
-  handler: (event: DynamoDBStreamEvent, context: Context) => unknown;
-  functionName: FunctionName;
   /** Records per invocation, 1 to 10,000. */
   batchSize: number;
   /** Retries of a failing record (or batch) before it is discarded, 0 to 10,000, or -1 to retry until it succeeds. */
   maxRetries: number;
-  /** The function's timeout: past it the batch counts as failed. Lambda's default, 3 s, when omitted. */
-  timeoutSeconds?: number;
   /** The pause between two GetRecords on a shard that had nothing new. Lambda polls each shard four times a second. */
   pollIntervalMs?: number;
-  /** A failed invocation, GetRecords or DescribeStream, or a discarded record; one line to stderr by default. */
-  onError?: (error: Error) => void;
 }
 
 export interface StreamSource {
@@ -106,12 +99,10 @@ const newShard = (shard: Shard, start: ShardIteratorType): ShardState => ({
  * an invalid response fails its whole batch, which is split in two until the failing record is alone.
  */
 export const startStreamSource = async (options: StreamSourceOptions): Promise<StreamSource> => {
-  const { client, handler, functionName, batchSize, maxRetries, pollIntervalMs = 250 } = options;
-  const { timeoutSeconds = DEFAULT_TIMEOUT_SECONDS } = options;
+  const { client, handler, functionName, batchSize, maxRetries, timeoutSeconds, pollIntervalMs = 250 } = options;
 
   const streamArn = await latestStreamArn(client, options.tableName);
-  // DynamoDB Local's region is `ddblocal`: the records say the client's region instead, as the local stack's other
-  // events do.
+  // DynamoDB Local's region is `ddblocal`: records carry the client's region, as the local stack's other events do.
   const awsRegion = await client.config.region();
   const signal = poller(`[local stream] ${functionName} <- ${options.tableName}:`, options.onError);
   const { report, isStopping, pause } = signal;
@@ -142,9 +133,8 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       if (name === 'ExpiredIteratorException') {
-        shard.iterator = shard.lastRead
-          ? await iteratorFor(shard, 'AFTER_SEQUENCE_NUMBER', shard.lastRead)
-          : await iteratorFor(shard, shard.start);
+        const resume = shard.lastRead ? 'AFTER_SEQUENCE_NUMBER' : shard.start;
+        shard.iterator = await iteratorFor(shard, resume, shard.lastRead);
         return true;
       }
       if (name === 'TrimmedDataAccessException') {
@@ -190,11 +180,8 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
     }
     shard.buffer.shift();
     shard.failing = shard.bisect = undefined;
-    const destination = 'AWS would send it to the on-failure destination';
-    report(
-      `record ${sequence} of shard ${shard.id} failed ${failures} time(s) and is discarded (${destination})`,
-      cause,
-    );
+    const discarded = `record ${sequence} of shard ${shard.id} failed ${failures} time(s) and is discarded`;
+    report(`${discarded} (AWS would send it to the on-failure destination)`, cause);
   };
 
   const handleBatch = async (shard: ShardState) => {
@@ -229,10 +216,9 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
   const discover = () =>
     (discovering ??= (async () => {
       try {
-        for (const shard of await describeShards()) {
-          // A shard that appears after the start holds nothing older than the start: read it from its beginning.
+        // A shard that appears after the start holds nothing older than the start: read it from its beginning.
+        for (const shard of await describeShards())
           if (shard.ShardId && !shards.has(shard.ShardId)) run(newShard(shard, 'TRIM_HORIZON'));
-        }
       } catch (error) {
         if (!isStopping()) report('DescribeStream failed', error);
       } finally {
@@ -264,10 +250,8 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
       else if (!fresh) await pause(pollIntervalMs);
     }
     shard.finished = shard.ended && shard.buffer.length === 0;
-    if (shard.finished) {
-      // Its children may be there already.
-      if (!isStopping()) void discover();
-    }
+    // Its children may be there already.
+    if (shard.finished && !isStopping()) void discover();
   };
 
   const run = (shard: ShardState) => {

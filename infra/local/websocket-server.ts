@@ -8,10 +8,7 @@ import {
   type ConnectionInfo,
   connectEvent,
   disconnectEvent,
-  domainOf,
-  gatewayId,
   messageEvent,
-  sourceIpOf,
   type WebSocketEvent,
   websocketAuthorizerEvent,
 } from './gateway-events';
@@ -62,7 +59,12 @@ const STOP_GRACE_MS = 5_000;
 const NORMAL = 1000;
 const GOING_AWAY = 1001;
 
-const message = (statusCode: number, text: string): Answer => ({ statusCode, body: JSON.stringify({ message: text }) });
+/** API Gateway's error bodies; the `@connections` API adds `x-amzn-errortype`, which the SDK maps to its exceptions. */
+const message = (statusCode: number, text: string | null, errorType?: string): Answer => ({
+  statusCode,
+  ...(errorType ? { headers: { 'x-amzn-errortype': errorType } } : {}),
+  body: JSON.stringify({ message: text }),
+});
 
 /** A route's answer in the proxy integration's shape: nothing, or no status code, is a success. */
 const toAnswer = (result: unknown): Answer => {
@@ -83,14 +85,7 @@ const refuseUpgrade = (socket: Duplex, { statusCode, body = '' }: Answer) => {
   socket.once('finish', () => socket.destroy());
 };
 
-/** Errors the way the `@connections` API answers them: the SDK maps `x-amzn-errortype` to its exception classes. */
-const managementError = (statusCode: number, errorType: string, text: string | null): Answer => ({
-  statusCode,
-  headers: { 'content-type': 'application/json', 'x-amzn-errortype': errorType },
-  body: JSON.stringify({ message: text }),
-});
-
-const gone = managementError(410, 'GoneException', null);
+const gone = message(410, null, 'GoneException');
 
 /** `/@connections/{id}`, after an optional stage (`/$default/@connections/…`, `/local/@connections/…`). */
 const CONNECTIONS_PATH = /^(?:\/[^/]+)?\/@connections\/([^/]+)\/?$/;
@@ -203,11 +198,7 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: MAX_MESSAGE_BYTES });
 
   const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const userAgent = request.headers['user-agent'] ?? '';
-    const info = { id: gatewayId(), connectedAt: Date.now(), sourceIp: sourceIpOf(request), userAgent };
-    const connection: ConnectionInfo = { ...info, domainName: domainOf(request.headers.host) };
-    const query = (request.url ?? '').split(/\?(.*)/s)[1] ?? '';
-    const event = connectEvent(connection, request.rawHeaders, query);
+    const { connection, event } = connectEvent(request);
     let answer: Answer;
     try {
       const authorization = await authorize(event);
@@ -246,7 +237,7 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
           data = await readBody(request, MAX_MESSAGE_BYTES);
         } catch (error) {
           if (!(error instanceof BodyTooLarge)) throw error;
-          return managementError(413, 'PayloadTooLargeException', 'Request entity too large');
+          return message(413, 'Request entity too large', 'PayloadTooLargeException');
         }
         if (!live) return gone;
         const sent = await new Promise<boolean>((resolve) => {
@@ -265,14 +256,14 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
           identity: { sourceIp, userAgent },
           lastActiveAt: iso(lastActiveAt),
         };
-        return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+        return { statusCode: 200, body: JSON.stringify(body) };
       }
       case 'DELETE':
         if (!live) return gone;
         close(live, NORMAL, '');
         return { statusCode: 204 };
       default:
-        return managementError(403, 'ForbiddenException', 'Missing Authentication Token');
+        return message(403, 'Missing Authentication Token', 'ForbiddenException');
     }
   };
 
@@ -293,16 +284,14 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
   });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
-    if (stopping) {
-      refuseUpgrade(socket, message(503, 'Service Unavailable'));
-      return;
-    }
-    track(
-      upgrade(request, socket, head).catch((error: unknown) => {
-        report('an upgrade failed', error);
-        refuseUpgrade(socket, message(500, 'Internal server error'));
-      }),
-    );
+    if (stopping) refuseUpgrade(socket, message(503, 'Service Unavailable'));
+    else
+      track(
+        upgrade(request, socket, head).catch((error: unknown) => {
+          report('an upgrade failed', error);
+          refuseUpgrade(socket, message(500, 'Internal server error'));
+        }),
+      );
   });
   const { authority } = await listen(server, options.port ?? 0, '127.0.0.1');
 
@@ -314,9 +303,7 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
         if (connection.gone) continue;
         close(connection, GOING_AWAY, 'Going away');
         // A client that never answers the close frame must not hold the stop.
-        setTimeout(() => {
-          connection.socket.terminate();
-        }, STOP_GRACE_MS).unref();
+        setTimeout(connection.socket.terminate.bind(connection.socket), STOP_GRACE_MS).unref();
       }
       // Sockets waiting on their close handshake are in neither set of promises: look again shortly.
       await (pending.size > 0 ? Promise.race([Promise.allSettled([...pending]), sleep(50)]) : sleep(20));
