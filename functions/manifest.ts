@@ -170,6 +170,14 @@ const paymentsCreate = {
   idempotency: ['GetItem', 'PutItem'],
 } as const satisfies FunctionSpec['tables'];
 
+// Moving money synchronously (a capture, a void) is what the processor does: the payment's update, the heads (read in
+// one batch, each updated on condition that it is still the one read) and a Put per operation, in one transaction.
+const ledgerWrite = {
+  payments: ['GetItem', 'UpdateItem'],
+  operations: ['PutItem'],
+  accounts: ['BatchGetItem', 'UpdateItem'],
+} as const satisfies FunctionSpec['tables'];
+
 export const functions = {
   authorizer: fn('authorizer', 'Resolves a bearer token to its user for API Gateway', {
     // A token's `lastUsedAt` is refreshed at most once a minute.
@@ -252,6 +260,24 @@ export const functions = {
     sends: ['payments'],
   }),
   'payments-get': fn('payments-get', 'Reads one payment', { payments: ['GetItem'] }),
+  'refunds-create': fn(
+    'refunds-create',
+    'Accepts the refund of a payment and queues it',
+    // The refund stored with its reservation on the original payment, in one transaction.
+    {
+      accounts: ['GetItem'],
+      payments: ['GetItem', 'PutItem', 'UpdateItem'],
+      idempotency: ['GetItem', 'PutItem'],
+    },
+    { sends: ['payments'] },
+  ),
+  'payments-capture': fn(
+    'payments-capture',
+    'Captures an authorized payment',
+    // The request's idempotency claim is written in the capture's transaction.
+    { ...ledgerWrite, idempotency: ['GetItem', 'PutItem'] },
+  ),
+  'payments-void': fn('payments-void', 'Voids an authorized payment', ledgerWrite),
   'payments-list': fn('payments-list', 'Lists payments', { payments: read, accounts: read }),
   'rates-list': fn('rates-list', 'Answers the exchange rates in force', { rates: ['Query'] }),
   'rates-history': fn('rates-history', "Lists a pair's rates, newest first, for operators", { rates: ['Query'] }),
@@ -264,15 +290,15 @@ export const functions = {
   processor: fn(
     'processor',
     'Applies queued payments to the ledger, one transaction each',
-    // The heads in one batch read; one transaction: the payment's update, each head's update on condition that it is
-    // still the one read, and a Put per operation.
-    { payments: ['GetItem', 'UpdateItem'], operations: ['PutItem'], accounts: ['BatchGetItem', 'UpdateItem'] },
+    // A refund's transaction also adds to its original's refunded total (or, failing, gives back its reservation).
+    ledgerWrite,
     { consumes: { queue: 'payments', batchSize: 10, maxBatchingWindowSeconds: 0 }, timeoutSeconds: 10 },
   ),
   sweeper: fn(
     'sweeper',
-    'Re-drives payments left INITIATED and fails those past their horizon',
-    { payments: [...read, 'UpdateItem'] },
+    'Re-drives payments left INITIATED, fails those past their horizon and voids expired authorizations',
+    // Voiding an authorization releases what it held: the ledger's transaction, as the processor writes it.
+    { ...ledgerWrite, payments: [...read, 'UpdateItem'] },
     { sends: ['payments'], schedule: { everyMinutes: 1 }, timeoutSeconds: 60 },
   ),
   'ws-authorizer': fn('ws-authorizer', 'Resolves the ?token= of a WebSocket upgrade, or refuses it with 401', {

@@ -226,3 +226,44 @@ export class LimitReachedError extends DomainError {
   readonly status = 422;
   readonly title = 'Limit reached';
 }
+
+export class NotRefundableError extends DomainError {
+  readonly code = 'not_refundable';
+  readonly status = 422;
+  readonly title = 'Not refundable';
+  constructor(paymentId: string, why: string) {
+    super(`Payment '${paymentId}' cannot be refunded: ${why} Only a COMPLETED transfer or withdrawal can.`);
+  }
+}
+
+export class RefundExceedsPaymentError extends DomainError {
+  readonly code = 'refund_exceeds_payment';
+  readonly status = 422;
+  readonly title = 'Refund exceeds payment';
+  constructor(paymentId: string, left: bigint) {
+    super(
+      `The refunds of payment '${paymentId}' that have not failed may not add up to more than its amount: ` +
+        `${left.toString()} minor units are left to refund.`,
+    );
+  }
+}
+
+export class NotAuthorizedError extends DomainError {
+  readonly code = 'not_authorized';
+  readonly status = 422;
+  readonly title = 'Not authorized';
+  constructor(paymentId: string, status: string) {
+    super(`Payment '${paymentId}' is ${status}: only an AUTHORIZED payment can be captured or voided.`);
+  }
+}
+
+export class CaptureExceedsAuthorizationError extends DomainError {
+  readonly code = 'capture_exceeds_authorization';
+  readonly status = 422;
+  readonly title = 'Capture exceeds authorization';
+  constructor(paymentId: string, authorized: bigint) {
+    super(
+      `Payment '${paymentId}' is authorized for ${authorized.toString()} minor units; a capture takes at most that.`,
+    );
+  }
+}

@@ -14,7 +14,16 @@ import {
 } from './accounts';
 import { createWebhook, deleteWebhook, listDeliveries, listEvents, listWebhooks } from './events';
 import { getHealth, getOpenApiDocument } from './meta';
-import { createDeposit, createPayment, getFees, getPayment, listPayments } from './payments';
+import {
+  capturePayment,
+  createDeposit,
+  createPayment,
+  createRefund,
+  getFees,
+  getPayment,
+  listPayments,
+  voidPayment,
+} from './payments';
 import { getSummaryReport, listRateHistory, listRates, setRate } from './rates';
 import {
   confirmEmail,
@@ -52,6 +61,9 @@ export const contracts: readonly RouteContract[] = [
   createPayment,
   listPayments,
   getPayment,
+  createRefund,
+  capturePayment,
+  voidPayment,
   createDeposit,
   listRates,
   setRate,

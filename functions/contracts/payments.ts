@@ -1,7 +1,9 @@
 import { feeScheduleView } from '../../shared/schemas/payments';
 import {
+  captureBody,
   depositBody,
   paymentBody,
+  refundBody,
   paymentIdParams,
   paymentListQuery,
   paymentSchema,
@@ -44,7 +46,13 @@ export const createPayment = route({
     '`no_rate` when no rate is set for the pair; 400 `validation_error` when the amount converts to less than one ' +
     'minor unit. `currency`, when given, must be the source account’s.\n' +
     '- `withdrawal`: money out of a wallet to an e-wallet (`destination.reference`); the wallet pays `amount + ' +
-    'fee`, and the payment’s `destinationAccountId` is `tech-withdrawals-<currency>`.',
+    'fee`, and the payment’s `destinationAccountId` is `tech-withdrawals-<currency>`.\n\n' +
+    'A transfer or withdrawal with `capture: "manual"` is authorized rather than completed: when processed, ' +
+    '`amount + fee` leaves the source’s `balance` for its `held` (a `hold` operation paid to ' +
+    '`tech-holds-<currency>`) and the payment becomes `AUTHORIZED`, with `authorizedAt` and ' +
+    '`authorizationExpiresAt` (`holdSeconds` later, 60 to 2592000, 7 days when absent; `holdSeconds` without ' +
+    '`capture: "manual"` is a 400). Capture it with POST /v1/payments/{id}/capture or void it with POST ' +
+    '/v1/payments/{id}/void; an authorization past its expiry is voided (`voidReason: "expired"`).',
   tags: ['Payments'],
   body: paymentBody,
   examples: {
@@ -147,4 +155,77 @@ export const createDeposit = route({
     'account_frozen',
     'idempotency_key_reused',
   ],
+});
+
+export const createRefund = route({
+  method: 'POST',
+  path: '/v1/payments/{id}/refunds',
+  function: 'refunds-create',
+  access: 'user',
+  operationId: 'createRefund',
+  summary: 'Refund a payment',
+  description:
+    'Gives money back along a `COMPLETED` transfer (by the owner of its destination, or an operator) or withdrawal ' +
+    '(by an operator: the e-wallet sent it back), and answers 202 with a payment of type `refund`, `INITIATED`, ' +
+    '`refundOf` the original’s id: from the original’s destination to its source, in its currency, with fee 0 (the ' +
+    'original’s commission is not returned). `amount` defaults to what is left to refund; `reason` becomes the ' +
+    'refund’s `description`. The refunds of a payment that have not `FAILED` never add up to more than its amount ' +
+    '(422 `refund_exceeds_payment`); any other payment, or one not `COMPLETED`, is a 422 `not_refundable`. The ' +
+    'payer, who may see the payment, gets a 403 `forbidden`; anyone else a 404. The refund is processed in the ' +
+    'background and may end `FAILED` with `insufficient_funds` if the payee has spent the money; the original’s ' +
+    '`refundedAmount` is the sum of its `COMPLETED` refunds.',
+  tags: ['Payments'],
+  params: paymentIdParams,
+  paramDescriptions: { id: 'The id of the payment to refund.' },
+  body: refundBody,
+  idempotent: true,
+  verifiedEmail: true,
+  success: { status: 202, description: 'The accepted refund.', schema: paymentSchema },
+  errors: ['forbidden', 'not_refundable', 'refund_exceeds_payment', 'account_closed', 'account_frozen'],
+});
+
+export const capturePayment = route({
+  method: 'POST',
+  path: '/v1/payments/{id}/capture',
+  function: 'payments-capture',
+  access: 'user',
+  operationId: 'capturePayment',
+  summary: 'Capture an authorized payment',
+  description:
+    'Captures an `AUTHORIZED` payment, by the owner of its source or an operator, and answers 200 with the payment ' +
+    '`COMPLETED`: the destination is credited `amount` (the authorized amount when absent, never more: 422 ' +
+    '`capture_exceeds_authorization`), the fee is computed again on it (the payment’s `fee` shows it, and ' +
+    '`capturedAmount` the amount), and what was held beyond both goes back to the source as one `release` ' +
+    'operation. A payment that is not `AUTHORIZED`, or whose authorization has expired, is a 422 `not_authorized`; ' +
+    'the same request repeated with the same `Idempotency-Key` answers the same capture. The payee gets a 403 ' +
+    '`forbidden`; anyone else a 404.',
+  tags: ['Payments'],
+  params: paymentIdParams,
+  paramDescriptions: { id: 'The id of the authorized payment.' },
+  body: captureBody,
+  idempotent: true,
+  verifiedEmail: true,
+  success: { status: 200, description: 'The captured payment.', schema: paymentSchema },
+  errors: ['forbidden', 'not_authorized', 'capture_exceeds_authorization', 'account_closed', 'account_frozen'],
+});
+
+export const voidPayment = route({
+  method: 'POST',
+  path: '/v1/payments/{id}/void',
+  function: 'payments-void',
+  access: 'user',
+  operationId: 'voidPayment',
+  summary: 'Void an authorized payment',
+  description:
+    'Voids an `AUTHORIZED` payment, by the owner of its source or an operator, and answers 200 with the payment ' +
+    '`VOIDED`: everything held goes back to the source as one `release` operation, with `voidReason: "requested"` ' +
+    '(`"expired"` if the authorization had expired). Voiding a `VOIDED` payment answers it as it is, so any repeat ' +
+    'is safe; an `Idempotency-Key` is accepted and not needed. Any other payment is a 422 `not_authorized`. The ' +
+    'payee gets a 403 `forbidden`; anyone else a 404.',
+  tags: ['Payments'],
+  params: paymentIdParams,
+  paramDescriptions: { id: 'The id of the authorized payment.' },
+  verifiedEmail: true,
+  success: { status: 200, description: 'The voided payment.', schema: paymentSchema },
+  errors: ['forbidden', 'not_authorized'],
 });

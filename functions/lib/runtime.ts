@@ -121,6 +121,10 @@ const ledgerWriter = /* @__PURE__ */ once(
       payments: tableName('payments'),
       operations: tableName('operations'),
       accounts: tableName('accounts'),
+      // Only a capture claims an idempotency key with its transaction; the processor and the sweeper are not bound to it.
+      get idempotency() {
+        return tableName('idempotency');
+      },
     }),
 );
 // Functions that only read the ledger (operations-list, balance-get) are bound to no payments table.

@@ -3,6 +3,10 @@ import {
   AccountFrozenError,
   AccountNotEmptyError,
   AlreadyVerifiedError,
+  CaptureExceedsAuthorizationError,
+  NotAuthorizedError,
+  NotRefundableError,
+  RefundExceedsPaymentError,
   EmailUnverifiedError,
   InvalidConfirmationError,
   LimitReachedError,
@@ -57,6 +61,10 @@ const domainErrors = {
   already_verified: () => new AlreadyVerifiedError(),
   too_many_requests: () => new TooManyRequestsError('Too many attempts.', 42),
   limit_reached: () => new LimitReachedError('A user holds at most 25 live tokens; revoke one first.'),
+  not_refundable: () => new NotRefundableError('pay_01jd0000000000000000000000', 'it is INITIATED.'),
+  refund_exceeds_payment: () => new RefundExceedsPaymentError('pay_01jd0000000000000000000000', 250n),
+  not_authorized: () => new NotAuthorizedError('pay_01jd0000000000000000000000', 'COMPLETED'),
+  capture_exceeds_authorization: () => new CaptureExceedsAuthorizationError('pay_01jd0000000000000000000000', 2500n),
 } satisfies Record<string, () => DomainError>;
 
 export type ErrorCode = keyof typeof domainErrors | 'internal_error';

@@ -17,5 +17,5 @@ export const handler = middy<ScheduledEvent>()
   .handler(async () => {
     const result = await sweep(paymentDeps, config.sweep);
     metrics.addMetric(telemetry.oldestInitiatedPaymentAge.name, MetricUnit.Seconds, result.oldestAgeSeconds);
-    if (result.redriven + result.expired > 0) logger.info('Swept payments left INITIATED', result);
+    if (result.redriven + result.expired + result.voided > 0) logger.info('Swept payments', { ...result });
   });

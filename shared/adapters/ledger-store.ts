@@ -13,16 +13,19 @@ import { ValidationError } from '../errors';
 import { newId } from '../ids';
 import { chainsOf } from '../ledger/chains';
 import {
-  AlreadyFinalError,
   type ChainHead,
+  ClaimTakenError,
   type LedgerReader,
   type LedgerWriter,
   type Operation,
   type OperationQuery,
+  RefundLimitError,
   StaleChainError,
+  StatusChangedError,
+  type Transition,
   type Volumes,
 } from '../ledger/ports';
-import type { Leg, OperationType } from '../ledger/legs';
+import type { Leg, Movement, OperationType } from '../ledger/legs';
 import { type Position, statementPage } from '../ledger/statement';
 import { sortedPage } from '../sorted-page';
 import type { Page } from '../page';
@@ -30,8 +33,9 @@ import type { FailureReason, Payment } from '../payments/model';
 import { batchGet } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './conditions';
+import { claimPut } from './payment-store';
 
-const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, held: 0n, input: 0n, output: 0n, createdAt: '' };
+const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, held: 0n, input: 0n, output: 0n, credits: 0n, createdAt: '' };
 
 /**
  * The head of a chain lives on an item of the accounts table: a wallet's on the account itself (with its status, so
@@ -47,6 +51,7 @@ const toHead = (item: Record<string, unknown> | undefined): ChainHead =>
         held: (item.held as bigint | undefined) ?? 0n,
         input: (item.input as bigint | undefined) ?? 0n,
         output: (item.output as bigint | undefined) ?? 0n,
+        credits: (item.credits as bigint | undefined) ?? 0n,
         createdAt: (item.lastAt as string | undefined) ?? '',
         ...(typeof item.status === 'string' ? { status: item.status as AccountStatus } : {}),
       };
@@ -58,10 +63,11 @@ const toPoint = (item: Record<string, unknown>): ChainHead => ({
   held: 0n,
   input: (item.inputAfter as bigint | undefined) ?? 0n,
   output: (item.outputAfter as bigint | undefined) ?? 0n,
+  credits: (item.creditsAfter as bigint | undefined) ?? 0n,
   createdAt: item.createdAt as string,
 });
 
-const POINT_ATTRIBUTES = 'seq, balanceAfter, inputAfter, outputAfter, createdAt';
+const POINT_ATTRIBUTES = 'seq, balanceAfter, inputAfter, outputAfter, creditsAfter, createdAt';
 
 const fromOperationItem = (item: Record<string, unknown>): Operation => ({
   id: item.id as string,
@@ -309,32 +315,40 @@ export class DynamoLedgerReader implements LedgerReader, BalanceReader {
           this.chainAt(chain, from, false, head),
           this.chainAt(chain, to, false, head),
         ]);
-        return { count: end.seq - start.seq, input: end.input - start.input, output: end.output - start.output };
+        return {
+          count: end.seq - start.seq,
+          credits: end.credits - start.credits,
+          input: end.input - start.input,
+          output: end.output - start.output,
+        };
       }),
     );
     return ends.reduce(
       (sum, volumes) => ({
         count: sum.count + volumes.count,
+        credits: sum.credits + volumes.credits,
         input: sum.input + volumes.input,
         output: sum.output + volumes.output,
       }),
-      { count: 0n, input: 0n, output: 0n },
+      { count: 0n, credits: 0n, input: 0n, output: 0n },
     );
   }
 }
 
 /** A chain's part of a commit: the operations appended to it and its head after them. */
-const appendTo = (chain: string, head: ChainHead, legs: readonly Leg[], payment: Payment, now: string) => {
+const appendTo = (chain: string, head: ChainHead, legs: readonly Leg[], paymentId: string, now: string) => {
   let state = head;
   const operations = legs.map((leg) => {
     state = {
       ...state,
       seq: state.seq + 1n,
       balance: state.balance + leg.amount,
-      // The chain's volumes: everything it was ever credited and debited. Their differences between two points in
-      // time answer "how much came in, how much went out" without reading the operations in between.
+      // The chain's volumes: everything it was ever credited and debited, and how many credits. Their differences
+      // between two points in time answer "how much came in, how much went out" without reading the operations in
+      // between.
       input: state.input + (leg.amount > 0n ? leg.amount : 0n),
       output: state.output + (leg.amount < 0n ? -leg.amount : 0n),
+      credits: state.credits + (leg.amount > 0n ? 1n : 0n),
       // Never earlier than the operation before it, whatever this host's clock says: `createdAt` grows with `seq`,
       // which is what lets a balance at a point in time be found by bisection.
       createdAt: state.createdAt > now ? state.createdAt : now,
@@ -344,13 +358,14 @@ const appendTo = (chain: string, head: ChainHead, legs: readonly Leg[], payment:
       seq: state.seq,
       id: newId('op'),
       accountId: leg.accountId,
-      paymentId: payment.id,
+      paymentId,
       type: leg.type,
       amount: leg.amount,
       currency: leg.currency,
       balanceAfter: state.balance,
       inputAfter: state.input,
       outputAfter: state.output,
+      creditsAfter: state.credits,
       counterpartyAccountId: leg.counterpartyAccountId,
       createdAt: state.createdAt,
     };
@@ -358,96 +373,194 @@ const appendTo = (chain: string, head: ChainHead, legs: readonly Leg[], payment:
   return { operations, next: state };
 };
 
+/** One chain's share of a commit: what is appended to it, and how much more (or less) its wallet holds. */
+interface ChainChange {
+  chain: string;
+  head: ChainHead;
+  legs: Leg[];
+  held: bigint;
+  /** A wallet that sends or receives must still be active; one that only gets its own money back need not. */
+  requireActive: boolean;
+}
+
+const changesOf = (movement: Movement, heads: ReadonlyMap<string, ChainHead>): ChainChange[] => {
+  const entries = [...movement.legs, ...movement.tallies];
+  const chains = [...new Set([...entries.map((leg) => leg.chain), ...movement.held.map((change) => change.chain)])];
+  return chains.map((chain) => ({
+    chain,
+    head: heads.get(chain) ?? EMPTY_HEAD,
+    legs: entries.filter((leg) => leg.chain === chain),
+    held: movement.held.filter((change) => change.chain === chain).reduce((sum, change) => sum + change.amount, 0n),
+    requireActive: movement.legs.some(
+      (leg) => leg.chain === chain && !isTechnicalAccountId(leg.accountId) && leg.type !== 'release',
+    ),
+  }));
+};
+
 /**
  * The update of a chain's head, on condition that it is still the head the legs were planned on: a wallet's head is
- * its account, which must also still be active (a frozen or closed account neither sends nor receives); a shard's
- * head is made by its first commit.
+ * its account, which must also still be active when it sends or receives (a frozen or closed account does neither); a
+ * shard's head is made by its first commit. What a wallet holds is only ever added to, in the transaction of the
+ * payment that holds or releases it, so a head moved by no leg (a capture that releases nothing) needs no condition.
  */
-const headUpdate = (table: string, chain: string, head: ChainHead, next: ChainHead) => {
-  const wallet = !isTechnicalAccountId(chain);
-  const unwritten = head.seq === 0n ? '(attribute_not_exists(seq) OR seq = :previous)' : 'seq = :previous';
+const headUpdate = (table: string, { chain, head, held, requireActive }: ChainChange, next: ChainHead) => {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const conditions: string[] = [];
+  if (next.seq !== head.seq) {
+    sets.push(
+      'seq = :seq, balance = :balance, #input = :input, #output = :output, credits = :credits, lastAt = :lastAt',
+    );
+    Object.assign(names, { '#input': 'input', '#output': 'output' });
+    Object.assign(values, {
+      ':previous': head.seq,
+      ':seq': next.seq,
+      ':balance': next.balance,
+      ':input': next.input,
+      ':output': next.output,
+      ':credits': next.credits,
+      ':lastAt': next.createdAt,
+    });
+    conditions.push(head.seq === 0n ? '(attribute_not_exists(seq) OR seq = :previous)' : 'seq = :previous');
+  } else {
+    conditions.push('attribute_exists(id)');
+  }
+  if (requireActive) {
+    conditions.push('#status = :active');
+    names['#status'] = 'status';
+    values[':active'] = 'active';
+  }
   return {
     Update: {
       TableName: table,
       Key: { id: chain },
-      UpdateExpression: 'SET seq = :seq, balance = :balance, #input = :input, #output = :output, lastAt = :lastAt',
-      ConditionExpression: wallet ? `${unwritten} AND #status = :active` : unwritten,
-      ExpressionAttributeNames: { '#input': 'input', '#output': 'output', ...(wallet ? { '#status': 'status' } : {}) },
+      UpdateExpression: [
+        ...(sets.length > 0 ? [`SET ${sets.join(', ')}`] : []),
+        ...(held === 0n ? [] : ['ADD held :held']),
+      ].join(' '),
+      ConditionExpression: conditions.join(' AND '),
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: { ...values, ...(held === 0n ? {} : { ':held': held }) },
+    },
+  };
+};
+
+// The fields a transition may set on a payment, besides its status and `updatedAt`.
+const TRANSITION_FIELDS = [
+  'completedAt',
+  'authorizedAt',
+  'authorizationExpiresAt',
+  'capturedAmount',
+  'fee',
+  'voidReason',
+] as const satisfies readonly (keyof Payment)[];
+
+/**
+ * The payment's move to its new status, on condition that it is still in the one the transition starts from. The
+ * sparse `pending` index loses it once it leaves INITIATED; the sparse `authorized` index holds it, by expiry, while
+ * it is AUTHORIZED. The keys of its operations stay with the payment: its statement lines are found from it.
+ */
+const paymentUpdate = (table: string, { payment, from }: Transition, operationKeys: string[]) => {
+  const fields = TRANSITION_FIELDS.filter((field) => payment[field] !== undefined);
+  const authorized = payment.status === 'AUTHORIZED';
+  const sets = [
+    '#status = :to',
+    'updatedAt = :updatedAt',
+    ...fields.map((field) => `${field} = :${field}`),
+    'operationKeys = list_append(if_not_exists(operationKeys, :none), :keys)',
+    ...(authorized ? ['authorized = :to'] : []),
+  ];
+  const removes = [...(from === 'INITIATED' ? ['pending'] : []), ...(from === 'AUTHORIZED' ? ['authorized'] : [])];
+  return {
+    Update: {
+      TableName: table,
+      Key: { id: payment.id },
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: '#status = :from',
+      ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
-        ':previous': head.seq,
-        ':seq': next.seq,
-        ':balance': next.balance,
-        ':input': next.input,
-        ':output': next.output,
-        ':lastAt': next.createdAt,
-        ...(wallet ? { ':active': 'active' } : {}),
+        ':to': payment.status,
+        ':from': from,
+        ':updatedAt': payment.updatedAt,
+        ...Object.fromEntries(fields.map((field) => [`:${field}`, payment[field]])),
+        ':none': [],
+        ':keys': operationKeys,
       },
     },
   };
 };
 
 /**
+ * A refund's share of its original: `refundedAmount` grows by the refund, on condition that it stays within the
+ * original's amount. DynamoDB conditions cannot add, so the condition is on what the total may be before it.
+ */
+const refundedUpdate = (table: string, refunds: NonNullable<Transition['refunds']>, now: string) => ({
+  Update: {
+    TableName: table,
+    Key: { id: refunds.paymentId },
+    UpdateExpression: 'SET updatedAt = :now ADD refundedAmount :amount',
+    ConditionExpression: 'attribute_not_exists(refundedAmount) OR refundedAmount <= :most',
+    ExpressionAttributeValues: { ':now': now, ':amount': refunds.amount, ':most': refunds.limit - refunds.amount },
+  },
+});
+
+/**
  * What writes the ledger: a payment's operations appended to their chains, their heads moved, and the payment's new
- * state, in one transaction; so it needs the payments and accounts tables as well as the operations table.
+ * state, in one transaction; so it needs the payments and accounts tables as well as the operations table (and the
+ * idempotency table for a transition asked for under a key, which is claimed in the same transaction).
  */
 export class DynamoLedgerWriter implements LedgerWriter {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    private readonly tables: { payments: string; operations: string; accounts: string },
+    private readonly tables: {
+      readonly payments: string;
+      readonly operations: string;
+      readonly accounts: string;
+      readonly idempotency?: string;
+    },
   ) {}
 
-  async commit(payment: Payment, legs: readonly Leg[], heads: ReadonlyMap<string, ChainHead>, at: Date): Promise<void> {
+  private claimTable(): string {
+    if (this.tables.idempotency === undefined) throw new Error('This ledger writer has no idempotency table');
+    return this.tables.idempotency;
+  }
+
+  async commit(
+    transition: Transition,
+    movement: Movement,
+    heads: ReadonlyMap<string, ChainHead>,
+    at: Date,
+  ): Promise<void> {
     const now = at.toISOString();
-    const chains = [...new Set(legs.map((leg) => leg.chain))].map((chain) =>
-      appendTo(
-        chain,
-        heads.get(chain) ?? EMPTY_HEAD,
-        legs.filter((leg) => leg.chain === chain),
-        payment,
-        now,
-      ),
-    );
-    const operations = chains.flatMap((chain) => chain.operations);
+    const changes = changesOf(movement, heads).map((change) => ({
+      change,
+      ...appendTo(change.chain, change.head, change.legs, transition.payment.id, now),
+    }));
+    const operations = changes.flatMap(({ operations: appended }) => appended);
+    const statementKeys = operations
+      .filter((operation) => movement.legs.some((leg) => leg.chain === operation.chain))
+      .map((operation) => `${operation.chain}#${operation.seq.toString()}`);
+    const { refunds, claim } = transition;
+    const items = [
+      paymentUpdate(this.tables.payments, transition, statementKeys),
+      ...(refunds ? [refundedUpdate(this.tables.payments, refunds, now)] : []),
+      ...(claim ? [claimPut(this.claimTable(), claim)] : []),
+      ...changes.map(({ change, next }) => headUpdate(this.tables.accounts, change, next)),
+      ...operations.map((Item) => ({
+        Put: { TableName: this.tables.operations, Item, ConditionExpression: 'attribute_not_exists(chain)' },
+      })),
+    ];
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tables.payments,
-                Key: { id: payment.id },
-                // The keys of its operations stay with the payment: its statement lines are found from it.
-                UpdateExpression:
-                  'SET #status = :completed, updatedAt = :now, completedAt = :now, ' +
-                  'operationKeys = list_append(if_not_exists(operationKeys, :none), :keys) REMOVE pending',
-                ConditionExpression: '#status = :initiated',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':completed': 'COMPLETED',
-                  ':initiated': 'INITIATED',
-                  ':now': now,
-                  ':none': [],
-                  ':keys': operations.map((operation) => `${operation.chain}#${operation.seq.toString()}`),
-                },
-              },
-            },
-            ...chains.map(({ operations: [first], next }) =>
-              headUpdate(this.tables.accounts, first?.chain ?? '', heads.get(first?.chain ?? '') ?? EMPTY_HEAD, next),
-            ),
-            ...operations.map((Item) => ({
-              Put: { TableName: this.tables.operations, Item, ConditionExpression: 'attribute_not_exists(chain)' },
-            })),
-          ],
-        }),
-      );
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [paymentReason, ...others] = error.CancellationReasons ?? [];
-      if (refusedByCondition(paymentReason?.Code)) throw new AlreadyFinalError(payment.id);
-      if (
-        paymentReason?.Code === 'TransactionConflict' ||
-        others.some((reason) => refusedByCondition(reason.Code) || reason.Code === 'TransactionConflict')
-      ) {
+      const reasons = error.CancellationReasons ?? [];
+      const refused = (index: number) => refusedByCondition(reasons[index]?.Code);
+      if (refused(0)) throw new StatusChangedError(transition.payment.id);
+      if (refunds && refused(1)) throw new RefundLimitError(transition.payment.id);
+      if (claim && refused(refunds ? 2 : 1)) throw new ClaimTakenError(claim.key);
+      if (reasons.some((reason) => refusedByCondition(reason.Code) || reason.Code === 'TransactionConflict')) {
         throw new StaleChainError();
       }
       throw error;
@@ -455,24 +568,48 @@ export class DynamoLedgerWriter implements LedgerWriter {
   }
 
   async fail(payment: Payment, reason: FailureReason, at: Date): Promise<void> {
+    const update = {
+      TableName: this.tables.payments,
+      Key: { id: payment.id },
+      UpdateExpression: 'SET #status = :failed, failureReason = :reason, updatedAt = :now REMOVE pending',
+      ConditionExpression: '#status = :initiated',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':failed': 'FAILED',
+        ':initiated': 'INITIATED',
+        ':reason': reason,
+        ':now': at.toISOString(),
+      },
+    };
     try {
+      if (payment.refundOf === undefined) {
+        await this.client.send(new UpdateCommand(update));
+        return;
+      }
+      // A refund that fails no longer counts against what its original may still refund.
       await this.client.send(
-        new UpdateCommand({
-          TableName: this.tables.payments,
-          Key: { id: payment.id },
-          UpdateExpression: 'SET #status = :failed, failureReason = :reason, updatedAt = :now REMOVE pending',
-          ConditionExpression: '#status = :initiated',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':failed': 'FAILED',
-            ':initiated': 'INITIATED',
-            ':reason': reason,
-            ':now': at.toISOString(),
-          },
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: update },
+            {
+              Update: {
+                TableName: this.tables.payments,
+                Key: { id: payment.refundOf },
+                UpdateExpression: 'ADD refundsReserved :released',
+                ExpressionAttributeValues: { ':released': -payment.amount },
+              },
+            },
+          ],
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new AlreadyFinalError(payment.id);
+      if (isConditionFailure(error)) throw new StatusChangedError(payment.id);
+      if (error instanceof TransactionCanceledException) {
+        const [own, original] = error.CancellationReasons ?? [];
+        if (refusedByCondition(own?.Code)) throw new StatusChangedError(payment.id);
+        if (own?.Code === 'TransactionConflict' || original?.Code === 'TransactionConflict')
+          throw new StaleChainError();
+      }
       throw error;
     }
   }

@@ -1,12 +1,28 @@
-import { type DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
-import type { FailureReason, Payment, PaymentStatus, PaymentType, WithdrawalDestination } from '../payments/model';
+import type {
+  CaptureMode,
+  FailureReason,
+  Payment,
+  PaymentStatus,
+  PaymentType,
+  VoidReason,
+  WithdrawalDestination,
+} from '../payments/model';
 import type {
   IdempotencyClaim,
   IdempotencyStore,
   OrderedRead,
   PaymentScope,
   PaymentStore,
+  RefundAcceptance,
   TimeRange,
 } from '../payments/ports';
 import { batchGet } from './batch';
@@ -36,6 +52,7 @@ const isDestination = (value: unknown): value is WithdrawalDestination =>
 
 export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
   const optional = (name: string) => (typeof item[name] === 'string' ? { [name]: item[name] } : {});
+  const units = (name: string) => (typeof item[name] === 'bigint' ? { [name]: item[name] } : {});
   return {
     id: item.id as string,
     type: item.type as PaymentType,
@@ -45,11 +62,20 @@ export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
     amount: item.amount as bigint,
     currency: item.currency as string,
     fee: item.fee as bigint,
+    capture: (item.capture as CaptureMode | undefined) ?? 'automatic',
+    refundedAmount: (item.refundedAmount as bigint | undefined) ?? 0n,
+    refundsReserved: (item.refundsReserved as bigint | undefined) ?? 0n,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
+    ...(typeof item.holdSeconds === 'bigint' ? { holdSeconds: Number(item.holdSeconds) } : {}),
+    ...optional('authorizedAt'),
+    ...optional('authorizationExpiresAt'),
+    ...units('capturedAmount'),
+    ...(typeof item.voidReason === 'string' ? { voidReason: item.voidReason as VoidReason } : {}),
+    ...optional('refundOf'),
     ...optional('description'),
     ...optional('reference'),
-    ...(typeof item.destinationAmount === 'bigint' ? { destinationAmount: item.destinationAmount } : {}),
+    ...units('destinationAmount'),
     ...optional('destinationCurrency'),
     ...optional('rate'),
     ...(isDestination(item.destination)
@@ -61,6 +87,19 @@ export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
     ...optional('destinationOwnerId'),
   };
 };
+
+/** The put that claims an idempotency key, only if nobody holds it yet: alone, or within a transaction. */
+export const claimPut = (table: string, claim: IdempotencyClaim) => ({
+  Put: {
+    TableName: table,
+    Item: { ...claim },
+    ConditionExpression: 'attribute_not_exists(#key)',
+    ExpressionAttributeNames: { '#key': 'key' },
+  },
+});
+
+// Transactions on one payment item (refunds reserved on it at once) conflict; each retry waits a little longer.
+const MAX_ATTEMPTS = 8;
 
 const fromClaimItem = (item: Record<string, unknown>): IdempotencyClaim => ({
   key: item.key as string,
@@ -89,6 +128,53 @@ export class DynamoPaymentStore implements PaymentStore {
       return { created: true, payment };
     } catch (error) {
       return { created: false, payment: await refusingItem(error, fromPaymentItem, () => this.findById(payment.id)) };
+    }
+  }
+
+  async createRefund(refund: Payment, original: Payment): Promise<RefundAcceptance> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.table,
+                  Item: toPaymentItem(refund),
+                  ConditionExpression: 'attribute_not_exists(id)',
+                },
+              },
+              {
+                // Conditions cannot add: the refunds reserved so far may be at most what leaves room for this one.
+                Update: {
+                  TableName: this.table,
+                  Key: { id: original.id },
+                  UpdateExpression: 'ADD refundsReserved :amount',
+                  ConditionExpression:
+                    '#status = :completed AND (attribute_not_exists(refundsReserved) OR refundsReserved <= :most)',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':amount': refund.amount,
+                    ':completed': 'COMPLETED',
+                    ':most': original.amount - refund.amount,
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return { outcome: 'created', payment: refund };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [put, reserve] = error.CancellationReasons ?? [];
+        if (put?.Code === 'ConditionalCheckFailed') {
+          const existing = await this.findById(refund.id);
+          if (existing) return { outcome: 'existing', payment: existing };
+        }
+        if (reserve?.Code === 'ConditionalCheckFailed') return { outcome: 'exceeded' };
+        if (attempt >= MAX_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+      }
     }
   }
 
@@ -194,6 +280,32 @@ export class DynamoPaymentStore implements PaymentStore {
     return ids.length === limit && last !== undefined ? { payments, next: last } : { payments };
   }
 
+  async listExpiredAuthorizations(
+    now: Date,
+    limit: number,
+    after?: string,
+  ): Promise<{ payments: Payment[]; next?: string }> {
+    const pages = paginateQuery(
+      { client: this.client, pageSize: limit },
+      {
+        TableName: this.table,
+        IndexName: 'authorized',
+        KeyConditionExpression: 'authorized = :authorized AND authorizationExpiresAt <= :now',
+        ExpressionAttributeValues: { ':authorized': 'AUTHORIZED', ':now': now.toISOString() },
+        ...(after === undefined ? {} : { ExclusiveStartKey: JSON.parse(after) as Record<string, unknown> }),
+      },
+    );
+    for await (const page of pages) {
+      const ids = (page.Items ?? []).map((item) => item.id as string);
+      // The index lags the table a little: keep only what the table says is still AUTHORIZED.
+      const payments = (await this.load(ids)).filter((payment) => payment.status === 'AUTHORIZED');
+      return page.LastEvaluatedKey === undefined
+        ? { payments }
+        : { payments, next: JSON.stringify(page.LastEvaluatedKey) };
+    }
+    return { payments: [] };
+  }
+
   async listForUser(userId: string, range: TimeRange): Promise<Payment[]> {
     const [sent, received] = await Promise.all([
       this.ids('bySourceOwner', 'sourceOwnerId', userId, range),
@@ -218,13 +330,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim> {
     try {
       await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...claim },
-          ConditionExpression: 'attribute_not_exists(#key)',
-          ExpressionAttributeNames: { '#key': 'key' },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+        new PutCommand({ ...claimPut(this.table, claim).Put, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
       );
       return claim;
     } catch (error) {

@@ -92,7 +92,8 @@ export const tables = {
   },
   /**
    * Payments, the outbox of their outcomes (the stream feeds the notifier) and the queue's source of truth. The
-   * `pending` index is sparse: only INITIATED payments carry the attribute, so the sweeper reads just those.
+   * `pending` and `authorized` indexes are sparse: only INITIATED payments carry `pending`, and only AUTHORIZED ones
+   * `authorized` (sorted by when their authorization expires), so the sweeper reads just those.
    */
   payments: {
     envVar: 'PAYMENTS_TABLE',
@@ -120,6 +121,12 @@ export const tables = {
         name: 'pending',
         partitionKey: { name: 'pending', type: 'S' },
         sortKey: { name: 'id', type: 'S' },
+        projection: { type: 'KEYS_ONLY' },
+      },
+      {
+        name: 'authorized',
+        partitionKey: { name: 'authorized', type: 'S' },
+        sortKey: { name: 'authorizationExpiresAt', type: 'S' },
         projection: { type: 'KEYS_ONLY' },
       },
     ],

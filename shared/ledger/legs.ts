@@ -1,6 +1,6 @@
 import type { Payment, PaymentType } from '../payments/model';
 import { technicalAccountId } from '../accounts/model';
-import { chainFor, feeAccountId } from './chains';
+import { chainFor, feeAccountId, refundTallyId } from './chains';
 
 export const OPERATION_TYPES = [
   'transfer',
@@ -49,26 +49,26 @@ const operationType: Record<PaymentType, OperationType> = {
   deposit: 'deposit',
   withdrawal: 'withdrawal',
   exchange: 'exchange',
+  refund: 'refund',
 };
+
+/** A leg of one payment: on the account's chain that the payment's id picks. */
+const legOf =
+  (paymentId: string) =>
+  (accountId: string, value: bigint, currency: string, type: OperationType, counterpartyAccountId: string): Leg => ({
+    accountId,
+    chain: chainFor(accountId, paymentId),
+    amount: value,
+    currency,
+    type,
+    counterpartyAccountId,
+  });
 
 /** The legs of a payment, by the rules `planLegs` describes; not yet checked. */
 const legsOf = (payment: Payment): Leg[] => {
   const { id, sourceAccountId: source, destinationAccountId: destination, amount, fee, currency } = payment;
   const type = operationType[payment.type];
-  const leg = (
-    accountId: string,
-    value: bigint,
-    legCurrency: string,
-    legType: OperationType,
-    counterpartyAccountId: string,
-  ): Leg => ({
-    accountId,
-    chain: chainFor(accountId, id),
-    amount: value,
-    currency: legCurrency,
-    type: legType,
-    counterpartyAccountId,
-  });
+  const leg = legOf(id);
   const fees = feeAccountId(currency);
   // The payer sees its fee as an operation of its own, right after the principal one; a zero fee posts none.
   const [paysFee, takesFee] =
@@ -110,4 +110,110 @@ export const planLegs = (payment: Payment): Leg[] => {
   const legs = legsOf(payment);
   assertBalanced(payment.id, legs);
   return legs;
+};
+
+/** A change of what a wallet holds in open authorizations: a figure on its chain's head, not an operation. */
+export interface HeldChange {
+  accountId: string;
+  chain: string;
+  amount: bigint;
+}
+
+/**
+ * What one transition of a payment moves: its legs, what wallets hold, and its entries on tallies (chains of no
+ * account that count one kind of payment for the reports, such as `tally-refunds-<currency>`).
+ */
+export interface Movement {
+  legs: Leg[];
+  held: HeldChange[];
+  tallies: Leg[];
+}
+
+const moved = (paymentId: string, legs: Leg[], held: HeldChange[] = [], tallies: Leg[] = []): Movement => {
+  assertBalanced(paymentId, legs);
+  return { legs, held, tallies };
+};
+
+const holdsAccountId = (currency: string): string => technicalAccountId('holds', currency);
+
+/**
+ * An authorization: `amount + fee` leaves the source's balance for what it holds, as a `hold` leg paid to
+ * `tech-holds-<currency>` (one shard of it), and the source's `held` grows by as much.
+ */
+export const planAuthorization = (payment: Payment): Movement => {
+  const { id, sourceAccountId: source, currency } = payment;
+  const total = payment.amount + payment.fee;
+  const holds = holdsAccountId(currency);
+  const leg = legOf(id);
+  return moved(
+    id,
+    [leg(source, -total, currency, 'hold', holds), leg(holds, total, currency, 'hold', source)],
+    [{ accountId: source, chain: chainFor(source, id), amount: total }],
+  );
+};
+
+/** Everything an authorization held goes back to its source as one `release`, and its `held` drops by as much. */
+export const planRelease = (payment: Payment): Movement => {
+  const { id, sourceAccountId: source, currency } = payment;
+  const total = payment.amount + payment.fee;
+  const holds = holdsAccountId(currency);
+  const leg = legOf(id);
+  return moved(
+    id,
+    [leg(holds, -total, currency, 'release', source), leg(source, total, currency, 'release', holds)],
+    [{ accountId: source, chain: chainFor(source, id), amount: -total }],
+  );
+};
+
+/** Thrown when a capture would pay out more than its authorization holds: a bug in the caller, never the client's. */
+export class OverCaptureError extends Error {
+  constructor(paymentId: string) {
+    super(`The capture of payment ${paymentId} pays out more than its authorization holds`);
+    this.name = 'OverCaptureError';
+  }
+}
+
+/**
+ * A capture of `captured` (at most the authorized amount) with `fee` computed on it: the holds account pays the
+ * destination `captured` and the fee account `fee`, what was held beyond both goes back to the source as one
+ * `release` (none when nothing is left), and the source's `held` drops by everything the authorization held.
+ */
+export const planCapture = (payment: Payment, captured: { amount: bigint; fee: bigint }): Movement => {
+  const { id, sourceAccountId: source, destinationAccountId: destination, currency } = payment;
+  const total = payment.amount + payment.fee;
+  const released = total - captured.amount - captured.fee;
+  if (captured.amount > payment.amount || released < 0n) throw new OverCaptureError(id);
+  const holds = holdsAccountId(currency);
+  const fees = feeAccountId(currency);
+  const type = operationType[payment.type];
+  const leg = legOf(id);
+  return moved(
+    id,
+    [
+      leg(holds, -captured.amount, currency, type, destination),
+      leg(destination, captured.amount, currency, type, holds),
+      ...(captured.fee > 0n
+        ? [
+            leg(holds, -captured.fee, currency, 'commission', fees),
+            leg(fees, captured.fee, currency, 'commission', holds),
+          ]
+        : []),
+      ...(released > 0n
+        ? [leg(holds, -released, currency, 'release', source), leg(source, released, currency, 'release', holds)]
+        : []),
+    ],
+    [{ accountId: source, chain: chainFor(source, id), amount: -total }],
+  );
+};
+
+/**
+ * What processing a payment moves: an automatic payment's legs (`planLegs`), a manual one's authorization. A refund is
+ * also counted on its currency's refund tally, whose running volumes the summary report reads.
+ */
+export const planProcessing = (payment: Payment): Movement => {
+  if (payment.capture === 'manual') return planAuthorization(payment);
+  const { id, amount, currency, sourceAccountId } = payment;
+  const tallies =
+    payment.type === 'refund' ? [legOf(id)(refundTallyId(currency), amount, currency, 'refund', sourceAccountId)] : [];
+  return { legs: planLegs(payment), held: [], tallies };
 };

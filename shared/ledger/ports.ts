@@ -1,7 +1,8 @@
 import type { AccountStatus } from '../accounts/model';
 import type { Page } from '../page';
-import type { FailureReason, Payment } from '../payments/model';
-import type { Leg, OperationType } from './legs';
+import type { FailureReason, Payment, PaymentStatus } from '../payments/model';
+import type { IdempotencyClaim } from '../payments/ports';
+import type { Movement, OperationType } from './legs';
 
 /** The latest state of a chain: its last sequence number and the balance after it. */
 export interface ChainHead {
@@ -12,14 +13,20 @@ export interface ChainHead {
   /** Everything ever credited to the chain, and everything ever debited from it: `balance = input - output`. */
   input: bigint;
   output: bigint;
+  /** How many of its operations were credits (the others, `seq - credits`, were debits). */
+  credits: bigint;
   createdAt: string;
   /** A wallet's status, which its head carries: only an active wallet sends or receives. */
   status?: AccountStatus;
 }
 
-/** What moved on some chains within a period: how many operations, how much was credited, how much debited. */
+/**
+ * What moved on some chains within a period: how many operations, how many of them credits, how much was credited,
+ * how much debited.
+ */
 export interface Volumes {
   count: bigint;
+  credits: bigint;
   input: bigint;
   output: bigint;
 }
@@ -61,12 +68,43 @@ export class StaleChainError extends Error {
   }
 }
 
-/** Thrown when the payment is no longer INITIATED: another delivery finished it. */
-export class AlreadyFinalError extends Error {
+/**
+ * Thrown when the payment is no longer in the status a transition starts from: another delivery, request or sweep
+ * moved it first.
+ */
+export class StatusChangedError extends Error {
   constructor(paymentId: string) {
-    super(`Payment ${paymentId} is already final`);
-    this.name = 'AlreadyFinalError';
+    super(`Payment ${paymentId} has moved on from the status this transition starts from`);
+    this.name = 'StatusChangedError';
   }
+}
+
+/** Thrown when a refund would take its original's refunded total past the original's amount. */
+export class RefundLimitError extends Error {
+  constructor(paymentId: string) {
+    super(`Completing refund ${paymentId} would refund more than its original payment`);
+    this.name = 'RefundLimitError';
+  }
+}
+
+/** Thrown when the idempotency key of the request that asked for a transition was claimed by another request. */
+export class ClaimTakenError extends Error {
+  constructor(key: string) {
+    super(`The idempotency key ${key} is claimed already`);
+    this.name = 'ClaimTakenError';
+  }
+}
+
+/** A payment's move from one status to the next, with what the move writes besides its movement. */
+export interface Transition {
+  /** The payment as the transition leaves it: its new status, and the fields that come with it. */
+  payment: Payment;
+  /** The status it must still be in: the transition happens once, for whoever finds it there first. */
+  from: PaymentStatus;
+  /** The idempotency claim of the request that asked for it (a capture's), written with it or not at all. */
+  claim?: IdempotencyClaim;
+  /** A refund's original, whose `refundedAmount` grows by `amount`, on condition that it stays within `limit`. */
+  refunds?: { paymentId: string; amount: bigint; limit: bigint };
 }
 
 /** What reads the ledger: the chains' heads, and the operations table. */
@@ -82,11 +120,15 @@ export interface LedgerReader {
 /** What writes the ledger: a payment's operations together with its new state, so the payments table too. */
 export interface LedgerWriter {
   /**
-   * In one transaction: the payment INITIATED → COMPLETED, and each leg appended to its chain right after the head it
-   * was planned on. Rejects with StaleChainError or AlreadyFinalError and then writes nothing.
+   * In one transaction: the payment's transition, each leg (and tally entry) appended to its chain right after the
+   * head it was planned on, and what wallets hold changed. Rejects with StaleChainError, StatusChangedError,
+   * RefundLimitError or ClaimTakenError and then writes nothing.
    */
-  commit(payment: Payment, legs: readonly Leg[], heads: ReadonlyMap<string, ChainHead>, at: Date): Promise<void>;
-  /** The payment INITIATED → FAILED, moving no money; AlreadyFinalError if it was final already. */
+  commit(transition: Transition, movement: Movement, heads: ReadonlyMap<string, ChainHead>, at: Date): Promise<void>;
+  /**
+   * The payment INITIATED → FAILED, moving no money (a refund gives back what it reserved of its original);
+   * StatusChangedError if it had left INITIATED.
+   */
   fail(payment: Payment, reason: FailureReason, at: Date): Promise<void>;
 }
 
@@ -101,6 +143,6 @@ export const joinLedger = (reader: () => LedgerReader, writer: () => LedgerWrite
   operations: (accountId, chains, query) => reader().operations(accountId, chains, query),
   balanceAt: (chains, at) => reader().balanceAt(chains, at),
   volumesBetween: (chains, from, to) => reader().volumesBetween(chains, from, to),
-  commit: (payment, legs, heads, at) => writer().commit(payment, legs, heads, at),
+  commit: (transition, movement, heads, at) => writer().commit(transition, movement, heads, at),
   fail: (payment, reason, at) => writer().fail(payment, reason, at),
 });

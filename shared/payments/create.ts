@@ -16,7 +16,7 @@ import { convert, parseRate } from '../money/rates';
 import type { Principal } from '../users/model';
 import type { PaymentDeps } from './deps';
 import { computeFee } from './fees';
-import type { Payment, WithdrawalDestination } from './model';
+import { type CaptureMode, DEFAULT_HOLD_SECONDS, type Payment, type WithdrawalDestination } from './model';
 import type { IdempotencyClaim } from './ports';
 
 // Idempotency keys are kept a little past the 24 h the contract promises: TTL deletion is lazy but never early.
@@ -32,6 +32,22 @@ export const requestHash = (body: unknown): string => {
   return createHash('sha256').update(canonical).digest('hex');
 };
 
+/** The claim of a user's Idempotency-Key: scoped to the user, kept a little past the 24 h the contract promises. */
+export const userClaim = (
+  caller: Principal,
+  idempotencyKey: string | undefined,
+  hash: string,
+): { key?: string; claim: (paymentId: string, now: Date) => IdempotencyClaim | undefined } => {
+  const key = idempotencyKey === undefined ? undefined : `user#${caller.userId}#${idempotencyKey}`;
+  return {
+    ...(key === undefined ? {} : { key }),
+    claim: (paymentId, now) =>
+      key === undefined
+        ? undefined
+        : { key, requestHash: hash, paymentId, expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS },
+  };
+};
+
 const technicalAccountCache = new Set<string>();
 
 /** Technical accounts are created when first needed; once seen, a warm container does not ask again. */
@@ -41,7 +57,7 @@ const ensureTechnical = async (deps: PaymentDeps, account: AccountRecord): Promi
   technicalAccountCache.add(account.id);
 };
 
-const usable = (account: AccountRecord, currency: string): void => {
+export const usable = (account: AccountRecord, currency: string): void => {
   if (account.currency !== currency) throw CurrencyMismatchError.notIn(account.id, currency);
   if (account.status === 'frozen') throw new AccountFrozenError(account.id);
   if (account.status !== 'active') throw new AccountClosedError(account.id);
@@ -52,7 +68,12 @@ const usable = (account: AccountRecord, currency: string): void => {
  * payment: a crash between the two leaves a claim without its payment, which the retry with the same key completes
  * (it rebuilds the same payment under the claimed id). The other order could leave a payment no key protects.
  */
-const accept = async (deps: PaymentDeps, payment: Payment, claim: IdempotencyClaim | undefined): Promise<Payment> => {
+export const accept = async (
+  deps: PaymentDeps,
+  payment: Payment,
+  claim: IdempotencyClaim | undefined,
+  store: (payment: Payment) => Promise<{ created: boolean; payment: Payment }> = (p) => deps.payments.create(p),
+): Promise<Payment> => {
   let accepted = payment;
   if (claim) {
     const holder = await deps.claims.claim({ ...claim, paymentId: payment.id });
@@ -66,7 +87,7 @@ const accept = async (deps: PaymentDeps, payment: Payment, claim: IdempotencyCla
       accepted = { ...payment, id: holder.paymentId, createdAt: at, updatedAt: at };
     }
   }
-  const stored = await deps.payments.create(accepted);
+  const stored = await store(accepted);
   // A concurrent retry with the same key stored it first.
   if (!stored.created) return stored.payment;
   try {
@@ -78,8 +99,8 @@ const accept = async (deps: PaymentDeps, payment: Payment, claim: IdempotencyCla
 };
 
 /** What an earlier request with the same key made: the payment itself, or its id if the request died before it. */
-const earlierRequest = async (
-  deps: PaymentDeps,
+export const earlierRequest = async (
+  deps: Pick<PaymentDeps, 'claims' | 'payments'>,
   key: string | undefined,
   hash: string,
 ): Promise<{ payment?: Payment; paymentId?: string }> => {
@@ -90,7 +111,14 @@ const earlierRequest = async (
   return payment ? { payment } : { paymentId: claim.paymentId };
 };
 
-export interface TransferRequest {
+/** How a transfer or withdrawal is captured: at once, or authorized and then captured or voided. */
+export interface CaptureRequest {
+  capture?: CaptureMode | undefined;
+  /** How long a manual capture's authorization holds, in seconds. */
+  holdSeconds?: number | undefined;
+}
+
+export interface TransferRequest extends CaptureRequest {
   type: 'transfer';
   sourceAccountId: string;
   destinationAccountId: string;
@@ -110,7 +138,7 @@ export interface ExchangeRequest {
   description?: string | undefined;
 }
 
-export interface WithdrawalRequest {
+export interface WithdrawalRequest extends CaptureRequest {
   type: 'withdrawal';
   sourceAccountId: string;
   amount: number;
@@ -122,7 +150,22 @@ export interface WithdrawalRequest {
 export type PaymentRequest = TransferRequest | ExchangeRequest | WithdrawalRequest;
 
 /** What a payment is, as its request and the accounts decide it, before it gets an id and a state. */
-type Terms = Omit<Payment, 'id' | 'status' | 'createdAt' | 'updatedAt'>;
+type Terms = Omit<Payment, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'refundedAmount' | 'refundsReserved'>;
+
+/**
+ * A manual capture's terms, its holds account opened on first use. A hold's length means nothing to a payment
+ * captured at once: asking for one without `capture: "manual"` is a 400.
+ */
+const captureTerms = async (deps: PaymentDeps, request: CaptureRequest, currency: string, at: string) => {
+  if (request.capture !== 'manual') {
+    if (request.holdSeconds !== undefined) {
+      throw new ValidationError([{ path: 'holdSeconds', message: 'is only for a payment with capture "manual"' }]);
+    }
+    return { capture: 'automatic' as const };
+  }
+  await ensureTechnical(deps, newTechnicalAccount('holds', currency, at));
+  return { capture: 'manual' as const, holdSeconds: request.holdSeconds ?? DEFAULT_HOLD_SECONDS };
+};
 
 /** The caller's own account, the source of any payment a user makes. */
 const ownSource = async (deps: PaymentDeps, caller: Principal, id: string): Promise<AccountRecord> => {
@@ -163,6 +206,7 @@ const transferTerms = async (deps: PaymentDeps, caller: Principal, request: Tran
     amount,
     currency: request.currency,
     fee: computeFee(deps.fees.transfer, amount),
+    ...(await captureTerms(deps, request, request.currency, at)),
     ...described(request),
     ...owners(source, destination),
   } satisfies Terms;
@@ -185,6 +229,7 @@ const withdrawalTerms = async (deps: PaymentDeps, caller: Principal, request: Wi
     amount,
     currency: request.currency,
     fee: computeFee(deps.fees.withdrawal, amount),
+    ...(await captureTerms(deps, request, request.currency, at)),
     destination: { method: request.destination.method, reference: request.destination.reference },
     ...described(request),
     ...owners(source),
@@ -236,6 +281,7 @@ const exchangeTerms = async (deps: PaymentDeps, caller: Principal, request: Exch
     destinationAmount,
     destinationCurrency: destination.currency,
     rate: quoted.rate,
+    capture: 'automatic',
     ...described(request),
     ...owners(source, destination),
   } satisfies Terms;
@@ -256,7 +302,7 @@ const termsOf = (deps: PaymentDeps, caller: Principal, request: PaymentRequest, 
  * A new payment's id and creation time, one read from the other: `createdAt` is the instant in the id, so that id order
  * is creation order. A retry that completes a crashed request keeps the id it claimed, and with it that request's time.
  */
-const stamp = (deps: PaymentDeps, claimedId: string | undefined): { id: string; at: string; now: Date } => {
+export const stamp = (deps: PaymentDeps, claimedId: string | undefined): { id: string; at: string; now: Date } => {
   const now = deps.clock();
   const id = claimedId ?? newIdAt('pay', now);
   return { id, at: idTime(id), now };
@@ -273,7 +319,7 @@ export const createPayment = async (
   idempotencyKey?: string,
 ): Promise<Payment> => {
   const hash = requestHash(request);
-  const key = idempotencyKey === undefined ? undefined : `user#${caller.userId}#${idempotencyKey}`;
+  const { key, claim } = userClaim(caller, idempotencyKey, hash);
   const earlier = await earlierRequest(deps, key, hash);
   if (earlier.payment) return earlier.payment;
 
@@ -282,19 +328,12 @@ export const createPayment = async (
     id,
     status: 'INITIATED',
     ...(await termsOf(deps, caller, request, at)),
+    refundedAmount: 0n,
+    refundsReserved: 0n,
     createdAt: at,
     updatedAt: at,
   };
-  const claim =
-    key === undefined
-      ? undefined
-      : {
-          key,
-          requestHash: hash,
-          paymentId: payment.id,
-          expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-        };
-  return accept(deps, payment, claim);
+  return accept(deps, payment, claim(payment.id, now));
 };
 
 export interface DepositRequest {
@@ -330,6 +369,9 @@ export const createDeposit = async (deps: PaymentDeps, request: DepositRequest):
     amount,
     currency: request.currency,
     fee: computeFee(deps.fees.deposit, amount),
+    capture: 'automatic',
+    refundedAmount: 0n,
+    refundsReserved: 0n,
     reference: request.reference,
     createdAt: at,
     updatedAt: at,

@@ -1,7 +1,22 @@
-export type PaymentType = 'transfer' | 'deposit' | 'withdrawal' | 'exchange';
-export type PaymentStatus = 'INITIATED' | 'COMPLETED' | 'FAILED';
-export const FAILURE_REASONS = ['insufficient_funds', 'expired', 'account_frozen', 'account_closed'] as const;
+export const PAYMENT_TYPES = ['transfer', 'deposit', 'withdrawal', 'exchange', 'refund'] as const;
+export type PaymentType = (typeof PAYMENT_TYPES)[number];
+export const PAYMENT_STATUSES = ['INITIATED', 'AUTHORIZED', 'COMPLETED', 'FAILED', 'VOIDED'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export const FAILURE_REASONS = [
+  'insufficient_funds',
+  'expired',
+  'account_frozen',
+  'account_closed',
+  'refund_exceeds_payment',
+] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
+export const CAPTURE_MODES = ['automatic', 'manual'] as const;
+export type CaptureMode = (typeof CAPTURE_MODES)[number];
+export const VOID_REASONS = ['requested', 'expired'] as const;
+export type VoidReason = (typeof VOID_REASONS)[number];
+
+/** How long an authorization holds its money when the request does not say: 7 days. */
+export const DEFAULT_HOLD_SECONDS = 7 * 24 * 60 * 60;
 
 export interface WithdrawalDestination {
   method: 'ewallet';
@@ -18,6 +33,24 @@ export interface Payment {
   amount: bigint;
   currency: string;
   fee: bigint;
+  /** `manual`: the processor authorizes it (AUTHORIZED), and a capture or a void ends it. */
+  capture: CaptureMode;
+  /** How long a manual payment's authorization holds, counted from when it is authorized. */
+  holdSeconds?: number;
+  authorizedAt?: string;
+  authorizationExpiresAt?: string;
+  /** What a capture paid the destination, at most `amount`; `fee` is then the fee on it. */
+  capturedAmount?: bigint;
+  voidReason?: VoidReason;
+  /** A refund's original payment. */
+  refundOf?: string;
+  /** The sum of its COMPLETED refunds. */
+  refundedAmount: bigint;
+  /**
+   * The sum of its refunds that have not FAILED, which a new refund may not take past `amount`: added to when a refund
+   * is accepted, given back when one fails.
+   */
+  refundsReserved: bigint;
   description?: string;
   /** The bank's id of a deposit. */
   reference?: string;
@@ -37,7 +70,9 @@ export interface Payment {
   destinationOwnerId?: string;
 }
 
-export const isFinal = (status: PaymentStatus): boolean => status !== 'INITIATED';
+/** Whether an authorization has outlived its hold at `now`: it may then only be voided, as `expired`. */
+export const isExpired = (payment: Payment, now: Date): boolean =>
+  payment.authorizationExpiresAt !== undefined && payment.authorizationExpiresAt <= now.toISOString();
 
 /**
  * Who may see a payment, its events, its pushes and its webhooks, besides operators: the owner of its source, and the

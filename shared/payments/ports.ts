@@ -26,18 +26,34 @@ export interface OrderedRead {
   chunk: number;
 }
 
+/** What became of a refund offered to the store: stored, found stored already (a retry), or over its original's amount. */
+export type RefundAcceptance =
+  | { outcome: 'created' | 'existing'; payment: Payment }
+  | { outcome: 'exceeded'; payment?: undefined };
+
 export interface PaymentStore {
   /**
    * Stores a new INITIATED payment unless a payment with its id exists already; answers the payment that holds the id:
    * this one (`created`), or the one stored before it.
    */
   create(payment: Payment): Promise<{ created: boolean; payment: Payment }>;
+  /**
+   * Stores a new INITIATED refund together with its reservation on the original (`refundsReserved` grows by its
+   * amount), unless that would take the reservations past the original's amount (`exceeded`, nothing written) or a
+   * payment with its id exists already (`existing`).
+   */
+  createRefund(refund: Payment, original: Payment): Promise<RefundAcceptance>;
   findById(id: string): Promise<Payment | undefined>;
   /**
    * INITIATED payments created before `before` (and after the payment `after`), oldest first, from the sparse index;
    * `next` is where the following page starts, absent on the last one.
    */
   listPending(before: Date, limit: number, after?: string): Promise<{ payments: Payment[]; next?: string }>;
+  /**
+   * AUTHORIZED payments whose authorization expired at or before `now`, from the sparse index of authorizations by
+   * expiry; `next` is where the following page starts, absent on the last one.
+   */
+  listExpiredAuthorizations(now: Date, limit: number, after?: string): Promise<{ payments: Payment[]; next?: string }>;
   /** Payments where the user owns the source or the destination, within the range. */
   listForUser(userId: string, range: TimeRange): Promise<Payment[]>;
   /** Every payment within the range. */

@@ -1,4 +1,5 @@
-import { AlreadyFinalError } from '../ledger/ports';
+import { StaleChainError, StatusChangedError } from '../ledger/ports';
+import { expireAuthorization } from './authorizations';
 import type { PaymentDeps } from './deps';
 
 export interface SweepPolicy {
@@ -6,24 +7,29 @@ export interface SweepPolicy {
   redriveAfterMs: number;
   /** An INITIATED payment older than this ends FAILED with `expired`. */
   expireAfterMs: number;
-  /** Payments read from the index at a time. */
+  /** Payments read from an index at a time. */
   batchSize: number;
-  /** Pages per run, so that one run stays well inside its timeout; the next run goes on. */
+  /** Pages per run of each index, so that one run stays well inside its timeout; the next run goes on. */
   maxPages?: number;
 }
 
-/**
- * Finds payments left INITIATED (a lost message, a failed send, a dead processor) and re-drives or expires them. It
- * answers the age of the oldest one it found (0 when none is older than the re-drive age), which is alarmed on.
- */
-export const sweep = async (
-  deps: Pick<PaymentDeps, 'payments' | 'ledger' | 'queue' | 'clock'>,
-  policy: SweepPolicy,
-): Promise<{ redriven: number; expired: number; oldestAgeSeconds: number }> => {
-  const now = deps.clock();
+export interface SweepResult {
+  redriven: number;
+  expired: number;
+  /** Authorizations past their expiry, voided as `expired`. */
+  voided: number;
+  oldestAgeSeconds: number;
+}
+
+type SweepDeps = Pick<PaymentDeps, 'payments' | 'ledger' | 'queue' | 'clock'>;
+
+/** Whether a sweep lost the race for a payment to another writer: the next run looks again if it must. */
+const lostRace = (error: unknown): boolean => error instanceof StatusChangedError || error instanceof StaleChainError;
+
+/** Payments left INITIATED: re-driven, or failed as `expired` past the horizon. */
+const sweepInitiated = async (deps: SweepDeps, policy: SweepPolicy, now: Date, result: SweepResult) => {
   const before = new Date(now.getTime() - policy.redriveAfterMs);
   const expireBefore = new Date(now.getTime() - policy.expireAfterMs).toISOString();
-  const result = { redriven: 0, expired: 0, oldestAgeSeconds: 0 };
   let after: string | undefined;
   for (let page = 0; page < (policy.maxPages ?? 10); page++) {
     const { payments: stale, next } = await deps.payments.listPending(before, policy.batchSize, after);
@@ -37,7 +43,7 @@ export const sweep = async (
         await deps.ledger.fail(payment, 'expired', now);
         result.expired++;
       } catch (error) {
-        if (!(error instanceof AlreadyFinalError)) throw error;
+        if (!lostRace(error)) throw error;
       }
     }
     if (redriving.length > 0) await deps.queue.enqueue(redriving.map((p) => p.id));
@@ -45,5 +51,34 @@ export const sweep = async (
     if (next === undefined) break;
     after = next;
   }
+};
+
+/** Authorizations past their expiry: voided as `expired`, each in one transaction that a capture or void may beat. */
+const sweepAuthorized = async (deps: SweepDeps, policy: SweepPolicy, now: Date, result: SweepResult) => {
+  let after: string | undefined;
+  for (let page = 0; page < (policy.maxPages ?? 10); page++) {
+    const { payments: expired, next } = await deps.payments.listExpiredAuthorizations(now, policy.batchSize, after);
+    for (const payment of expired) {
+      try {
+        if (await expireAuthorization(deps, payment.id)) result.voided++;
+      } catch (error) {
+        if (!lostRace(error)) throw error;
+      }
+    }
+    if (next === undefined) break;
+    after = next;
+  }
+};
+
+/**
+ * Finds payments left INITIATED (a lost message, a failed send, a dead processor) and re-drives or expires them, and
+ * voids the authorizations past their expiry. It answers the age of the oldest INITIATED payment it found (0 when none
+ * is older than the re-drive age), which is alarmed on.
+ */
+export const sweep = async (deps: SweepDeps, policy: SweepPolicy): Promise<SweepResult> => {
+  const now = deps.clock();
+  const result: SweepResult = { redriven: 0, expired: 0, voided: 0, oldestAgeSeconds: 0 };
+  await sweepInitiated(deps, policy, now, result);
+  await sweepAuthorized(deps, policy, now, result);
   return result;
 };

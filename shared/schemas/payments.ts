@@ -1,5 +1,5 @@
 import { OPERATION_TYPES } from '../ledger/legs';
-import { FAILURE_REASONS } from '../payments/model';
+import { CAPTURE_MODES, FAILURE_REASONS, PAYMENT_STATUSES, PAYMENT_TYPES, VOID_REASONS } from '../payments/model';
 import * as z from 'zod/mini';
 import {
   amountSchema,
@@ -13,6 +13,12 @@ import {
 const accountId = z.string().check(z.minLength(1), z.maxLength(128));
 const description = z.string().check(z.maxLength(500), withoutControlCharacters);
 
+/** `capture: "manual"` authorizes the payment, to be captured or voided; `holdSeconds` says for how long at most. */
+const captureShape = {
+  capture: z.optional(z.enum(CAPTURE_MODES)),
+  holdSeconds: z.optional(z.int().check(z.minimum(60), z.maximum(2_592_000))),
+};
+
 const transferBody = z.strictObject({
   type: z.literal('transfer'),
   sourceAccountId: accountId,
@@ -20,6 +26,7 @@ const transferBody = z.strictObject({
   amount: amountSchema,
   currency: currencySchema,
   description: z.optional(description),
+  ...captureShape,
 });
 
 const exchangeBody = z.strictObject({
@@ -47,9 +54,22 @@ const withdrawalBody = z.strictObject({
   currency: currencySchema,
   destination: z.strictObject({ method: z.literal('ewallet'), reference: externalReference }),
   description: z.optional(description),
+  ...captureShape,
 });
 
 export const paymentBody = z.discriminatedUnion('type', [transferBody, exchangeBody, withdrawalBody]);
+
+export const refundBody = z.strictObject({
+  /** What is left to refund when absent. */
+  amount: z.optional(amountSchema),
+  /** Why, shown as the refund's `description`. */
+  reason: z.optional(description),
+});
+
+export const captureBody = z.strictObject({
+  /** The authorized amount when absent. */
+  amount: z.optional(amountSchema),
+});
 
 export const depositBody = z.strictObject({
   accountId,
@@ -72,8 +92,8 @@ const PAYMENT_SORT_FIELDS = ['createdAt', 'amount'] as const;
 
 export const paymentListQuery = z.strictObject({
   ...pageQueryShape,
-  status: z.optional(z.enum(['INITIATED', 'COMPLETED', 'FAILED'])),
-  type: z.optional(z.enum(['transfer', 'deposit', 'withdrawal', 'exchange'])),
+  status: z.optional(z.enum(PAYMENT_STATUSES)),
+  type: z.optional(z.enum(PAYMENT_TYPES)),
   accountId: z.optional(accountId),
   currency: z.optional(currencySchema),
   from: z.optional(isoTimestampSchema),
@@ -116,8 +136,8 @@ export const feeScheduleView = z.object({
 
 export const paymentSchema = z.object({
   id: z.string(),
-  type: z.enum(['transfer', 'deposit', 'withdrawal', 'exchange']),
-  status: z.enum(['INITIATED', 'COMPLETED', 'FAILED']),
+  type: z.enum(PAYMENT_TYPES),
+  status: z.enum(PAYMENT_STATUSES),
   sourceAccountId: z.string(),
   destinationAccountId: z.string(),
   amount: z.int(),
@@ -129,7 +149,14 @@ export const paymentSchema = z.object({
   destination: z.optional(z.object({ method: z.literal('ewallet'), reference: z.string() })),
   description: z.optional(z.string()),
   reference: z.optional(z.string()),
+  capture: z.enum(CAPTURE_MODES),
+  authorizedAt: z.optional(z.string()),
+  authorizationExpiresAt: z.optional(z.string()),
+  capturedAmount: z.optional(z.int()),
+  refundOf: z.optional(z.string()),
+  refundedAmount: z.int(),
   failureReason: z.optional(z.enum(FAILURE_REASONS)),
+  voidReason: z.optional(z.enum(VOID_REASONS)),
   createdAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.optional(z.string()),

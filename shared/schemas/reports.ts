@@ -18,6 +18,7 @@ export const summarySchema = z.object({
       commission: z.int(),
       deposits: tally,
       withdrawals: tally,
+      refunds: tally,
       exchanges: z.object({ count: z.int(), sourceSum: z.int(), destinationSum: z.int() }),
     }),
   ),

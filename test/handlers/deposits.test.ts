@@ -67,6 +67,8 @@ describe('POST /v1/admin/deposits', () => {
       currency: 'EUR',
       fee: 0,
       reference: 'BANK-2026-0001',
+      capture: 'automatic',
+      refundedAmount: 0,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -88,6 +88,8 @@ describe('POST /v1/payments: exchanges and withdrawals', () => {
         destinationCurrency: 'JPY',
         rate: '151.37',
         description: 'Trip',
+        capture: 'automatic',
+        refundedAmount: 0,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
@@ -279,6 +281,8 @@ describe('POST /v1/payments: exchanges and withdrawals', () => {
         currency: 'USD',
         fee: 75,
         destination: { method: 'ewallet', reference: 'PAYPAL-ada-42' },
+        capture: 'automatic',
+        refundedAmount: 0,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

@@ -46,6 +46,8 @@ describe('POST /v1/payments', () => {
       currency: 'USD',
       fee: 123,
       description: 'Rent',
+      capture: 'automatic',
+      refundedAmount: 0,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });

@@ -51,6 +51,8 @@ describe('GET /v1/payments/{id}', () => {
       currency: 'USD',
       fee: 10,
       description: 'Rent',
+      capture: 'automatic',
+      refundedAmount: 0,
       createdAt: stored.createdAt,
       updatedAt: stored.updatedAt,
     });
@@ -292,7 +294,7 @@ describe('GET /v1/payments', () => {
     ['a minAmount in exponent notation', { minAmount: '1e3' }, 'validation_error', ['minAmount']],
     ['a maxAmount that is a word', { maxAmount: 'ten' }, 'validation_error', ['maxAmount']],
     ['a lower-case status', { status: 'completed' }, 'validation_error', ['status']],
-    ['an unknown type', { type: 'refund' }, 'validation_error', ['type']],
+    ['an unknown type', { type: 'chargeback' }, 'validation_error', ['type']],
     ['a limit of zero', { limit: '0' }, 'validation_error', ['limit']],
     ['a limit above 100', { limit: '101' }, 'validation_error', ['limit']],
     ['a forged cursor', { cursor: 'bm90IGEgY3Vyc29y' }, 'validation_error', ['cursor']],

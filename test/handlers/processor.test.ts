@@ -58,8 +58,8 @@ describe('processor', () => {
     expect(update!.Update).toMatchObject({
       TableName: 'payments',
       Key: { id: transfer.id },
-      ConditionExpression: '#status = :initiated',
-      ExpressionAttributeValues: expect.objectContaining({ ':completed': 'COMPLETED', ':initiated': 'INITIATED' }),
+      ConditionExpression: '#status = :from',
+      ExpressionAttributeValues: expect.objectContaining({ ':to': 'COMPLETED', ':from': 'INITIATED' }),
     });
     expect(update!.Update!.UpdateExpression).toContain('REMOVE pending');
     const headUpdates = rest.flatMap((item) => (item.Update ? [item.Update] : []));

@@ -382,17 +382,30 @@ describe('GET /v1/admin/reports/summary', () => {
     balanceAfter: bigint;
     inputAfter: bigint;
     outputAfter: bigint;
+    creditsAfter: bigint;
     createdAt: string;
   }
 
-  /** A chain as the ledger appends it: `seq` from 1, running balance and volumes (credits in, debits out). */
+  /**
+   * A chain as the ledger appends it: `seq` from 1, running balance and volumes (credits in, debits out, and how many
+   * credits).
+   */
   const chainOf = (...moves: [createdAt: string, amount: bigint][]): ChainEntry[] => {
-    let [balance, input, output] = [0n, 0n, 0n];
+    let [balance, input, output, credits] = [0n, 0n, 0n, 0n];
     return moves.map(([createdAt, amount], index) => {
       balance += amount;
-      if (amount > 0n) input += amount;
-      else output -= amount;
-      return { seq: BigInt(index + 1), balanceAfter: balance, inputAfter: input, outputAfter: output, createdAt };
+      if (amount > 0n) {
+        input += amount;
+        credits += 1n;
+      } else output -= amount;
+      return {
+        seq: BigInt(index + 1),
+        balanceAfter: balance,
+        inputAfter: input,
+        outputAfter: output,
+        creditsAfter: credits,
+        createdAt,
+      };
     });
   };
 
@@ -423,6 +436,7 @@ describe('GET /v1/admin/reports/summary', () => {
                   balance: head.balanceAfter,
                   input: head.inputAfter,
                   output: head.outputAfter,
+                  credits: head.creditsAfter,
                   lastAt: head.createdAt,
                 },
               ]
@@ -469,7 +483,15 @@ describe('GET /v1/admin/reports/summary', () => {
       ['2026-02-05T00:00:00.000Z', -20000n],
       ['2026-02-25T00:00:00.000Z', -30000n],
     ),
-    'tech-withdrawals-USD#2': chainOf(['2026-01-31T23:59:59.999Z', 1000n], ['2026-02-12T00:00:00.000Z', 5000n]),
+    // A withdrawal in January, one in February, and the refund of the first in February (the e-wallet sent it back).
+    'tech-withdrawals-USD#2': chainOf(
+      ['2026-01-31T23:59:59.999Z', 1000n],
+      ['2026-02-12T00:00:00.000Z', 5000n],
+      ['2026-02-13T00:00:00.000Z', -1000n],
+    ),
+    // Every completed refund, the withdrawal's above and a transfer's, counted on the refund tally of its currency.
+    'tally-refunds-USD#6': chainOf(['2026-02-13T00:00:00.000Z', 1000n], ['2026-02-18T00:00:00.000Z', 250n]),
+    'tally-refunds-USD#1': chainOf(['2026-03-02T00:00:00.000Z', 400n]),
     // USD → JPY: the desk takes 10000 USD cents and pays 15137 JPY; JPY → USD: takes 10000 JPY, pays 6600 cents.
     'tech-fx-USD#5': chainOf(['2026-02-14T00:00:00.000Z', 10000n], ['2026-02-16T00:00:00.000Z', -6600n]),
     'tech-fx-JPY#4': chainOf(['2026-02-14T00:00:00.000Z', -15137n], ['2026-02-16T00:00:00.000Z', 10000n]),
@@ -485,7 +507,7 @@ describe('GET /v1/admin/reports/summary', () => {
     { purpose: 'withdrawals', currency: 'USD' },
   ];
 
-  it('sums each currency’s commission, deposits, withdrawals and exchanges over [from, to)', async () => {
+  it('sums each currency’s commission, deposits, withdrawals, refunds and exchanges over [from, to)', async () => {
     givenLedger(technical, books);
 
     const response = await report(FEBRUARY);
@@ -500,6 +522,7 @@ describe('GET /v1/admin/reports/summary', () => {
           commission: 0,
           deposits: zero,
           withdrawals: zero,
+          refunds: zero,
           exchanges: { count: 0, sourceSum: 0, destinationSum: 0 },
         },
         {
@@ -507,6 +530,7 @@ describe('GET /v1/admin/reports/summary', () => {
           commission: 50,
           deposits: zero,
           withdrawals: zero,
+          refunds: zero,
           exchanges: { count: 2, sourceSum: 10000, destinationSum: 15137 },
         },
         {
@@ -514,6 +538,7 @@ describe('GET /v1/admin/reports/summary', () => {
           commission: 135,
           deposits: { count: 2, sum: 50000 },
           withdrawals: { count: 1, sum: 5000 },
+          refunds: { count: 2, sum: 1250 },
           exchanges: { count: 2, sourceSum: 10000, destinationSum: 6600 },
         },
       ],
@@ -534,6 +559,7 @@ describe('GET /v1/admin/reports/summary', () => {
       commission: 285,
       deposits: { count: 3, sum: 100000 },
       withdrawals: { count: 2, sum: 6000 },
+      refunds: { count: 3, sum: 1650 },
     });
   });
 

@@ -12,6 +12,12 @@ const named = (name: string, variables: Record<string, string> = {}) => ({
   ...variables,
 });
 
+const sweeperTables = {
+  [tables.payments.envVar]: 'payments',
+  [tables.accounts.envVar]: 'accounts',
+  [tables.operations.envVar]: 'operations',
+};
+
 describe('the cold start check of bindings', () => {
   it('checks nothing when no function is named, as in the local stack and the tests', () => {
     expect(unboundVariables({})).toEqual([]);
@@ -21,14 +27,12 @@ describe('the cold start check of bindings', () => {
     expect(unboundVariables(named('ws-disconnect', { [tables.connections.envVar]: '' }))).toEqual([
       tables.connections.envVar,
     ]);
-    expect(unboundVariables(named('sweeper', { [tables.payments.envVar]: 'payments' }))).toEqual([
-      queues.payments.envVar,
-    ]);
+    expect(unboundVariables(named('sweeper', sweeperTables))).toEqual([queues.payments.envVar]);
   });
 
   it('refuses to start a function that lacks one, saying which', () => {
     expect(() => {
-      assertBound(named('sweeper', { [tables.payments.envVar]: 'payments' }));
+      assertBound(named('sweeper', sweeperTables));
     }).toThrow(`Function sweeper is bound to ${queues.payments.envVar} in the manifest, but it is not set`);
   });
 

@@ -84,7 +84,9 @@ describe('sweeper', () => {
 
     await sweep();
 
-    const queries = dynamo.commandCalls(QueryCommand);
+    const queries = dynamo
+      .commandCalls(QueryCommand)
+      .filter((call) => call.args[0].input.IndexName === 'pending');
     expect(queries).toHaveLength(1);
     const input = queries[0]!.args[0].input;
     expect(input).toMatchObject({ TableName: 'payments', IndexName: 'pending' });

@@ -147,6 +147,7 @@ describe('exchanges, withdrawals and the summary on DynamoDB Local', () => {
         commission: own.reduce((total, p) => total + p.fee, 0n),
         deposits: { count: BigInt(of('deposit').length), sum: sum(of('deposit')) },
         withdrawals: { count: BigInt(of('withdrawal').length), sum: sum(of('withdrawal')) },
+        refunds: { count: BigInt(of('refund').length), sum: sum(of('refund')) },
         exchanges: {
           count: BigInt(of('exchange').length + into.length),
           sourceSum: sum(of('exchange')),

@@ -24,6 +24,15 @@ const operationOf = (method: string, path: string): Operation | undefined =>
 
 const documented = routes.map((route) => ({ route, operation: operationOf(route.method, route.path) }));
 
+const keyOf = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
+
+/** What one side of a payment may do to it and the other side, who sees it too, may not: a 403, not a 404. */
+const PAYMENT_ACTIONS = new Set([
+  'POST /v1/payments/{id}/refunds',
+  'POST /v1/payments/{id}/capture',
+  'POST /v1/payments/{id}/void',
+]);
+
 const mustOperation = (method: string, path: string): Operation => {
   const operation = operationOf(method, path);
   if (!operation) throw new Error(`${method} ${path} is not documented`);
@@ -262,11 +271,17 @@ describe('security and errors', () => {
   it('lists 403 forbidden on admin routes, on changes a reader may not make, and email_unverified where money moves, no other 403: a stranger’s resource is a 404', () => {
     // An admin reads any account but changes only what operators change; technical accounts are the gateway's own.
     const readableNotChangeable = new Set(['updateAccount', 'closeAccount']);
-    for (const { route, operation } of documented) {
+    for (const { route, operation } of documented.filter(({ route }) => !PAYMENT_ACTIONS.has(keyOf(route)))) {
       expect(codesOf(operation!, 403)).toEqual([
         ...(route.access === 'admin' || readableNotChangeable.has(route.operationId) ? ['forbidden'] : []),
         ...(route.verifiedEmail ? ['email_unverified'] : []),
       ]);
+    }
+  });
+
+  it('lists 403 forbidden on a refund, capture or void, which the other side of the payment may see but not do', () => {
+    for (const { operation } of documented.filter(({ route }) => PAYMENT_ACTIONS.has(keyOf(route)))) {
+      expect(codesOf(operation!, 403)).toEqual(['email_unverified', 'forbidden']);
     }
   });
 
