@@ -3,7 +3,18 @@ import fc from 'fast-check';
 import { mayGoNegative, newTechnicalAccount, TECHNICAL_PURPOSES } from '../../shared/accounts/model';
 import { chainFor, chainsOf, SHARDS } from '../../shared/ledger/chains';
 import { DomainError } from '../../shared/errors';
-import { assertBalanced, type Leg, planLegs, UnbalancedLegsError } from '../../shared/ledger/legs';
+import {
+  assertBalanced,
+  type Leg,
+  type Movement,
+  OverCaptureError,
+  planAuthorization,
+  planCapture,
+  planLegs,
+  planProcessing,
+  planRelease,
+  UnbalancedLegsError,
+} from '../../shared/ledger/legs';
 import { computeFee, DEFAULT_FEES, type FeeRule, feeScheduleSchema } from '../../shared/payments/fees';
 import type { Payment } from '../../shared/payments/model';
 
@@ -209,6 +220,147 @@ describe('planLegs for an exchange', () => {
 
   it('refuses to plan an exchange that has no destination amount', () => {
     expect(() => planLegs(exchange({ destinationAmount: undefined }))).toThrow(/no destination amount/);
+  });
+});
+
+describe('the posting rules of holds', () => {
+  /** What a series of movements did to each account: its balance, what it holds, and its operations' types. */
+  const applied = (...movements: Movement[]) => {
+    const effect = new Map<string, { balance: bigint; held: bigint; types: string[] }>();
+    const of = (accountId: string) => {
+      const current = effect.get(accountId) ?? { balance: 0n, held: 0n, types: [] };
+      effect.set(accountId, current);
+      return current;
+    };
+    for (const { legs, held } of movements) {
+      for (const leg of legs) {
+        of(leg.accountId).balance += leg.amount;
+        of(leg.accountId).types.push(leg.type);
+      }
+      for (const change of held) of(change.accountId).held += change.amount;
+    }
+    return (accountId: string) => effect.get(accountId) ?? { balance: 0n, held: 0n, types: [] };
+  };
+
+  const sumsToZero = ({ legs }: Movement) => legs.reduce((sum, leg) => sum + leg.amount, 0n) === 0n;
+
+  const authorization = fc
+    .record({
+      type: fc.constantFrom('transfer' as const, 'withdrawal' as const),
+      amount: fc.bigInt({ min: 1n, max: 2n ** 53n - 1n }),
+      fee: fc.bigInt({ min: 0n, max: 2n ** 40n }),
+    })
+    .map(({ type, amount: value, fee }) => ({
+      payment: payment({
+        type,
+        capture: 'manual',
+        amount: value,
+        fee,
+        ...(type === 'withdrawal' ? { destinationAccountId: 'tech-withdrawals-USD' } : {}),
+      }),
+    }));
+
+  it('moves amount + fee from the balance to held on authorization, paid to the holds account, and sums to zero', () => {
+    fc.assert(
+      fc.property(authorization, ({ payment: p }) => {
+        const movement = planAuthorization(p);
+        const effect = applied(movement);
+
+        expect(sumsToZero(movement)).toBe(true);
+        expect(effect('acc_source')).toEqual({ balance: -(p.amount + p.fee), held: p.amount + p.fee, types: ['hold'] });
+        expect(effect('tech-holds-USD')).toEqual({ balance: p.amount + p.fee, held: 0n, types: ['hold'] });
+        expect(planProcessing(p)).toEqual(movement);
+      }),
+    );
+  });
+
+  // A capture of any amount up to the authorized one, with any fee the authorization can still cover.
+  const capture = authorization.chain(({ payment: p }) =>
+    fc.bigInt({ min: 1n, max: p.amount }).chain((captured) =>
+      fc.record({
+        payment: fc.constant(p),
+        captured: fc.constant(captured),
+        fee: fc.bigInt({ min: 0n, max: p.amount + p.fee - captured }),
+      }),
+    ),
+  );
+
+  it('conserves balance + held through authorize and capture, but for what the capture paid, and empties the hold', () => {
+    fc.assert(
+      fc.property(capture, ({ payment: p, captured, fee }) => {
+        const movement = planCapture(p, { amount: captured, fee });
+        const effect = applied(planAuthorization(p), movement);
+        const released = p.amount + p.fee - captured - fee;
+
+        expect(sumsToZero(movement)).toBe(true);
+        expect(effect('acc_source').balance + effect('acc_source').held).toBe(-(captured + fee));
+        expect(effect('acc_source').held).toBe(0n);
+        expect(effect('acc_source').types).toEqual(released > 0n ? ['hold', 'release'] : ['hold']);
+        expect(effect('tech-holds-USD').balance).toBe(0n);
+        expect(effect(p.destinationAccountId).balance).toBe(captured);
+        expect(effect('tech-fees-USD').balance).toBe(fee);
+      }),
+    );
+  });
+
+  it('conserves balance + held through authorize and release, giving everything back as one release', () => {
+    fc.assert(
+      fc.property(authorization, ({ payment: p }) => {
+        const release = planRelease(p);
+        const effect = applied(planAuthorization(p), release);
+
+        expect(sumsToZero(release)).toBe(true);
+        expect(effect('acc_source')).toEqual({ balance: 0n, held: 0n, types: ['hold', 'release'] });
+        expect(effect('tech-holds-USD').balance).toBe(0n);
+        expect(effect(p.destinationAccountId).balance).toBe(0n);
+      }),
+    );
+  });
+
+  it('refuses to plan a capture that pays out more than the authorization holds', () => {
+    const p = payment({ capture: 'manual', amount: 1_000n, fee: 10n });
+
+    expect(() => planCapture(p, { amount: 1_001n, fee: 0n })).toThrow(OverCaptureError);
+    expect(() => planCapture(p, { amount: 1_000n, fee: 11n })).toThrow(OverCaptureError);
+    expect(planCapture(p, { amount: 1_000n, fee: 10n }).legs.map((leg) => leg.type)).toEqual([
+      'transfer',
+      'transfer',
+      'commission',
+      'commission',
+    ]);
+  });
+});
+
+describe('the posting rules of refunds', () => {
+  it('moves a refund from the payee back to the payer without a fee, and counts it on the refund tally of its currency', () => {
+    fc.assert(
+      fc.property(amount, fc.constantFrom('USD', 'JPY', 'BHD'), (value, currency) => {
+        const refund = payment({
+          type: 'refund',
+          sourceAccountId: 'acc_payee',
+          destinationAccountId: 'acc_payer',
+          amount: value,
+          currency,
+          fee: 0n,
+          refundOf: 'pay_original',
+        });
+        const { legs, held, tallies } = planProcessing(refund);
+
+        expect(legs.map((leg) => [leg.accountId, leg.amount, leg.type, leg.counterpartyAccountId])).toEqual([
+          ['acc_payee', -value, 'refund', 'acc_payer'],
+          ['acc_payer', value, 'refund', 'acc_payee'],
+        ]);
+        expect(held).toEqual([]);
+        expect(tallies).toEqual([
+          expect.objectContaining({ accountId: `tally-refunds-${currency}`, amount: value, type: 'refund' }),
+        ]);
+        expect(tallies[0]!.chain).toMatch(new RegExp(`^tally-refunds-${currency}#[0-7]$`));
+      }),
+    );
+  });
+
+  it('counts nothing on a tally for any payment but a refund', () => {
+    expect(planProcessing(payment({})).tallies).toEqual([]);
   });
 });
 
