@@ -152,17 +152,9 @@ export type PaymentRequest = TransferRequest | ExchangeRequest | WithdrawalReque
 /** What a payment is, as its request and the accounts decide it, before it gets an id and a state. */
 type Terms = Omit<Payment, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'refundedAmount' | 'refundsReserved'>;
 
-/**
- * A manual capture's terms, its holds account opened on first use. A hold's length means nothing to a payment
- * captured at once: asking for one without `capture: "manual"` is a 400.
- */
+/** A manual capture's terms, its holds account opened on first use. */
 const captureTerms = async (deps: PaymentDeps, request: CaptureRequest, currency: string, at: string) => {
-  if (request.capture !== 'manual') {
-    if (request.holdSeconds !== undefined) {
-      throw new ValidationError([{ path: 'holdSeconds', message: 'is only for a payment with capture "manual"' }]);
-    }
-    return { capture: 'automatic' as const };
-  }
+  if (request.capture !== 'manual') return { capture: 'automatic' as const };
   await ensureTechnical(deps, newTechnicalAccount('holds', currency, at));
   return { capture: 'manual' as const, holdSeconds: request.holdSeconds ?? DEFAULT_HOLD_SECONDS };
 };
@@ -318,6 +310,10 @@ export const createPayment = async (
   request: PaymentRequest,
   idempotencyKey?: string,
 ): Promise<Payment> => {
+  // A hold's length means nothing to a payment captured at once.
+  if (request.type !== 'exchange' && request.holdSeconds !== undefined && request.capture !== 'manual') {
+    throw new ValidationError([{ path: 'holdSeconds', message: 'is only for a payment with capture "manual"' }]);
+  }
   const hash = requestHash(request);
   const { key, claim } = userClaim(caller, idempotencyKey, hash);
   const earlier = await earlierRequest(deps, key, hash);

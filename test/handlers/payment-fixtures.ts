@@ -54,7 +54,7 @@ export interface AccountItem {
   purpose: string;
   ownerId?: string;
   currency: string;
-  status: 'active' | 'closed';
+  status: 'active' | 'frozen' | 'closed';
   name?: string;
   createdAt: string;
   updatedAt: string;
@@ -87,8 +87,8 @@ export const technicalItem = (purpose: string, currency: string): AccountItem =>
 
 export interface PaymentItem {
   id: string;
-  type: 'transfer' | 'deposit' | 'withdrawal' | 'exchange';
-  status: 'INITIATED' | 'COMPLETED' | 'FAILED';
+  type: 'transfer' | 'deposit' | 'withdrawal' | 'exchange' | 'refund';
+  status: 'INITIATED' | 'AUTHORIZED' | 'COMPLETED' | 'FAILED' | 'VOIDED';
   sourceAccountId: string;
   destinationAccountId: string;
   amount: bigint;
@@ -102,7 +102,17 @@ export interface PaymentItem {
   reference?: string;
   failureReason?: string;
   completedAt?: string;
+  capture?: 'automatic' | 'manual';
+  holdSeconds?: bigint;
+  authorizedAt?: string;
+  authorizationExpiresAt?: string;
+  capturedAmount?: bigint;
+  voidReason?: string;
+  refundOf?: string;
+  refundedAmount?: bigint;
+  refundsReserved?: bigint;
   pending?: string;
+  authorized?: string;
   listed: string;
 }
 

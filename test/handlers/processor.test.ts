@@ -89,6 +89,109 @@ describe('processor', () => {
     expect(new Set(legs.map((leg) => leg.paymentId))).toEqual(new Set([transfer.id]));
   });
 
+  it('authorizes a manual transfer: AUTHORIZED until its hold ends, amount + fee held on the source, paid to tech-holds', async () => {
+    const manual = paymentItem({ id: 'pay_01jd00000000000000000000m1', capture: 'manual', holdSeconds: 3600n });
+    givenPayments(manual);
+    givenHead(ADA_USD, 4n, 5000n);
+    const before = Date.now();
+
+    const result = await deliver(paymentMessage(manual.id));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const [update, ...rest] = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    const values = update!.Update!.ExpressionAttributeValues!;
+    expect(values).toMatchObject({ ':from': 'INITIATED', ':to': 'AUTHORIZED' });
+    expect(
+      Date.parse(values[':authorizationExpiresAt'] as string) - Date.parse(values[':authorizedAt'] as string),
+    ).toBe(3_600_000);
+    expect(Date.parse(values[':authorizedAt'] as string)).toBeGreaterThanOrEqual(before);
+    // The sparse `authorized` index holds it, by expiry, until a capture, a void or the sweeper ends it.
+    expect(update!.Update!.UpdateExpression).toContain('authorized = :to');
+    expect(update!.Update!.UpdateExpression).toContain('REMOVE pending');
+    const source = rest.find((item) => item.Update?.Key?.id === ADA_USD)!.Update!;
+    expect(source.UpdateExpression).toContain('ADD held :held');
+    expect(source.ExpressionAttributeValues).toMatchObject({ ':held': 1010n, ':balance': 3990n });
+    expect(source.ConditionExpression).toBe('seq = :previous AND #status = :active');
+    expect(committedLegs().map((leg) => [leg.accountId, leg.amount, leg.type])).toEqual([
+      [ADA_USD, -1010n, 'hold'],
+      ['tech-holds-USD', 1010n, 'hold'],
+    ]);
+  });
+
+  it('fails a manual transfer the source cannot cover, holding nothing', async () => {
+    const manual = paymentItem({ id: 'pay_01jd00000000000000000000m2', capture: 'manual', holdSeconds: 3600n });
+    givenPayments(manual);
+    givenHead(ADA_USD, 1n, 1009n);
+
+    await deliver(paymentMessage(manual.id));
+
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({
+      ':failed': 'FAILED',
+      ':reason': 'insufficient_funds',
+    });
+  });
+
+  it('completes a refund adding to its original’s refunded total, on condition it stays within the original', async () => {
+    const original = paymentItem({ id: 'pay_01jd00000000000000000000o1', status: 'COMPLETED', refundedAmount: 200n });
+    const refund = paymentItem({
+      id: 'pay_01jd00000000000000000000r1',
+      type: 'refund',
+      sourceAccountId: BOB_USD,
+      destinationAccountId: ADA_USD,
+      amount: 300n,
+      fee: 0n,
+      refundOf: original.id,
+    });
+    givenPayments(original, refund);
+    givenHead(BOB_USD, 2n, 1000n);
+
+    await deliver(paymentMessage(refund.id));
+
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[1]?.Update).toMatchObject({
+      Key: { id: original.id },
+      UpdateExpression: 'SET updatedAt = :now ADD refundedAmount :amount',
+      ConditionExpression: 'attribute_not_exists(refundedAmount) OR refundedAmount <= :most',
+      ExpressionAttributeValues: expect.objectContaining({ ':amount': 300n, ':most': 700n }),
+    });
+    const puts = items.flatMap((item) => (item.Put ? [item.Put.Item as Leg] : []));
+    expect(puts.map((leg) => [leg.accountId, leg.amount, leg.type])).toEqual([
+      [BOB_USD, -300n, 'refund'],
+      [ADA_USD, 300n, 'refund'],
+      ['tally-refunds-USD', 300n, 'refund'],
+    ]);
+  });
+
+  it('fails a refund whose original has no room left, giving back what it reserved', async () => {
+    const original = paymentItem({ id: 'pay_01jd00000000000000000000o2', status: 'COMPLETED' });
+    const refund = paymentItem({
+      id: 'pay_01jd00000000000000000000r2',
+      type: 'refund',
+      sourceAccountId: BOB_USD,
+      destinationAccountId: ADA_USD,
+      amount: 300n,
+      fee: 0n,
+      refundOf: original.id,
+    });
+    givenPayments(original, refund);
+    givenHead(BOB_USD, 2n, 1000n);
+    dynamo.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'ConditionalCheckFailed')).resolves({});
+
+    await deliver(paymentMessage(refund.id));
+
+    const failing = dynamo.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems!;
+    expect(failing[0]?.Update?.ExpressionAttributeValues).toMatchObject({
+      ':failed': 'FAILED',
+      ':reason': 'refund_exceeds_payment',
+    });
+    expect(failing[1]?.Update).toMatchObject({
+      Key: { id: original.id },
+      UpdateExpression: 'ADD refundsReserved :released',
+      ExpressionAttributeValues: { ':released': -300n },
+    });
+  });
+
   it('completes a transfer that takes the source to exactly zero', async () => {
     givenPayments(transfer);
     givenHead(ADA_USD, 1n, 1010n);

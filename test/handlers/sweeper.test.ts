@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeTime } from 'ulid';
 import { jest } from '@jest/globals';
 import { handler } from '../../functions/sweeper/handler';
@@ -84,9 +85,7 @@ describe('sweeper', () => {
 
     await sweep();
 
-    const queries = dynamo
-      .commandCalls(QueryCommand)
-      .filter((call) => call.args[0].input.IndexName === 'pending');
+    const queries = dynamo.commandCalls(QueryCommand).filter((call) => call.args[0].input.IndexName === 'pending');
     expect(queries).toHaveLength(1);
     const input = queries[0]!.args[0].input;
     expect(input).toMatchObject({ TableName: 'payments', IndexName: 'pending' });
@@ -148,6 +147,63 @@ describe('sweeper', () => {
     await expect(sweep()).rejects.toThrow('SQS is down');
 
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(1);
+  });
+
+  /** An authorization that expired a minute ago, as the `authorized` index and the table answer it. */
+  const givenExpiredAuthorization = () => {
+    const expired = paymentItem({
+      status: 'AUTHORIZED',
+      capture: 'manual',
+      authorizedAt: new Date(Date.now() - 3_600_000).toISOString(),
+      authorizationExpiresAt: new Date(Date.now() - 60_000).toISOString(),
+      authorized: 'AUTHORIZED',
+    });
+    delete expired.pending;
+    dynamo.on(QueryCommand, { IndexName: 'authorized' }).resolves({ Items: [{ id: expired.id }] });
+    dynamo.on(BatchGetCommand).resolves({ Responses: { payments: [expired] } });
+    dynamo.on(GetCommand, { TableName: 'payments', Key: { id: expired.id } }).resolves({ Item: expired });
+    return expired;
+  };
+
+  it('voids an authorization past its expiry as expired, releasing what it held, on condition it is still AUTHORIZED', async () => {
+    const expired = givenExpiredAuthorization();
+    const before = new Date().toISOString();
+
+    await sweep();
+
+    const query = dynamo.commandCalls(QueryCommand).find((call) => call.args[0].input.IndexName === 'authorized');
+    expect(query?.args[0].input.KeyConditionExpression).toBe(
+      'authorized = :authorized AND authorizationExpiresAt <= :now',
+    );
+    expect(String(query?.args[0].input.ExpressionAttributeValues?.[':now']) >= before).toBe(true);
+    const items = dynamo.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items[0]?.Update).toMatchObject({
+      Key: { id: expired.id },
+      ConditionExpression: '#status = :from',
+      ExpressionAttributeValues: expect.objectContaining({
+        ':from': 'AUTHORIZED',
+        ':to': 'VOIDED',
+        ':voidReason': 'expired',
+      }),
+    });
+    const released = items.flatMap((item) => (item.Put?.TableName === 'operations' ? [item.Put.Item] : []));
+    expect(released.map((leg) => [leg?.accountId, leg?.amount, leg?.type])).toEqual([
+      ['tech-holds-USD', -1010n, 'release'],
+      [expired.sourceAccountId, 1010n, 'release'],
+    ]);
+  });
+
+  it('finishes its run when a capture or a void ended an expired authorization first', async () => {
+    givenExpiredAuthorization();
+    dynamo.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+      }),
+    );
+
+    await expect(sweep()).resolves.toBeUndefined();
   });
 
   it('publishes the age of the oldest payment left INITIATED, which the monitoring alarms on', async () => {
