@@ -54,6 +54,25 @@ const ownerWebhook = async (fixtures: Fixtures): Promise<string> => {
   return created.body.id as string;
 };
 
+/** A fresh authorization of the owner's, paying the other user: each caller tries to capture or void its own. */
+const ownerAuthorization = async (fixtures: Fixtures): Promise<string> => {
+  const created = await call('POST', '/v1/payments', {
+    token: fixtures.tokens.owner,
+    body: {
+      type: 'transfer',
+      sourceAccountId: fixtures.ownerWallet,
+      destinationAccountId: fixtures.otherWallet,
+      amount: 1,
+      currency: 'USD',
+      capture: 'manual',
+    },
+  });
+  const authorized = await finalState(fixtures.tokens.owner, created.body.id as string);
+  if (authorized.status !== 'AUTHORIZED')
+    throw new Error(`The fixture authorization ended ${String(authorized.status)}`);
+  return created.body.id as string;
+};
+
 const anyone = [200, 200, 200, 200, 200, 200, 200] as const;
 const users = (ok: number) => [401, 401, 401, ok, ok, ok, ok] as const;
 const owners = (ok: number) => [401, 401, 401, 404, 404, ok, ok] as const;
@@ -145,6 +164,20 @@ const rows: Record<string, Row> = {
     request: (f) => ({ path: `/v1/payments/${f.ownerPayment}` }),
     // The payee of a completed payment sees it too.
     expect: [401, 401, 401, 404, 200, 200, 200],
+  },
+  // The payee (the other user) or an operator refunds; the payer, who sees the payment, may not.
+  'POST /v1/payments/{id}/refunds': {
+    request: (f) => ({ path: `/v1/payments/${f.ownerPayment}/refunds`, body: { amount: 1 } }),
+    expect: [401, 401, 401, 403, 202, 403, 202],
+  },
+  // The payer or an operator captures or voids; the payee, who sees the payment, may not.
+  'POST /v1/payments/{id}/capture': {
+    request: async (f) => ({ path: `/v1/payments/${await ownerAuthorization(f)}/capture`, body: {} }),
+    expect: [401, 401, 401, 403, 403, 200, 200],
+  },
+  'POST /v1/payments/{id}/void': {
+    request: async (f) => ({ path: `/v1/payments/${await ownerAuthorization(f)}/void` }),
+    expect: [401, 401, 401, 403, 403, 200, 200],
   },
   'POST /v1/admin/deposits': {
     request: (f) => ({

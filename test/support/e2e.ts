@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { eventually, httpClient, type Reply } from './http-client';
 import { startLocalStackProcess, type LocalStackProcess } from './local-stack';
 
@@ -29,10 +30,12 @@ export const confirmEmail = async (call: Call, email: string): Promise<void> => 
  */
 export const useLocalStack = (env: Record<string, string>) => {
   let running: LocalStackProcess | undefined;
+  const sockets: WebSocket[] = [];
   beforeAll(async () => {
     running = await startLocalStackProcess(env);
   }, 90_000);
   afterAll(async () => {
+    for (const socket of sockets) socket.terminate();
     await running?.stop();
   }, 30_000);
 
@@ -68,5 +71,20 @@ export const useLocalStack = (env: Record<string, string>) => {
       `payment ${id} to be final`,
     );
 
-  return { stack, call, signUp, openWallet, finalState };
+  /** A WebSocket opened with `token`: every message it receives, as JSON, in order. Closed after the file's tests. */
+  const listen = (token: string): Promise<{ messages: Record<string, unknown>[] }> =>
+    new Promise((resolve, reject) => {
+      const socket = new WebSocket(`${stack().wsUrl}?token=${encodeURIComponent(token)}`);
+      sockets.push(socket);
+      const messages: Record<string, unknown>[] = [];
+      socket.on('message', (data: Buffer) =>
+        messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>),
+      );
+      socket.once('error', reject);
+      socket.once('open', () => {
+        resolve({ messages });
+      });
+    });
+
+  return { stack, call, signUp, openWallet, finalState, listen };
 };
