@@ -284,7 +284,7 @@ export const functions = {
   'rates-put': fn('rates-put', 'Sets the exchange rate of a pair, for operators', { rates: ['PutItem'] }),
   'reports-summary': fn(
     'reports-summary',
-    'Sums commission, deposits, withdrawals and exchanges per currency over a period, for operators',
+    'Sums commission, deposits, withdrawals, refunds and exchanges per currency over a period, for operators',
     accountsRead,
   ),
   processor: fn(

@@ -70,10 +70,12 @@ export const getSummaryReport = route({
   description:
     'Answers, per currency the gateway has booked money in, what crossed its edge in `[from, to)`: the ' +
     'commission taken (`tech-fees`), the count and sum of bank deposits (`tech-bank`), the count and sum of ' +
-    'withdrawals to e-wallets (`tech-withdrawals`), and the count of exchanges with this currency on either side ' +
+    'withdrawals to e-wallets (`tech-withdrawals`), the count and sum of refunds (of transfers and withdrawals), ' +
+    'and the count of exchanges with this currency on either side ' +
     'with the sums the exchange desk took in it (`sourceSum`) and paid out in it (`destinationSum`). Payments ' +
     'count when they complete. A deposit’s sum is what the bank side paid in: its amount, plus its fee when the ' +
-    'deposit fee is not zero. Read from the running volumes of the technical accounts, never by a table scan.',
+    'deposit fee is not zero. Read from the running volumes of the technical accounts and of the refund tallies, ' +
+    'never by a table scan.',
   tags: ['Admin'],
   query: summaryQuery,
   queryDescriptions: {

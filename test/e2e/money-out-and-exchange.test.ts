@@ -333,6 +333,7 @@ describe('withdrawals, rates, exchanges and the operator report on the local sta
         commission: own.reduce((total, p) => total + p.fee, 0),
         deposits: { count: of('deposit').length, sum: sum(of('deposit')) },
         withdrawals: { count: of('withdrawal').length, sum: sum(of('withdrawal')) },
+        refunds: { count: of('refund').length, sum: sum(of('refund')) },
         exchanges: {
           count: of('exchange').length + into.length,
           sourceSum: sum(of('exchange')),
@@ -351,6 +352,7 @@ describe('withdrawals, rates, exchanges and the operator report on the local sta
       commission: 50 + 10 + 75,
       deposits: { count: 1, sum: 100_000 },
       withdrawals: { count: 1, sum: 5_000 },
+      refunds: { count: 0, sum: 0 },
       exchanges: { count: 3, sourceSum: 12_000, destinationSum: 265 },
     });
 
