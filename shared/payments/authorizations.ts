@@ -106,6 +106,34 @@ const captureFee = (deps: Pick<PaymentDeps, 'fees'>, payment: Payment, captured:
 };
 
 /**
+ * What capturing `amount` of an AUTHORIZED payment moves, on the heads read now, and the payment it leaves COMPLETED.
+ * Only the holds account pays, so funds never fall short; the destination may have been frozen or closed since.
+ */
+const plannedCapture = async (
+  deps: AuthorizationDeps & Pick<PaymentDeps, 'fees'>,
+  payment: Payment,
+  amount: bigint,
+  now: Date,
+) => {
+  const fee = captureFee(deps, payment, amount);
+  const movement = planCapture(payment, { amount, fee });
+  const heads = await deps.ledger.heads(movement.legs.map((leg) => leg.chain));
+  const refused = refusal(movement.legs, heads);
+  if (refused === 'account_frozen') throw new AccountFrozenError(payment.destinationAccountId);
+  if (refused === 'account_closed') throw new AccountClosedError(payment.destinationAccountId);
+  const at = now.toISOString();
+  const captured: Payment = {
+    ...payment,
+    status: 'COMPLETED',
+    fee,
+    capturedAmount: amount,
+    completedAt: at,
+    updatedAt: at,
+  };
+  return { movement, heads, captured };
+};
+
+/**
  * Captures an authorization, all of it or part: the holds account pays the destination the captured amount and the fee
  * account the fee on it, and the rest goes back to the source. One transaction, conditional on the payment still being
  * AUTHORIZED and holding the request's Idempotency-Key claim, so that it happens once, and the same request repeated
@@ -135,22 +163,7 @@ export const capturePayment = async (
     }
     const amount = request.amount === undefined ? payment.amount : BigInt(request.amount);
     if (amount > payment.amount) throw new CaptureExceedsAuthorizationError(id, payment.amount);
-    const fee = captureFee(deps, payment, amount);
-    const movement = planCapture(payment, { amount, fee });
-    const heads = await deps.ledger.heads(movement.legs.map((leg) => leg.chain));
-    // Only the holds account pays, so funds never fall short; the destination may have been frozen or closed since.
-    const refused = refusal(movement.legs, heads);
-    if (refused === 'account_frozen') throw new AccountFrozenError(payment.destinationAccountId);
-    if (refused === 'account_closed') throw new AccountClosedError(payment.destinationAccountId);
-    const at = now.toISOString();
-    const captured: Payment = {
-      ...payment,
-      status: 'COMPLETED',
-      fee,
-      capturedAmount: amount,
-      completedAt: at,
-      updatedAt: at,
-    };
+    const { movement, heads, captured } = await plannedCapture(deps, payment, amount, now);
     const claimed = claim(id, now);
     try {
       await deps.ledger.commit(
