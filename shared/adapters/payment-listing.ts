@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors';
+import type { MetadataFilter } from '../metadata';
 import { idTime } from '../ids';
 import type { Payment, PaymentType } from '../payments/model';
 import type { PaymentFacts, PaymentPage, PaymentPageRead } from '../payments/ports';
@@ -87,9 +88,7 @@ class Listing {
   }
 
   /** The payments holding a metadata pair, in id order: the caller's as payer or payee, or every one. */
-  metadataEntries(walk: Walk): Entries[] {
-    const filter = this.read.filters.metadata;
-    if (filter === undefined) return [];
+  metadataEntries(filter: MetadataFilter, walk: Walk): Entries[] {
     const { scope } = this.read;
     const lookups: [PaymentMetadataScope, string][] =
       scope === 'all'
@@ -125,7 +124,7 @@ class Listing {
   selectiveEntries(walk: Walk): Entries[] | undefined {
     const { refundOf, metadata, accountId } = this.read.filters;
     if (refundOf !== undefined) return [this.entries('byRefundOf', 'refundOf', refundOf, walk, 'id')];
-    if (metadata !== undefined) return this.metadataEntries(walk);
+    if (metadata !== undefined) return this.metadataEntries(metadata, walk);
     if (accountId !== undefined) {
       return [
         this.entries('bySourceAccount', 'sourceAccountId', accountId, walk, 'id'),
