@@ -245,14 +245,19 @@ export const functions = {
   'payments-create': fn(
     'payments-create',
     'Accepts a transfer, exchange or withdrawal and queues it',
-    { ...paymentsCreate, rates: ['GetItem'] },
+    // A payment with metadata is stored after the index entries of its metadata, one item per key.
+    { ...paymentsCreate, rates: ['GetItem'], metadata: ['PutItem'] },
     { sends: ['payments'] },
   ),
   'deposits-create': fn('deposits-create', 'Accepts a bank deposit, for operators', paymentsCreate, {
     sends: ['payments'],
   }),
   'payments-get': fn('payments-get', 'Reads one payment', { payments: ['GetItem'] }),
-  'payments-list': fn('payments-list', 'Lists payments', { payments: read, accounts: read }),
+  // Index entries, then the payments they name; a metadata filter reads its index on the metadata table.
+  'payments-list': fn('payments-list', 'Lists payments', {
+    payments: ['Query', 'BatchGetItem'],
+    metadata: ['Query'],
+  }),
   'rates-list': fn('rates-list', 'Answers the exchange rates in force', { rates: ['Query'] }),
   'rates-history': fn('rates-history', "Lists a pair's rates, newest first, for operators", { rates: ['Query'] }),
   'rates-put': fn('rates-put', 'Sets the exchange rate of a pair, for operators', { rates: ['PutItem'] }),

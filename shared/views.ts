@@ -57,6 +57,7 @@ export const paymentView = (payment: Payment) => ({
   ...(payment.description === undefined ? {} : { description: payment.description }),
   ...(payment.reference === undefined ? {} : { reference: payment.reference }),
   ...(payment.failureReason === undefined ? {} : { failureReason: payment.failureReason }),
+  metadata: { ...payment.metadata },
   createdAt: payment.createdAt,
   updatedAt: payment.updatedAt,
   ...(payment.completedAt === undefined ? {} : { completedAt: payment.completedAt }),

@@ -6,8 +6,11 @@ import {
   paymentListQuery,
   paymentSchema,
 } from '../../shared/schemas/payments';
+import { LIST_READ_BUDGET } from '../../shared/payments/list';
 import { route } from '../lib/contract';
 import { pageOf } from './pages';
+
+const SORTED_WHOLE = LIST_READ_BUDGET / 2;
 
 export const getFees = route({
   method: 'GET',
@@ -44,7 +47,10 @@ export const createPayment = route({
     '`no_rate` when no rate is set for the pair; 400 `validation_error` when the amount converts to less than one ' +
     'minor unit. `currency`, when given, must be the source account’s.\n' +
     '- `withdrawal`: money out of a wallet to an e-wallet (`destination.reference`); the wallet pays `amount + ' +
-    'fee`, and the payment’s `destinationAccountId` is `tech-withdrawals-<currency>`.',
+    'fee`, and the payment’s `destinationAccountId` is `tech-withdrawals-<currency>`.\n\n' +
+    'Any of them may carry `metadata`: up to 20 keys of 1 to 40 characters from `A-Z a-z 0-9 _ . -`, each with a ' +
+    'string value of at most 500 characters. It is stored as given, shown on the payment, and found with ' +
+    '`GET /v1/payments?metadata[<key>]=<value>`.',
   tags: ['Payments'],
   body: paymentBody,
   examples: {
@@ -91,7 +97,18 @@ export const listPayments = route({
   access: 'user',
   operationId: 'listPayments',
   summary: 'List payments',
-  description: 'Lists the payments where the caller owns the source or the destination; an admin sees all of them.',
+  description:
+    'Lists the payments where the caller owns the source or the destination (a `FAILED` payment only to the owner of ' +
+    'its source: the money never reached the destination); an admin sees all of them. Oldest first by default.\n\n' +
+    'Every sort follows an index of its own, and so do the selective filters: `from`/`to` in creation order, ' +
+    '`minAmount`/`maxAmount` by amount, and `refundOf`, `metadata[<key>]` and `accountId` (the first of them given) ' +
+    `in creation order; under another sort, their matches are sorted whole when they are at most ${SORTED_WHOLE}, ` +
+    'and otherwise found as the page walks the index of that sort. The other filters are checked as the page reads. ' +
+    `A page reads at most ${LIST_READ_BUDGET} items, so a selective filter may answer fewer than \`limit\` ` +
+    'payments, even none, with a `nextCursor`: follow `nextCursor` until it is null.\n\n' +
+    'A `metadata[<key>]` filter is answered from an index of metadata, one entry per match: sorted by anything but ' +
+    `\`createdAt\`, more than ${SORTED_WHOLE} matches are a 400 \`validation_error\` on \`sort\` (list them ` +
+    'in creation order).',
   tags: ['Payments'],
   query: paymentListQuery,
   queryDescriptions: {
@@ -103,6 +120,13 @@ export const listPayments = route({
     to: 'Only payments created at or before this time.',
     minAmount: 'Only payments of at least this amount, in minor units.',
     maxAmount: 'Only payments of at most this amount, in minor units.',
+    refundOf: 'Only the refunds of this payment.',
+    metadata:
+      'Only payments whose metadata holds this key with exactly this value, sent as `metadata[<key>]=<value>`; one ' +
+      'key per request.',
+    sort:
+      'The field to sort by, `-` first for descending order: `createdAt` (the default), `amount`, `fee` or ' +
+      '`completedAt`, which lists only the payments that have one. Ties are broken by id.',
   },
   success: { status: 200, description: 'A page of payments.', schema: pageOf(paymentSchema) },
   errors: ['unsupported_currency'],

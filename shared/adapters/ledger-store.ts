@@ -30,6 +30,7 @@ import type { FailureReason, Payment } from '../payments/model';
 import { batchGet } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './conditions';
+import { completedKey } from './payment-keys';
 
 const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, held: 0n, input: 0n, output: 0n, createdAt: '' };
 
@@ -418,7 +419,7 @@ export class DynamoLedgerWriter implements LedgerWriter {
                 Key: { id: payment.id },
                 // The keys of its operations stay with the payment: its statement lines are found from it.
                 UpdateExpression:
-                  'SET #status = :completed, updatedAt = :now, completedAt = :now, ' +
+                  'SET #status = :completed, updatedAt = :now, completedAt = :now, completedKey = :completedKey, ' +
                   'operationKeys = list_append(if_not_exists(operationKeys, :none), :keys) REMOVE pending',
                 ConditionExpression: '#status = :initiated',
                 ExpressionAttributeNames: { '#status': 'status' },
@@ -428,6 +429,7 @@ export class DynamoLedgerWriter implements LedgerWriter {
                   ':now': now,
                   ':none': [],
                   ':keys': operations.map((operation) => `${operation.chain}#${operation.seq.toString()}`),
+                  ':completedKey': completedKey(now, payment.id),
                 },
               },
             },

@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from '../errors';
 import { idTime, newIdAt } from '../ids';
+import type { Metadata } from '../metadata';
 import { MAX_AMOUNT } from '../money/amount';
 import { convert, parseRate } from '../money/rates';
 import type { Principal } from '../users/model';
@@ -97,6 +98,7 @@ export interface TransferRequest {
   amount: number;
   currency: string;
   description?: string | undefined;
+  metadata?: Metadata | undefined;
 }
 
 export interface ExchangeRequest {
@@ -108,6 +110,7 @@ export interface ExchangeRequest {
   /** The source currency, when the client states it. */
   currency?: string | undefined;
   description?: string | undefined;
+  metadata?: Metadata | undefined;
 }
 
 export interface WithdrawalRequest {
@@ -117,6 +120,7 @@ export interface WithdrawalRequest {
   currency: string;
   destination: WithdrawalDestination;
   description?: string | undefined;
+  metadata?: Metadata | undefined;
 }
 
 export type PaymentRequest = TransferRequest | ExchangeRequest | WithdrawalRequest;
@@ -143,8 +147,13 @@ const owners = (source: AccountRecord, destination?: AccountRecord) => ({
   ...(destination?.ownerId ? { destinationOwnerId: destination.ownerId } : {}),
 });
 
-const described = (request: { description?: string | undefined }) =>
-  request.description === undefined ? {} : { description: request.description };
+const described = (request: { description?: string | undefined; metadata?: Metadata | undefined }) => ({
+  ...(request.description === undefined ? {} : { description: request.description }),
+  // No metadata and empty metadata are one thing: nothing is stored, and `{}` is shown.
+  ...(request.metadata === undefined || Object.keys(request.metadata).length === 0
+    ? {}
+    : { metadata: { ...request.metadata } }),
+});
 
 const transferTerms = async (deps: PaymentDeps, caller: Principal, request: TransferRequest, at: string) => {
   const [source, destination] = await Promise.all([

@@ -1,6 +1,19 @@
-export type PaymentType = 'transfer' | 'deposit' | 'withdrawal' | 'exchange';
-export type PaymentStatus = 'INITIATED' | 'COMPLETED' | 'FAILED';
+import type { Metadata } from '../metadata';
+
+/**
+ * The values of a payment's type, status and failure reason, each listed once: the model's types, the request and
+ * answer schemas and the list filters all read them, so a new value is one edit here.
+ */
+export const PAYMENT_TYPES = ['transfer', 'deposit', 'withdrawal', 'exchange'] as const;
+export const PAYMENT_STATUSES = ['INITIATED', 'COMPLETED', 'FAILED'] as const;
 export const FAILURE_REASONS = ['insufficient_funds', 'expired', 'account_frozen', 'account_closed'] as const;
+
+/** The fields a list of payments sorts by, each followed through an index of its own. */
+export const PAYMENT_SORT_FIELDS = ['createdAt', 'amount', 'fee', 'completedAt'] as const;
+
+export type PaymentType = (typeof PAYMENT_TYPES)[number];
+export type PaymentSortField = (typeof PAYMENT_SORT_FIELDS)[number];
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export interface WithdrawalDestination {
@@ -29,6 +42,10 @@ export interface Payment {
   /** The rate of `currency` in `destinationCurrency` an exchange used, as the rate table held it. */
   rate?: string;
   failureReason?: FailureReason;
+  /** The client's own key-value pairs, as the request gave them; absent when it gave none. */
+  metadata?: Metadata;
+  /** The payment a refund gives money back along. */
+  refundOf?: string;
   createdAt: string;
   updatedAt: string;
   completedAt?: string;

@@ -106,14 +106,34 @@ export const metadataKeySchema = z
   .check(
     z.regex(new RegExp(METADATA_KEY_PATTERN), { message: 'must be 1 to 40 characters of A-Z, a-z, 0-9, _, . or -' }),
   );
-export const metadataValueSchema = z.string().check(z.maxLength(METADATA_VALUE_MAX_LENGTH));
+// Characters are code points, as JSON Schema's `maxLength` counts them, not UTF-16 units.
+export const metadataValueSchema = z.string().check(
+  z.refine((value) => Array.from(value).length <= METADATA_VALUE_MAX_LENGTH, {
+    message: `must be at most ${METADATA_VALUE_MAX_LENGTH} characters`,
+  }),
+  z.meta({ maxLength: METADATA_VALUE_MAX_LENGTH }),
+);
+
+/**
+ * `__proto__` matches the key pattern, but a record skips it: sent as a key, it would vanish rather than be stored. It
+ * is refused before the record is read (a transform first in a pipe, which the documented input schema leaves out).
+ */
+const withoutProtoKey = z.transform((input: unknown, context) => {
+  if (typeof input === 'object' && input !== null && Object.hasOwn(input, '__proto__')) {
+    context.issues.push({ code: 'custom', message: 'is a reserved key', input, path: ['__proto__'] });
+  }
+  return input;
+});
 
 /** Key-value pairs of a client's own (payments, accounts): at most 20 keys, each with a string value. */
-export const metadataSchema = z.record(metadataKeySchema, metadataValueSchema).check(
-  z.refine((metadata) => Object.keys(metadata).length <= METADATA_MAX_KEYS, {
-    message: `must have at most ${METADATA_MAX_KEYS} keys`,
-  }),
-  z.meta({ maxProperties: METADATA_MAX_KEYS }),
+export const metadataSchema = z.pipe(
+  withoutProtoKey,
+  z.record(metadataKeySchema, metadataValueSchema).check(
+    z.refine((metadata) => Object.keys(metadata).length <= METADATA_MAX_KEYS, {
+      message: `must have at most ${METADATA_MAX_KEYS} keys`,
+    }),
+    z.meta({ maxProperties: METADATA_MAX_KEYS }),
+  ),
 );
 
 /**
@@ -121,9 +141,12 @@ export const metadataSchema = z.record(metadataKeySchema, metadataValueSchema).c
  * (see functions/lib/query-string.ts): exactly one key per request, since one key is what one index entry answers.
  */
 export const metadataFilterSchema = z.pipe(
-  z.record(metadataKeySchema, metadataValueSchema).check(
-    z.refine((filter) => Object.keys(filter).length === 1, { message: 'filters on one key per request' }),
-    z.meta({ minProperties: 1, maxProperties: 1 }),
+  z.pipe(
+    withoutProtoKey,
+    z.record(metadataKeySchema, metadataValueSchema).check(
+      z.refine((filter) => Object.keys(filter).length === 1, { message: 'filters on one key per request' }),
+      z.meta({ minProperties: 1, maxProperties: 1 }),
+    ),
   ),
   z.transform((filter): MetadataFilter => {
     const [key = '', value = ''] = Object.entries(filter)[0] ?? [];

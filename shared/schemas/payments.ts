@@ -1,10 +1,12 @@
 import { OPERATION_TYPES } from '../ledger/legs';
-import { FAILURE_REASONS } from '../payments/model';
+import { FAILURE_REASONS, PAYMENT_SORT_FIELDS, PAYMENT_STATUSES, PAYMENT_TYPES } from '../payments/model';
 import * as z from 'zod/mini';
 import {
   amountSchema,
   currencySchema,
   isoTimestampSchema,
+  metadataFilterSchema,
+  metadataSchema,
   pageQueryShape,
   sortSchema,
   withoutControlCharacters,
@@ -20,6 +22,7 @@ const transferBody = z.strictObject({
   amount: amountSchema,
   currency: currencySchema,
   description: z.optional(description),
+  metadata: z.optional(metadataSchema),
 });
 
 const exchangeBody = z.strictObject({
@@ -30,6 +33,7 @@ const exchangeBody = z.strictObject({
   /** Optional: the source currency, checked against the source account when given. */
   currency: z.optional(currencySchema),
   description: z.optional(description),
+  metadata: z.optional(metadataSchema),
 });
 
 const externalReference = z
@@ -47,6 +51,7 @@ const withdrawalBody = z.strictObject({
   currency: currencySchema,
   destination: z.strictObject({ method: z.literal('ewallet'), reference: externalReference }),
   description: z.optional(description),
+  metadata: z.optional(metadataSchema),
 });
 
 export const paymentBody = z.discriminatedUnion('type', [transferBody, exchangeBody, withdrawalBody]);
@@ -68,22 +73,24 @@ const minorUnits = z.pipe(
   z.transform((value) => BigInt(value)),
 );
 
-const PAYMENT_SORT_FIELDS = ['createdAt', 'amount'] as const;
+const paymentId = z.string().check(z.minLength(1), z.maxLength(128));
 
 export const paymentListQuery = z.strictObject({
   ...pageQueryShape,
-  status: z.optional(z.enum(['INITIATED', 'COMPLETED', 'FAILED'])),
-  type: z.optional(z.enum(['transfer', 'deposit', 'withdrawal', 'exchange'])),
+  status: z.optional(z.enum(PAYMENT_STATUSES)),
+  type: z.optional(z.enum(PAYMENT_TYPES)),
   accountId: z.optional(accountId),
   currency: z.optional(currencySchema),
   from: z.optional(isoTimestampSchema),
   to: z.optional(isoTimestampSchema),
   minAmount: z.optional(minorUnits),
   maxAmount: z.optional(minorUnits),
+  refundOf: z.optional(paymentId),
+  metadata: z.optional(metadataFilterSchema),
   sort: z.optional(sortSchema(PAYMENT_SORT_FIELDS)),
 });
 
-export const paymentIdParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
+export const paymentIdParams = z.object({ id: paymentId });
 
 /** A signed amount in minor units, as a query parameter: an operation's amount is negative for a debit. */
 const signedMinorUnits = z.pipe(
@@ -116,8 +123,8 @@ export const feeScheduleView = z.object({
 
 export const paymentSchema = z.object({
   id: z.string(),
-  type: z.enum(['transfer', 'deposit', 'withdrawal', 'exchange']),
-  status: z.enum(['INITIATED', 'COMPLETED', 'FAILED']),
+  type: z.enum(PAYMENT_TYPES),
+  status: z.enum(PAYMENT_STATUSES),
   sourceAccountId: z.string(),
   destinationAccountId: z.string(),
   amount: z.int(),
@@ -130,6 +137,7 @@ export const paymentSchema = z.object({
   description: z.optional(z.string()),
   reference: z.optional(z.string()),
   failureReason: z.optional(z.enum(FAILURE_REASONS)),
+  metadata: metadataSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.optional(z.string()),

@@ -67,6 +67,7 @@ describe('POST /v1/admin/deposits', () => {
       currency: 'EUR',
       fee: 0,
       reference: 'BANK-2026-0001',
+      metadata: {},
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -71,7 +71,7 @@ describe('POST /v1/payments: exchanges and withdrawals', () => {
       givenWallets();
       givenRate('USD', 'JPY', '151.37');
 
-      const response = await postPayment(exchange({ description: 'Trip' }));
+      const response = await postPayment(exchange({ description: 'Trip', metadata: { trip: 'tokyo-2026' } }));
 
       expect(response.status).toBe(202);
       expect(response.headers['content-type']).toBe('application/json');
@@ -88,6 +88,7 @@ describe('POST /v1/payments: exchanges and withdrawals', () => {
         destinationCurrency: 'JPY',
         rate: '151.37',
         description: 'Trip',
+        metadata: { trip: 'tokyo-2026' },
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
@@ -266,7 +267,7 @@ describe('POST /v1/payments: exchanges and withdrawals', () => {
     it('accepts a withdrawal with 202: to tech-withdrawals-<CUR>, a 150 bps fee, its destination echoed', async () => {
       givenWallets();
 
-      const response = await postPayment(withdrawal());
+      const response = await postPayment(withdrawal({ metadata: { payout: 'P-1' } }));
 
       expect(response.status).toBe(202);
       expect(response.body).toEqual({
@@ -279,6 +280,7 @@ describe('POST /v1/payments: exchanges and withdrawals', () => {
         currency: 'USD',
         fee: 75,
         destination: { method: 'ewallet', reference: 'PAYPAL-ada-42' },
+        metadata: { payout: 'P-1' },
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
