@@ -9,6 +9,12 @@ import {
 import { route } from '../lib/contract';
 import { pageOf } from './pages';
 
+const readPayment = {
+  operationId: 'getPayment',
+  description: 'Follow the payment just accepted until it is processed.',
+  parameters: { id: '$response.body#/id' },
+};
+
 export const getFees = route({
   method: 'GET',
   path: '/v1/fees',
@@ -73,6 +79,7 @@ export const createPayment = route({
   idempotent: true,
   verifiedEmail: true,
   success: { status: 202, description: 'The accepted payment.', schema: paymentSchema },
+  links: { read: readPayment },
   errors: [
     'unsupported_currency',
     'not_found',
@@ -139,6 +146,7 @@ export const createDeposit = route({
     bankTopUp: { accountId: 'acc_01jd0000000000000000000001', amount: 10000, currency: 'USD', reference: 'BANK-0001' },
   },
   success: { status: 202, description: 'The accepted deposit.', schema: paymentSchema },
+  links: { read: readPayment },
   errors: [
     'unsupported_currency',
     'not_found',
