@@ -108,6 +108,10 @@ export class DynamoPaymentStore implements PaymentStore {
     limit?: number,
     after?: string,
   ): Promise<string[]> {
+    const low = idBound(range.from, 'low');
+    const high = idBound(range.to, 'high');
+    // DynamoDB refuses a BETWEEN whose bounds are reversed; a range that ends before it starts holds nothing.
+    if (low > high) return [];
     return queryAttribute(
       this.client,
       {
@@ -115,11 +119,7 @@ export class DynamoPaymentStore implements PaymentStore {
         IndexName: index,
         KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
         ExpressionAttributeNames: { '#key': keyName },
-        ExpressionAttributeValues: {
-          ':key': keyValue,
-          ':low': idBound(range.from, 'low'),
-          ':high': idBound(range.to, 'high'),
-        },
+        ExpressionAttributeValues: { ':key': keyValue, ':low': low, ':high': high },
         ...(after === undefined ? {} : { ExclusiveStartKey: { [keyName]: keyValue, id: after } }),
       },
       'id',
