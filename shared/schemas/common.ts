@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { CURSOR_MAX_LENGTH, CURSOR_MIN_LENGTH, CURSOR_PATTERN } from '../adapters/cursor';
 import { METADATA_KEY_PATTERN, METADATA_MAX_KEYS, METADATA_VALUE_MAX_LENGTH, type MetadataFilter } from '../metadata';
 import { isSupportedCurrency } from '../money/currencies';
 import { UNSUPPORTED_CURRENCY } from './validation';
@@ -42,8 +43,17 @@ const digits = (max: number) =>
 
 export const limitSchema = z.pipe(digits(3), z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(100))));
 
-/** An opaque page cursor as received; its content is checked where it is decoded. */
-const cursorSchema = z.string().check(z.minLength(1), z.maxLength(2048));
+/**
+ * An opaque page cursor as received: the form every cursor has (see `encodeCursor`), its content checked where the
+ * list decodes it.
+ */
+const cursorSchema = z
+  .string()
+  .check(
+    z.minLength(CURSOR_MIN_LENGTH),
+    z.maxLength(CURSOR_MAX_LENGTH),
+    z.regex(new RegExp(CURSOR_PATTERN), { message: 'is not a cursor from this list' }),
+  );
 
 /**
  * RFC 3339 `date-time` as the contract reads it: seconds always written, an optional fraction, `Z` or an offset, and a

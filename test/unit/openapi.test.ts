@@ -14,6 +14,7 @@ import {
 } from '../../functions/openapi/document';
 import { ERROR_CODES, errorExample } from '../../functions/openapi/errors';
 import { handler } from '../../functions/openapi/handler';
+import { CURSOR_MAX_LENGTH, CURSOR_MIN_LENGTH, CURSOR_PATTERN } from '../../shared/adapters/cursor';
 import { amountSchema } from '../../shared/schemas/common';
 import { httpEvent, lambdaContext } from '../support/http-event';
 
@@ -193,7 +194,7 @@ describe('list endpoints', () => {
     ]);
   });
 
-  it('take an optional limit of 1 to 100, 20 by default, and an opaque cursor', () => {
+  it('take an optional limit of 1 to 100, 20 by default, and an opaque cursor of the form every cursor has', () => {
     for (const { operation } of lists) {
       const parameters = inlineParameters(operation!);
 
@@ -205,7 +206,12 @@ describe('list endpoints', () => {
       expect(parameters.find((parameter) => parameter.name === 'cursor')).toMatchObject({
         in: 'query',
         required: false,
-        schema: { type: 'string' },
+        schema: {
+          type: 'string',
+          minLength: CURSOR_MIN_LENGTH,
+          maxLength: CURSOR_MAX_LENGTH,
+          pattern: CURSOR_PATTERN,
+        },
       });
     }
   });
