@@ -60,6 +60,16 @@ export const createAccount = route({
       description: 'Read the balance of the account just opened.',
       parameters: { id: '$response.body#/id' },
     },
+    deposit: {
+      operationId: 'createDeposit',
+      description: 'Credit the account just opened with a bank transfer (operators).',
+      body: { accountId: '$response.body#/id', currency: '$response.body#/currency' },
+    },
+    pay: {
+      operationId: 'createPayment',
+      description: 'Pay from the account just opened, in its currency.',
+      body: { sourceAccountId: '$response.body#/id', currency: '$response.body#/currency' },
+    },
   },
   errors: ['unsupported_currency', 'limit_reached'],
 });

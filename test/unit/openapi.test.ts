@@ -416,7 +416,7 @@ describe('examples and links', () => {
     expect(linked).toMatchObject({
       createUser: ['createToken'],
       createToken: ['revokeToken'],
-      createAccount: ['getAccount', 'listOperations', 'getBalanceAt'],
+      createAccount: ['getAccount', 'listOperations', 'getBalanceAt', 'createDeposit', 'createPayment'],
       createPayment: ['getPayment'],
       createDeposit: ['getPayment'],
       createWebhook: ['listWebhookDeliveries', 'deleteWebhook'],
@@ -442,7 +442,8 @@ describe('examples and links', () => {
               return expression;
             }),
             ...Object.entries(link.requestBody ?? {}).map(([field, expression]) => {
-              if (!body || !(field in ((body.properties ?? {}) as Record<string, unknown>)))
+              const variants = [body, ...((body?.oneOf ?? []) as JsonSchema[])];
+              if (!variants.some((variant) => field in ((variant?.properties ?? {}) as Record<string, unknown>)))
                 faults.push(`${where}: ${link.operationId} has no body field ${field}`);
               return expression;
             }),
