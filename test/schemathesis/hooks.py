@@ -4,6 +4,11 @@ The run keeps the token it authenticates with: `DELETE /v1/tokens/{id}` is never
 ids a listing answers are fed back into later calls), so one revocation does not turn the rest of the run into 401s.
 Revoking every token, the caller's own included, is run last, on its own (see `run.ts`).
 
+The stateful phase signs up users of its own and signs them in (the document's links), then follows the link from a
+new token to its revocation with the run's credentials, which no link can change: a token of another user is not the
+caller's, and API.md (Conventions, Auth) makes that a 404. "Created resource not found" (ST302) is dropped for exactly
+those tokens.
+
 The contract (API.md) refuses a few schema-valid requests with a 400 for reasons that no JSON Schema can state. Each is
 listed below with the words of the contract, and a "schema-valid request rejected" failure (ST202) is dropped only
 when the answer is exactly that refusal: a 400 problem whose every entry is one of these, for this very request.
@@ -17,13 +22,34 @@ import os
 from typing import Any
 
 import schemathesis
-from schemathesis.openapi.checks import RejectedPositiveData
+from schemathesis.openapi.checks import EnsureResourceAvailability, RejectedPositiveData
 
 
 # `tok_<id>.<secret>`: the id is what `DELETE /v1/tokens/{id}` takes.
 RUN_TOKEN_ID = os.environ.get("SCHEMATHESIS_TOKEN", "").split(".")[0]
 # The id of a token that never existed: its revocation is a 404.
 NO_TOKEN_ID = "tok_00000000000000000000000000"
+# Whose token the run holds, as `run.ts` signed in.
+RUN_EMAIL = os.environ.get("SCHEMATHESIS_EMAIL", "").lower()
+# Tokens the run saw opened for other users than its own, by id.
+OTHER_USERS_TOKENS: set[str] = set()
+
+
+def _operation_id(case: Any) -> str | None:
+    return case.operation.definition.raw.get("operationId")
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Any, response: Any) -> None:
+    """Notes the tokens opened for another user than the run's."""
+    if _operation_id(case) != "createToken" or response.status_code != 201:
+        return
+    email = case.body.get("email") if isinstance(case.body, dict) else None
+    if isinstance(email, str) and email.lower() != RUN_EMAIL:
+        try:
+            OTHER_USERS_TOKENS.add(response.json().get("id"))
+        except ValueError:
+            pass
 
 
 @schemathesis.hook
@@ -32,7 +58,7 @@ def before_call(context: Any, case: Any, kwargs: Any) -> None:
     parameters = case.path_parameters
     if (
         RUN_TOKEN_ID
-        and case.operation.definition.raw.get("operationId") == "revokeToken"
+        and _operation_id(case) == "revokeToken"
         and parameters
         and parameters.get("id") == RUN_TOKEN_ID
     ):
@@ -106,7 +132,7 @@ def _is_documented_refusal(case: Any, problem: Any) -> bool:
     if problem.get("code") == "invalid_confirmation":
         # API.md, Users and tokens: "400 `invalid_confirmation` for an unknown, used or expired token". Which tokens
         # exist is the secret the email carries.
-        return case.operation.definition.raw.get("operationId") == "confirmEmail"
+        return _operation_id(case) == "confirmEmail"
     entries = problem.get("errors")
     return (
         problem.get("code") == "validation_error"
@@ -121,7 +147,11 @@ def _is_documented_refusal(case: Any, problem: Any) -> bool:
 
 @schemathesis.hook
 def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-    """Keeps every failure but a schema-valid request refused with one of the contract's own 400s."""
+    """Keeps every failure but a schema-valid request refused with one of the contract's own 400s, and the revocation
+    of another user's token answered 404."""
+    if isinstance(failure, EnsureResourceAvailability):
+        token_id = (case.path_parameters or {}).get("id")
+        return not (_operation_id(case) == "revokeToken" and token_id in OTHER_USERS_TOKENS)
     if not isinstance(failure, RejectedPositiveData) or response.status_code != 400:
         return True
     try:

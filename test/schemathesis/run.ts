@@ -117,7 +117,12 @@ const running = new Set<ChildProcess>();
  * One `st run`. Its output is kept and printed whole once it ends, so that two runs side by side do not interleave; a
  * line says when it starts.
  */
-const schemathesis = (name: string, schemaUrl: string, token: string, options: string[]): Promise<RunResult> =>
+const schemathesis = (
+  name: string,
+  schemaUrl: string,
+  identity: { email: string; token: string },
+  options: string[],
+): Promise<RunResult> =>
   new Promise((resolve, reject) => {
     const started = Date.now();
     let output = '';
@@ -127,7 +132,13 @@ const schemathesis = (name: string, schemaUrl: string, token: string, options: s
       ['-m', 'schemathesis.cli', '--config-file', join(ROOT, 'schemathesis.toml'), 'run', schemaUrl, ...options],
       {
         cwd: ROOT,
-        env: { ...process.env, SCHEMATHESIS_TOKEN: token, NO_COLOR: '1', COLUMNS: '120' },
+        env: {
+          ...process.env,
+          SCHEMATHESIS_TOKEN: identity.token,
+          SCHEMATHESIS_EMAIL: identity.email,
+          NO_COLOR: '1',
+          COLUMNS: '120',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -199,15 +210,17 @@ const main = async (): Promise<number> => {
     );
     const { baseUrl } = stack;
     const tokens = await prepare(httpClient(() => baseUrl));
+    const user = { email: USER.email, token: tokens.user };
+    const admin = { email: ADMIN.email, token: tokens.admin };
     const schemaUrl = `${baseUrl}/openapi.json`;
     const open = await publicOperations(schemaUrl);
     results.push(
       ...(await Promise.all([
-        schemathesis(`user, every operation but ${REVOKE_ALL}`, schemaUrl, tokens.user, excluding([REVOKE_ALL])),
+        schemathesis(`user, every operation but ${REVOKE_ALL}`, schemaUrl, user, excluding([REVOKE_ALL])),
         schemathesis(
           `admin, every operation but ${REVOKE_ALL} and those open to anyone`,
           schemaUrl,
-          tokens.admin,
+          admin,
           excluding([REVOKE_ALL, ...open]),
         ),
       ])),
@@ -215,8 +228,8 @@ const main = async (): Promise<number> => {
     const revokeAll = ['--include-operation-id', REVOKE_ALL, '--phases', 'examples,coverage,fuzzing'];
     results.push(
       ...(await Promise.all([
-        schemathesis(`user, ${REVOKE_ALL} last`, schemaUrl, tokens.user, revokeAll),
-        schemathesis(`admin, ${REVOKE_ALL} last`, schemaUrl, tokens.admin, revokeAll),
+        schemathesis(`user, ${REVOKE_ALL} last`, schemaUrl, user, revokeAll),
+        schemathesis(`admin, ${REVOKE_ALL} last`, schemaUrl, admin, revokeAll),
       ])),
     );
   } finally {
