@@ -54,7 +54,7 @@ export interface Operation {
   description: string;
   tags: string[];
   parameters?: (Parameter | Reference)[];
-  requestBody?: { required: true; content: Record<string, MediaType> };
+  requestBody?: { required: boolean; content: Record<string, MediaType> };
   responses: Record<string, Response>;
   security: Record<string, string[]>[];
 }
@@ -278,7 +278,8 @@ const toOperation = (contract: RouteContract): Operation => {
     ...(contract.body
       ? {
           requestBody: {
-            required: true,
+            // A request without a body is read as `{}`: the body is optional exactly where `{}` is a valid one.
+            required: !contract.body.safeParse({}).success,
             content: {
               'application/json': {
                 schema: toJsonSchema(contract.body, 'input'),

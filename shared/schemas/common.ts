@@ -28,8 +28,8 @@ export const withoutControlCharacters = z.regex(NO_CONTROL_CHARACTERS, {
   message: 'must not contain control characters',
 });
 
-/** Printable text without control characters, trimmed: names. */
-export const labelSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(100), withoutControlCharacters);
+/** Printable text without control characters, trimmed: names. The control characters are refused before trimming. */
+export const labelSchema = z.string().check(withoutControlCharacters, z.trim(), z.minLength(1), z.maxLength(100));
 
 const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 

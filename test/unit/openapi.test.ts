@@ -174,6 +174,20 @@ describe('request schemas', () => {
   });
 });
 
+describe('request bodies', () => {
+  it('are required exactly where an empty request is not a valid one', () => {
+    const optional = documented
+      .filter(({ operation }) => operation?.requestBody?.required === false)
+      .map(({ route }) => route.operationId);
+
+    expect(optional).toEqual(
+      routes.filter((route) => route.body?.safeParse({}).success).map((route) => route.operationId),
+    );
+    expect(optional).toEqual(expect.arrayContaining(['freezeAccount', 'unfreezeAccount']));
+    expect(optional).not.toContain('createAccount');
+  });
+});
+
 describe('list endpoints', () => {
   const lists = documented.filter(({ operation }) =>
     inlineParameters(operation!).some((parameter) => parameter.in === 'query' && parameter.name === 'cursor'),

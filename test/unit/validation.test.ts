@@ -87,6 +87,15 @@ describe('parseInput', () => {
     ]);
   });
 
+  it.each(['\u000bAda', 'Ada\t', '\u0085Ada'])(
+    'refuses a name with a control character, even where trimming would drop it: %j',
+    (name) => {
+      expect(
+        failure(credentialsBody, { email: 'ada@example.com', password: 'correct horse battery', name }).errors,
+      ).toEqual([{ path: 'name', message: 'must not contain control characters' }]);
+    },
+  );
+
   it.each(["o'brien+billing@example.co.uk", 'ADA@Example.COM', `${'a'.repeat(64)}@${'b'.repeat(63)}.com`])(
     'accepts the address %s',
     (email) => {
