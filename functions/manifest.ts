@@ -90,6 +90,8 @@ export const environment = {
   webhookDisableAfter: 'WEBHOOK_DISABLE_AFTER_SECONDS',
   /** `true` lets webhooks reach 127.0.0.1 and localhost over http: the local stack's receivers. Never set on AWS. */
   webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
+  /** `true` delivers webhooks to this machine only, whatever URL was registered: runs that must reach nothing else. */
+  webhookLoopbackOnly: 'WEBHOOK_LOOPBACK_ONLY',
 } as const;
 
 /**

@@ -12,6 +12,12 @@ import { pageOf } from './pages';
 
 const SORTED_WHOLE = LIST_READ_BUDGET / 2;
 
+const readPayment = {
+  operationId: 'getPayment',
+  description: 'Follow the payment just accepted until it is processed.',
+  parameters: { id: '$response.body#/id' },
+};
+
 export const getFees = route({
   method: 'GET',
   path: '/v1/fees',
@@ -79,6 +85,7 @@ export const createPayment = route({
   idempotent: true,
   verifiedEmail: true,
   success: { status: 202, description: 'The accepted payment.', schema: paymentSchema },
+  links: { read: readPayment },
   errors: [
     'unsupported_currency',
     'not_found',
@@ -163,6 +170,7 @@ export const createDeposit = route({
     bankTopUp: { accountId: 'acc_01jd0000000000000000000001', amount: 10000, currency: 'USD', reference: 'BANK-0001' },
   },
   success: { status: 202, description: 'The accepted deposit.', schema: paymentSchema },
+  links: { read: readPayment },
   errors: [
     'unsupported_currency',
     'not_found',

@@ -95,6 +95,24 @@ describe('listing payments on DynamoDB Local', () => {
     expect(narrowed.data.map((p) => p.id)).toEqual(inRange.map((p) => p.id));
   });
 
+  it('answers an empty page, in every order and to every caller, for a range that ends before it starts', async () => {
+    const from = '2030-01-01T00:00:00.000Z';
+    const to = '2020-01-01T00:00:00.000Z';
+
+    for (const caller of [ada, admin]) {
+      for (const field of ['createdAt', 'amount'] as const) {
+        const page = await listPayments(current().payments, caller, {
+          limit: 10,
+          from,
+          to,
+          order: { field, descending: true },
+        });
+
+        expect(page).toEqual({ data: [], nextCursor: null });
+      }
+    }
+  });
+
   it('lists every payment for an operator in creation order', async () => {
     const pages = await everyPage(current(), admin, { limit: 50, order: { field: 'createdAt', descending: false } });
     const listed = pages.flat();
