@@ -90,6 +90,8 @@ export const environment = {
   webhookDisableAfter: 'WEBHOOK_DISABLE_AFTER_SECONDS',
   /** `true` lets webhooks reach 127.0.0.1 and localhost over http: the local stack's receivers. Never set on AWS. */
   webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
+  /** `true` delivers webhooks to this machine only, whatever URL was registered: runs that must reach nothing else. */
+  webhookLoopbackOnly: 'WEBHOOK_LOOPBACK_ONLY',
 } as const;
 
 /**
@@ -253,7 +255,8 @@ export const functions = {
   'payments-create': fn(
     'payments-create',
     'Accepts a transfer, exchange or withdrawal and queues it',
-    { ...paymentsCreate, rates: ['GetItem'] },
+    // A payment with metadata is stored after the index entries of its metadata, one item per key.
+    { ...paymentsCreate, rates: ['GetItem'], metadata: ['PutItem'] },
     { sends: ['payments'] },
   ),
   'deposits-create': fn('deposits-create', 'Accepts a bank deposit, for operators', paymentsCreate, {
@@ -278,7 +281,11 @@ export const functions = {
     { ...ledgerWrite, idempotency: ['GetItem', 'PutItem'] },
   ),
   'payments-void': fn('payments-void', 'Voids an authorized payment', ledgerWrite),
-  'payments-list': fn('payments-list', 'Lists payments', { payments: read, accounts: read }),
+  // Index entries, then the payments they name; a metadata filter reads its index on the metadata table.
+  'payments-list': fn('payments-list', 'Lists payments', {
+    payments: ['Query', 'BatchGetItem'],
+    metadata: ['Query'],
+  }),
   'rates-list': fn('rates-list', 'Answers the exchange rates in force', { rates: ['Query'] }),
   'rates-history': fn('rates-history', "Lists a pair's rates, newest first, for operators", { rates: ['Query'] }),
   'rates-put': fn('rates-put', 'Sets the exchange rate of a pair, for operators', { rates: ['PutItem'] }),

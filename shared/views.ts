@@ -64,6 +64,7 @@ export const paymentView = (payment: Payment) => ({
   refundedAmount: payment.refundedAmount,
   ...(payment.failureReason === undefined ? {} : { failureReason: payment.failureReason }),
   ...(payment.voidReason === undefined ? {} : { voidReason: payment.voidReason }),
+  metadata: { ...payment.metadata },
   createdAt: payment.createdAt,
   updatedAt: payment.updatedAt,
   ...(payment.completedAt === undefined ? {} : { completedAt: payment.completedAt }),

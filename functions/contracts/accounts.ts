@@ -44,6 +44,33 @@ export const createAccount = route({
     tagged: { currency: 'EUR', name: 'Travel', metadata: { team: 'ops' } },
   },
   success: { status: 201, description: 'The new account.', schema: accountSchema },
+  links: {
+    read: {
+      operationId: 'getAccount',
+      description: 'Read the account just opened.',
+      parameters: { id: '$response.body#/id' },
+    },
+    operations: {
+      operationId: 'listOperations',
+      description: 'List the operations of the account just opened.',
+      parameters: { id: '$response.body#/id' },
+    },
+    balance: {
+      operationId: 'getBalanceAt',
+      description: 'Read the balance of the account just opened.',
+      parameters: { id: '$response.body#/id' },
+    },
+    deposit: {
+      operationId: 'createDeposit',
+      description: 'Credit the account just opened with a bank transfer (operators).',
+      body: { accountId: '$response.body#/id', currency: '$response.body#/currency' },
+    },
+    pay: {
+      operationId: 'createPayment',
+      description: 'Pay from the account just opened, in its currency.',
+      body: { sourceAccountId: '$response.body#/id', currency: '$response.body#/currency' },
+    },
+  },
   errors: ['unsupported_currency', 'limit_reached'],
 });
 

@@ -62,6 +62,18 @@ export const createWebhook = route({
     },
   },
   success: { status: 201, description: 'The new endpoint, with its signing secret.', schema: newWebhookSchema },
+  links: {
+    deliveries: {
+      operationId: 'listWebhookDeliveries',
+      description: 'List the deliveries to the endpoint just registered.',
+      parameters: { id: '$response.body#/id' },
+    },
+    delete: {
+      operationId: 'deleteWebhook',
+      description: 'Delete the endpoint just registered.',
+      parameters: { id: '$response.body#/id' },
+    },
+  },
   errors: ['limit_reached'],
 });
 

@@ -8,8 +8,17 @@ import {
   paymentListQuery,
   paymentSchema,
 } from '../../shared/schemas/payments';
+import { LIST_READ_BUDGET } from '../../shared/payments/list';
 import { route } from '../lib/contract';
 import { pageOf } from './pages';
+
+const SORTED_WHOLE = LIST_READ_BUDGET / 2;
+
+const readPayment = {
+  operationId: 'getPayment',
+  description: 'Follow the payment just accepted until it is processed.',
+  parameters: { id: '$response.body#/id' },
+};
 
 export const getFees = route({
   method: 'GET',
@@ -52,7 +61,10 @@ export const createPayment = route({
     '`tech-holds-<currency>`) and the payment becomes `AUTHORIZED`, with `authorizedAt` and ' +
     '`authorizationExpiresAt` (`holdSeconds` later, 60 to 2592000, 7 days when absent; `holdSeconds` without ' +
     '`capture: "manual"` is a 400). Capture it with POST /v1/payments/{id}/capture or void it with POST ' +
-    '/v1/payments/{id}/void; an authorization past its expiry is voided (`voidReason: "expired"`).',
+    '/v1/payments/{id}/void; an authorization past its expiry is voided (`voidReason: "expired"`).\n\n' +
+    'Any of them may carry `metadata`: up to 20 keys of 1 to 40 characters from `A-Z a-z 0-9 _ . -`, each with a ' +
+    'string value of at most 500 characters. It is stored as given, shown on the payment, and found with ' +
+    '`GET /v1/payments?metadata[<key>]=<value>`.',
   tags: ['Payments'],
   body: paymentBody,
   examples: {
@@ -90,6 +102,7 @@ export const createPayment = route({
   idempotent: true,
   verifiedEmail: true,
   success: { status: 202, description: 'The accepted payment.', schema: paymentSchema },
+  links: { read: readPayment },
   errors: [
     'unsupported_currency',
     'not_found',
@@ -108,7 +121,18 @@ export const listPayments = route({
   access: 'user',
   operationId: 'listPayments',
   summary: 'List payments',
-  description: 'Lists the payments where the caller owns the source or the destination; an admin sees all of them.',
+  description:
+    'Lists the payments where the caller owns the source or the destination (a `FAILED` payment only to the owner of ' +
+    'its source: the money never reached the destination); an admin sees all of them. Oldest first by default.\n\n' +
+    'Every sort follows an index of its own, and so do the selective filters: `from`/`to` in creation order, ' +
+    '`minAmount`/`maxAmount` by amount, and `refundOf`, `metadata[<key>]` and `accountId` (the first of them given) ' +
+    `in creation order; under another sort, their matches are sorted whole when they are at most ${SORTED_WHOLE}, ` +
+    'and otherwise found as the page walks the index of that sort. The other filters are checked as the page reads. ' +
+    `A page reads at most ${LIST_READ_BUDGET} items, so a selective filter may answer fewer than \`limit\` ` +
+    'payments, even none, with a `nextCursor`: follow `nextCursor` until it is null.\n\n' +
+    'A `metadata[<key>]` filter is answered from an index of metadata, one entry per match: sorted by anything but ' +
+    `\`createdAt\`, more than ${SORTED_WHOLE} matches are a 400 \`validation_error\` on \`sort\` (list them ` +
+    'in creation order).',
   tags: ['Payments'],
   query: paymentListQuery,
   queryDescriptions: {
@@ -120,6 +144,13 @@ export const listPayments = route({
     to: 'Only payments created at or before this time.',
     minAmount: 'Only payments of at least this amount, in minor units.',
     maxAmount: 'Only payments of at most this amount, in minor units.',
+    refundOf: 'Only the refunds of this payment.',
+    metadata:
+      'Only payments whose metadata holds this key with exactly this value, sent as `metadata[<key>]=<value>`; one ' +
+      'key per request.',
+    sort:
+      'The field to sort by, `-` first for descending order: `createdAt` (the default), `amount`, `fee` or ' +
+      '`completedAt`, which lists only the payments that have one. Ties are broken by id.',
   },
   success: { status: 200, description: 'A page of payments.', schema: pageOf(paymentSchema) },
   errors: ['unsupported_currency'],
@@ -156,6 +187,7 @@ export const createDeposit = route({
     bankTopUp: { accountId: 'acc_01jd0000000000000000000001', amount: 10000, currency: 'USD', reference: 'BANK-0001' },
   },
   success: { status: 202, description: 'The accepted deposit.', schema: paymentSchema },
+  links: { read: readPayment },
   errors: [
     'unsupported_currency',
     'not_found',

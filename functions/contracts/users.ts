@@ -30,6 +30,13 @@ export const createUser = route({
   body: credentialsBody,
   examples: { signUp: { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada' } },
   success: { status: 201, description: 'The new user and its first token.', schema: signUpSchema },
+  links: {
+    signIn: {
+      operationId: 'createToken',
+      description: 'Sign in with the email and password just registered: another token of the new user.',
+      body: { email: '$request.body#/email', password: '$request.body#/password' },
+    },
+  },
   errors: ['email_taken'],
 });
 
@@ -84,6 +91,13 @@ export const createToken = route({
   body: credentialsBody,
   examples: { signIn: { email: 'ada@example.com', password: 'correct horse battery', name: 'laptop' } },
   success: { status: 201, description: 'The new token, with its secret.', schema: newTokenSchema },
+  links: {
+    revoke: {
+      operationId: 'revokeToken',
+      description: 'Revoke the token just issued (a 404 unless the caller is the user it was issued to).',
+      parameters: { id: '$response.body#/id' },
+    },
+  },
   errors: ['invalid_credentials', 'too_many_requests', 'limit_reached'],
 });
 

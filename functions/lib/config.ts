@@ -36,6 +36,7 @@ const envSchema = z.object({
   [environment.webhookRetrySchedule]: z.optional(retrySchedule),
   [environment.webhookDisableAfter]: seconds(STANDARD_DELIVERY_POLICY.disableAfterMs / 1000),
   [environment.webhookAllowLoopback]: z.optional(z.enum(['true', 'false'])),
+  [environment.webhookLoopbackOnly]: z.optional(z.enum(['true', 'false'])),
   [environment.eventBus]: z.optional(z.string().check(z.minLength(1))),
   [settings.tokenLifetimeDays.envVar]: z._default(
     z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,3}$/)), z.transform(Number)),
@@ -67,7 +68,10 @@ export const config = {
       retrySchedule: parsed.data[environment.webhookRetrySchedule] ?? STANDARD_DELIVERY_POLICY.retrySchedule,
       disableAfterMs: parsed.data[environment.webhookDisableAfter] * 1000,
     },
-    urlPolicy: { allowLoopback: parsed.data[environment.webhookAllowLoopback] === 'true' },
+    urlPolicy: {
+      allowLoopback: parsed.data[environment.webhookAllowLoopback] === 'true',
+      loopbackOnly: parsed.data[environment.webhookLoopbackOnly] === 'true',
+    },
   },
   /** The stack's EventBridge bus, or none (the local stack). */
   eventBusName: parsed.data[environment.eventBus],

@@ -13,6 +13,21 @@ export type Tag = 'Meta' | 'Users' | 'Tokens' | 'Accounts' | 'Payments' | 'Event
 
 type Schema = z.ZodMiniType;
 
+/**
+ * A call that a success answer makes possible, as an OpenAPI link: the operation, and where each of its inputs comes
+ * from (a runtime expression such as `$response.body#/id` or `$request.body#/email`). Clients and test tools follow
+ * links to chain real calls: create an account, then read it.
+ */
+export interface Link {
+  /** The `operationId` of the operation to call. */
+  operationId: string;
+  description: string;
+  /** Path or query parameters of that operation, by name. */
+  parameters?: Readonly<Record<string, string>>;
+  /** Fields of that operation's JSON body, by name. */
+  body?: Readonly<Record<string, string>>;
+}
+
 export interface RouteContract<
   B extends Schema | undefined = Schema | undefined,
   Q extends Schema | undefined = Schema | undefined,
@@ -41,13 +56,18 @@ export interface RouteContract<
   queryDescriptions?: Readonly<Record<string, string>>;
   /** The JSON body. */
   body?: B;
-  /** Request bodies a client may send as they are, by name: the document's examples. */
+  /**
+   * Request bodies a client may send as they are, by name: the document's examples. Every route with a body has at
+   * least one, and each is valid against the body schema.
+   */
   examples?: Readonly<Record<string, unknown>>;
   /** Money moves: an `Idempotency-Key` header is read and a reused key is a 422 `idempotency_key_reused`. */
   idempotent?: true;
   /** Only a caller whose email is verified may call it (money leaves their account): else a 403 `email_unverified`. */
   verifiedEmail?: true;
   success: { status: 200 | 201 | 202 | 204; description: string; schema?: Schema };
+  /** What a client may call next with what the success answer (or this request) holds, by link name. */
+  links?: Readonly<Record<string, Link>>;
   /**
    * The error codes of the route's own rules. Those its shape implies (a body's `invalid_json`, a caller's
    * `unauthorized`, a path's `not_found`…) are added by `errorsOf`.

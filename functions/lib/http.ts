@@ -97,7 +97,9 @@ const parseRequest = <
     ? parseInput(contract.query, groupDeepObjects(event.queryStringParameters ?? {}))
     : undefined;
   // A route without a body schema ignores whatever body comes, as a GET should.
-  const body = contract.body ? parseInput(contract.body, readJsonBody(event) ?? {}) : undefined;
+  // Only a request without a body reads as `{}`; a body of `null` is a value, and refused as one.
+  const sent = contract.body ? readJsonBody(event) : undefined;
+  const body = contract.body ? parseInput(contract.body, sent === undefined ? {} : sent) : undefined;
   const key = contract.idempotent ? event.headers['idempotency-key'] : undefined;
   const idempotencyKey = key === undefined ? undefined : parseInput(idempotencyKeySchema, key, ['Idempotency-Key']);
   const { method } = event.requestContext.http;

@@ -6,6 +6,10 @@
  */
 const DEEP_OBJECT_KEY = /^([A-Za-z][A-Za-z0-9]*)\[([^[\]]*)\]$/;
 
+// Defined, not assigned: a key named `__proto__` must stay a plain property, for the schema to refuse it.
+const define = (object: object, key: string, value: unknown) =>
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+
 export const groupDeepObjects = (
   query: Readonly<Record<string, string | undefined>>,
 ): Record<string, string | Record<string, string> | undefined> => {
@@ -15,13 +19,13 @@ export const groupDeepObjects = (
     const match = DEEP_OBJECT_KEY.exec(key);
     const [, name, property] = match ?? [];
     if (name === undefined || property === undefined || value === undefined || Object.hasOwn(query, name)) {
-      grouped[key] = value;
+      define(grouped, key, value);
       continue;
     }
     const object = objects.get(name) ?? {};
-    Object.defineProperty(object, property, { value, enumerable: true, writable: true, configurable: true });
+    define(object, property, value);
     objects.set(name, object);
   }
-  for (const [name, object] of objects) grouped[name] = object;
+  for (const [name, object] of objects) define(grouped, name, object);
   return grouped;
 };

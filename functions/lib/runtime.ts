@@ -14,6 +14,7 @@ import { DynamoWebhookStore } from '../../shared/adapters/webhook-store';
 import type { PublishDeps } from '../../shared/events/publish';
 import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/adapters/ledger-store';
 import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/adapters/payment-store';
+import { paymentMetadataIndex } from '../../shared/adapters/payment-listing';
 import { DynamoRateStore } from '../../shared/adapters/rate-store';
 import { type TableName, tables } from '../../shared/adapters/tables';
 import { DynamoSignInAttempts, DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
@@ -129,7 +130,8 @@ const ledgerWriter = /* @__PURE__ */ once(
 );
 // Functions that only read the ledger (operations-list, balance-get) are bound to no payments table.
 const ledger = /* @__PURE__ */ once(() => joinLedger(ledgerReader, ledgerWriter));
-const paymentStore = /* @__PURE__ */ once(() => new DynamoPaymentStore(dynamo, tableName('payments')));
+const paymentMetadata = /* @__PURE__ */ once(() => paymentMetadataIndex(dynamo, tableName('metadata')));
+const paymentStore = /* @__PURE__ */ once(() => new DynamoPaymentStore(dynamo, tableName('payments'), paymentMetadata));
 const idempotencyStore = /* @__PURE__ */ once(() => new DynamoIdempotencyStore(dynamo, tableName('idempotency')));
 const rateStore = /* @__PURE__ */ once(() => new DynamoRateStore(dynamo, tableName('rates')));
 const paymentQueue = /* @__PURE__ */ once(() => new SqsPaymentQueue(createSqsClient(), () => queueUrl('payments')));

@@ -34,10 +34,18 @@ export interface MediaType {
   examples?: Record<string, { summary: string; value: unknown }>;
 }
 
+export interface LinkObject {
+  operationId: string;
+  description: string;
+  parameters?: Record<string, string>;
+  requestBody?: Record<string, string>;
+}
+
 export interface Response {
   description: string;
   headers?: Record<string, { description: string; schema: JsonSchema }>;
   content?: Record<string, MediaType>;
+  links?: Record<string, LinkObject>;
 }
 
 export interface Operation {
@@ -46,7 +54,7 @@ export interface Operation {
   description: string;
   tags: string[];
   parameters?: (Parameter | Reference)[];
-  requestBody?: { required: true; content: Record<string, MediaType> };
+  requestBody?: { required: boolean; content: Record<string, MediaType> };
   responses: Record<string, Response>;
   security: Record<string, string[]>[];
 }
@@ -236,6 +244,24 @@ const examplesOf = (examples: Readonly<Record<string, unknown>>): MediaType['exa
     ]),
   );
 
+/** The contract's links, as OpenAPI Link objects on its success response. */
+const linksOf = (contract: RouteContract): Pick<Response, 'links'> =>
+  contract.links
+    ? {
+        links: Object.fromEntries(
+          Object.entries(contract.links).map(([name, { operationId, description, parameters, body }]) => [
+            name,
+            {
+              operationId,
+              description,
+              ...(parameters ? { parameters: { ...parameters } } : {}),
+              ...(body ? { requestBody: { ...body } } : {}),
+            },
+          ]),
+        ),
+      }
+    : {};
+
 const toOperation = (contract: RouteContract): Operation => {
   const parameters: (Parameter | Reference)[] = [
     ...(contract.idempotent ? [{ $ref: IDEMPOTENCY_KEY_REF }] : []),
@@ -252,7 +278,8 @@ const toOperation = (contract: RouteContract): Operation => {
     ...(contract.body
       ? {
           requestBody: {
-            required: true,
+            // A request without a body is read as `{}`: the body is optional exactly where `{}` is a valid one.
+            required: !contract.body.safeParse({}).success,
             content: {
               'application/json': {
                 schema: toJsonSchema(contract.body, 'input'),
@@ -266,6 +293,7 @@ const toOperation = (contract: RouteContract): Operation => {
       [String(status)]: {
         description,
         ...(schema ? { content: { 'application/json': { schema: toJsonSchema(schema, 'output') } } } : {}),
+        ...linksOf(contract),
       },
       ...errorResponses([...errorsOf(contract), 'internal_error']),
     },

@@ -1,5 +1,6 @@
 import { DEFAULT_PAGE_SIZE } from '../../shared/page';
 import { listPayments } from '../../shared/payments/list';
+import type { PaymentSortField } from '../../shared/payments/model';
 import { toSortOrder } from '../../shared/schemas/common';
 import { listPayments as contract } from '../contracts/payments';
 import { httpHandler } from '../lib/http';
@@ -11,7 +12,7 @@ export const handler = httpHandler(contract, async ({ caller, query }) => {
   const page = await listPayments(paymentDeps, caller, {
     ...filters,
     limit: limit ?? DEFAULT_PAGE_SIZE,
-    order: toSortOrder<'createdAt' | 'amount'>(sort, { field: 'createdAt', descending: false }),
+    order: toSortOrder<PaymentSortField>(sort, { field: 'createdAt', descending: false }),
   });
   return pageView(page, paymentView);
 });

@@ -52,8 +52,8 @@ export interface AccountStore {
   walk(filter: AccountFilter, walk: AccountWalk): Promise<{ accounts: AccountRecord[]; next: string | null }>;
   /** The key `walk` resumes after, for the last account of a page walked with this filter. */
   walkKey(account: AccountRecord, filter: AccountFilter): string;
-  /** Applies `changes` if the account still has `updatedAt` and is not closed. */
-  update(id: string, changes: AccountChanges, updatedAt: string, at: string): Promise<Conditional>;
+  /** Applies `changes` to the account as read, if it is still as read (same `updatedAt`) and not closed. */
+  update(current: AccountRecord, changes: AccountChanges, at: string): Promise<Conditional>;
   /** Sets the status if the account's current one is among `from`. */
   setStatus(id: string, status: 'active' | 'frozen', from: readonly AccountStatus[], at: string): Promise<Conditional>;
   /** Closes a user's account if it holds nothing (balance and held both 0) and is not closed yet. */

@@ -139,7 +139,7 @@ export const updateAccount = async (
       name: patch.name,
       metadata: patch.metadata === undefined ? undefined : mergeMetadata(account.metadata, patch.metadata),
     };
-    const outcome = await deps.accounts.update(id, changes, account.updatedAt, deps.clock().toISOString());
+    const outcome = await deps.accounts.update(account, changes, deps.clock().toISOString());
     if (outcome.done) return withHoldings(deps, outcome.account, id);
     if (!outcome.account) throw new NotFoundError('account', id);
     account = outcome.account as AccountRecord & { ownerId: string };

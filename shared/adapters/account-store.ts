@@ -238,9 +238,8 @@ export class DynamoAccountStore implements AccountStore {
     return { accounts: inRange, next: ids.length > walk.budget ? (ids.at(-2) ?? null) : null };
   }
 
-  async update(id: string, changes: AccountChanges, updatedAt: string, at: string): Promise<Conditional> {
-    const current = await this.findById(id);
-    if (!current || current.updatedAt !== updatedAt) return { done: false, account: current };
+  async update(current: AccountRecord, changes: AccountChanges, at: string): Promise<Conditional> {
+    const { id, updatedAt } = current;
     const metadata = changes.metadata ?? current.metadata;
     const removed = Object.keys(current.metadata).filter((key) => !Object.hasOwn(metadata, key));
     await this.indexMetadata(current, metadata);

@@ -34,6 +34,7 @@ import { batchGet } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './conditions';
 import { claimPut } from './payment-store';
+import { completedKey, feeKey } from './payment-keys';
 
 const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, held: 0n, input: 0n, output: 0n, credits: 0n, createdAt: '' };
 
@@ -464,12 +465,17 @@ const TRANSITION_FIELDS = [
 const paymentUpdate = (table: string, { payment, from }: Transition, operationKeys: string[]) => {
   const fields = TRANSITION_FIELDS.filter((field) => payment[field] !== undefined);
   const authorized = payment.status === 'AUTHORIZED';
+  const captured = from === 'AUTHORIZED' && payment.status === 'COMPLETED';
   const sets = [
     '#status = :to',
     'updatedAt = :updatedAt',
     ...fields.map((field) => `${field} = :${field}`),
     'operationKeys = list_append(if_not_exists(operationKeys, :none), :keys)',
     ...(authorized ? ['authorized = :to'] : []),
+    // The list's indexes by completion and by fee follow the payment: completing adds it to the first, a capture's
+    // fee (recomputed on the amount captured) moves it in the second.
+    ...(payment.status === 'COMPLETED' && payment.completedAt !== undefined ? ['completedKey = :completedKey'] : []),
+    ...(captured ? ['feeKey = :feeKey'] : []),
   ];
   const removes = [...(from === 'INITIATED' ? ['pending'] : []), ...(from === 'AUTHORIZED' ? ['authorized'] : [])];
   return {
@@ -486,6 +492,10 @@ const paymentUpdate = (table: string, { payment, from }: Transition, operationKe
         ...Object.fromEntries(fields.map((field) => [`:${field}`, payment[field]])),
         ':none': [],
         ':keys': operationKeys,
+        ...(payment.status === 'COMPLETED' && payment.completedAt !== undefined
+          ? { ':completedKey': completedKey(payment.completedAt, payment.id) }
+          : {}),
+        ...(captured ? { ':feeKey': feeKey(payment.fee, payment.id) } : {}),
       },
     },
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Metadata, MetadataFilter } from '../metadata';
 import { type IndexWalk, walkIndex } from './ordered';
@@ -26,9 +27,11 @@ export class DynamoMetadataIndex<Scope extends string> {
     }
   }
 
-  // The value comes last: it is the only part that may hold any character, so the parts never run into each other.
+  // A value may take 2,000 bytes of UTF-8, and a key of an index at most 2,048: the lookup holds the value's SHA-256.
+  // A list checks the pair on each record it reads, so even a collision would list nothing it should not.
   private lookup(scope: Scope, under: string, { key, value }: MetadataFilter): string {
-    return [this.collection, `${scope}:${under}`, key, value].join('\u0000');
+    const digest = createHash('sha256').update(value, 'utf8').digest('base64url');
+    return [this.collection, `${scope}:${under}`, key, digest].join('\u0000');
   }
 
   private indexOf(scope: Scope): string {

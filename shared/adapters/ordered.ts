@@ -38,6 +38,20 @@ export interface IndexWalk {
   chunk: number;
   /** When set, each request after the first reads twice as many items as the one before, up to this many. */
   maxChunk?: number | undefined;
+  /** When set, counts the items read, and no request reads more than what is left of its budget (but at least one). */
+  meter?: ReadMeter | undefined;
+}
+
+/** Exclusive bounds on a sort key; absent is unbounded. */
+export interface KeyBounds {
+  above?: string | undefined;
+  below?: string | undefined;
+}
+
+/** The items a list has read so far, index entries and records alike, against what it may read in all. */
+export interface ReadMeter {
+  read: number;
+  budget: number;
 }
 
 /**
@@ -49,7 +63,7 @@ export async function* walkIndex(
   client: DynamoDBDocumentClient,
   walk: IndexWalk,
 ): AsyncGenerator<Record<string, unknown>> {
-  const { above, below } = walk;
+  const { above, below, meter } = walk;
   if (above !== undefined && below !== undefined && above >= below) return;
   const range =
     above !== undefined && below !== undefined
@@ -62,6 +76,9 @@ export async function* walkIndex(
   let start: Record<string, unknown> | undefined;
   let chunk = walk.chunk;
   do {
+    // Reserved on the meter before the request, so that walks read at once never read past the budget together.
+    const limit = meter ? Math.max(1, Math.min(chunk, meter.budget - meter.read)) : chunk;
+    if (meter) meter.read += limit;
     const out = await client.send(
       new QueryCommand({
         TableName: walk.table,
@@ -74,10 +91,11 @@ export async function* walkIndex(
           ...(below === undefined ? {} : { ':below': below }),
         },
         ScanIndexForward: !walk.descending,
-        Limit: chunk,
+        Limit: limit,
         ExclusiveStartKey: start,
       }),
     );
+    if (meter) meter.read -= limit - (out.Items?.length ?? 0);
     chunk = Math.max(chunk, Math.min(2 * chunk, walk.maxChunk ?? chunk));
     for (const item of out.Items ?? []) {
       const sort = item[walk.sortName] as string;

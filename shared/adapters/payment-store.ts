@@ -7,6 +7,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
+import type { Metadata } from '../metadata';
 import type {
   CaptureMode,
   FailureReason,
@@ -19,16 +20,17 @@ import type {
 import type {
   IdempotencyClaim,
   IdempotencyStore,
-  OrderedRead,
-  PaymentScope,
+  PaymentPage,
+  PaymentPageRead,
   PaymentStore,
   RefundAcceptance,
-  TimeRange,
 } from '../payments/ports';
 import { batchGet } from './batch';
-import { queryAttribute } from './query';
 import { refusingItem } from './conditions';
-import { mergeInOrder } from './ordered';
+import type { DynamoMetadataIndex } from './metadata-index';
+import { EVERY_PAYMENT, paymentPage, type PaymentMetadataScope } from './payment-listing';
+import { indexKeys } from './payment-keys';
+import { queryAttribute } from './query';
 
 // Payment ids are `pay_` + a lower-case ULID, whose first ten characters encode the creation time: a time range is a
 // key range on any index sorted by id.
@@ -37,12 +39,12 @@ const idBound = (time: string | undefined, edge: 'low' | 'high'): string => {
   return `pay_${encodeTime(ms, 10).toLowerCase()}${(edge === 'low' ? '0' : 'z').repeat(16)}`;
 };
 
-const toPaymentItem = (payment: Payment): Record<string, unknown> => ({
-  ...payment,
-  // The sparse `pending` index holds INITIATED payments only; `listed` puts every payment in the `all` index.
-  ...(payment.status === 'INITIATED' ? { pending: 'INITIATED' } : {}),
-  listed: 'payment',
-});
+const toPaymentItem = (payment: Payment): Record<string, unknown> => ({ ...payment, ...indexKeys(payment) });
+
+const isMetadata = (value: unknown): value is Metadata =>
+  typeof value === 'object' &&
+  value !== null &&
+  Object.values(value as Record<string, unknown>).every((entry) => typeof entry === 'string');
 
 const isDestination = (value: unknown): value is WithdrawalDestination =>
   typeof value === 'object' &&
@@ -82,6 +84,7 @@ export const fromPaymentItem = (item: Record<string, unknown>): Payment => {
       ? { destination: { method: item.destination.method, reference: item.destination.reference } }
       : {}),
     ...(typeof item.failureReason === 'string' ? { failureReason: item.failureReason as FailureReason } : {}),
+    ...(isMetadata(item.metadata) ? { metadata: { ...item.metadata } } : {}),
     ...optional('completedAt'),
     ...optional('sourceOwnerId'),
     ...optional('destinationOwnerId'),
@@ -113,9 +116,21 @@ export class DynamoPaymentStore implements PaymentStore {
     private readonly client: DynamoDBDocumentClient,
     /** The payments table. */
     private readonly table: string,
+    /**
+     * The metadata index of payments, made on first use: a function that neither writes nor filters metadata needs no
+     * binding to its table.
+     */
+    private readonly metadata: () => DynamoMetadataIndex<PaymentMetadataScope>,
   ) {}
 
+  /**
+   * The index entries of the payment's metadata are written first, then the payment: a stored payment is always found
+   * by its metadata, and the entries of a payment a crash kept from being stored name an id the list finds nothing
+   * under (a retry with the same Idempotency-Key writes them again, the same). One transaction would do the same at
+   * twice the cost: DynamoDB bills each write of a transaction twice, the payment's index entries included.
+   */
   async create(payment: Payment): Promise<{ created: boolean; payment: Payment }> {
+    await this.indexMetadata(payment);
     try {
       await this.client.send(
         new PutCommand({
@@ -131,7 +146,18 @@ export class DynamoPaymentStore implements PaymentStore {
     }
   }
 
+  private async indexMetadata(payment: Payment): Promise<void> {
+    if (payment.metadata === undefined || Object.keys(payment.metadata).length === 0) return;
+    await this.metadata().put(payment.id, payment.metadata, {
+      ...(payment.sourceOwnerId === undefined ? {} : { payer: payment.sourceOwnerId }),
+      ...(payment.destinationOwnerId === undefined ? {} : { payee: payment.destinationOwnerId }),
+      all: EVERY_PAYMENT,
+    });
+  }
+
+  /** Its metadata's index entries are written first, as for `create`. */
   async createRefund(refund: Payment, original: Payment): Promise<RefundAcceptance> {
+    await this.indexMetadata(refund);
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(
@@ -185,95 +211,27 @@ export class DynamoPaymentStore implements PaymentStore {
     return Item ? fromPaymentItem(Item) : undefined;
   }
 
-  /** Ids from one index partition, in id (so creation) order, within the range. */
-  private async ids(
-    index: string,
-    keyName: string,
-    keyValue: string,
-    range: TimeRange,
-    limit?: number,
-    after?: string,
-  ): Promise<string[]> {
-    return queryAttribute(
-      this.client,
-      {
-        TableName: this.table,
-        IndexName: index,
-        KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
-        ExpressionAttributeNames: { '#key': keyName },
-        ExpressionAttributeValues: {
-          ':key': keyValue,
-          ':low': idBound(range.from, 'low'),
-          ':high': idBound(range.to, 'high'),
-        },
-        ...(after === undefined ? {} : { ExclusiveStartKey: { [keyName]: keyValue, id: after } }),
-      },
-      'id',
-      limit,
-    );
-  }
-
-  /**
-   * The ids of one index partition in id order, strictly after `after` in that order and within the range, read a page
-   * of `chunk` at a time and only as far as the reader goes.
-   */
-  private async *idsInOrder(
-    index: string,
-    keyName: string,
-    keyValue: string,
-    { range, descending, after, chunk }: OrderedRead,
-  ): AsyncGenerator<string> {
-    let low = idBound(range.from, 'low');
-    let high = idBound(range.to, 'high');
-    // The cursor narrows the key range rather than being a start key, which DynamoDB refuses outside the range.
-    if (after !== undefined && !descending && after > low) low = after;
-    if (after !== undefined && descending && after < high) high = after;
-    if (low > high) return;
-    const pages = paginateQuery(
-      { client: this.client, pageSize: chunk },
-      {
-        TableName: this.table,
-        IndexName: index,
-        KeyConditionExpression: '#key = :key AND id BETWEEN :low AND :high',
-        ExpressionAttributeNames: { '#key': keyName },
-        ExpressionAttributeValues: { ':key': keyValue, ':low': low, ':high': high },
-        ScanIndexForward: !descending,
-      },
-    );
-    // A generator: the next page is read only when the reader asks past the last id of this one.
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const id = item.id as string;
-        if (id !== after) yield id;
-      }
-    }
-  }
-
-  async *inOrder(scope: PaymentScope, read: OrderedRead): AsyncGenerator<Payment[]> {
-    const streams =
-      scope === 'all'
-        ? [this.idsInOrder('all', 'listed', 'payment', read)]
-        : [
-            this.idsInOrder('bySourceOwner', 'sourceOwnerId', scope.userId, read),
-            this.idsInOrder('byDestinationOwner', 'destinationOwnerId', scope.userId, read),
-          ];
-    let ids: string[] = [];
-    for await (const id of mergeInOrder(streams, (key) => key, read.descending)) {
-      ids.push(id);
-      if (ids.length === read.chunk) {
-        yield await this.load(ids);
-        ids = [];
-      }
-    }
-    if (ids.length > 0) yield await this.load(ids);
-  }
-
   private async load(ids: readonly string[]): Promise<Payment[]> {
     return (await batchGet(this.client, this.table, 'id', ids)).map(fromPaymentItem);
   }
 
   async listPending(before: Date, limit: number, after?: string): Promise<{ payments: Payment[]; next?: string }> {
-    const ids = await this.ids('pending', 'pending', 'INITIATED', { to: before.toISOString() }, limit, after);
+    const ids = await queryAttribute(
+      this.client,
+      {
+        TableName: this.table,
+        IndexName: 'pending',
+        KeyConditionExpression: 'pending = :initiated AND id BETWEEN :low AND :high',
+        ExpressionAttributeValues: {
+          ':initiated': 'INITIATED',
+          ':low': idBound(undefined, 'low'),
+          ':high': idBound(before.toISOString(), 'high'),
+        },
+        ...(after === undefined ? {} : { ExclusiveStartKey: { pending: 'INITIATED', id: after } }),
+      },
+      'id',
+      limit,
+    );
     // The index lags the table a little: keep only what the table says is still INITIATED.
     const payments = (await this.load(ids)).filter((payment) => payment.status === 'INITIATED');
     const last = ids.at(-1);
@@ -306,16 +264,11 @@ export class DynamoPaymentStore implements PaymentStore {
     return { payments: [] };
   }
 
-  async listForUser(userId: string, range: TimeRange): Promise<Payment[]> {
-    const [sent, received] = await Promise.all([
-      this.ids('bySourceOwner', 'sourceOwnerId', userId, range),
-      this.ids('byDestinationOwner', 'destinationOwnerId', userId, range),
-    ]);
-    return this.load([...new Set([...sent, ...received])].sort());
-  }
-
-  async listAll(range: TimeRange): Promise<Payment[]> {
-    return this.load(await this.ids('all', 'listed', 'payment', range));
+  page(read: PaymentPageRead): Promise<PaymentPage> {
+    return paymentPage(
+      { client: this.client, table: this.table, metadata: this.metadata, fromItem: fromPaymentItem },
+      read,
+    );
   }
 }
 

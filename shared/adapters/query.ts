@@ -45,7 +45,7 @@ export const queryPage = async (
   client: DynamoDBDocumentClient,
   input: QueryInput,
   limit: number,
-  cursorOf: (last: Record<string, unknown>) => unknown,
+  cursorOf: (last: Record<string, unknown>) => Record<string, unknown>,
 ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> => {
   const items = await queryItems(client, input, limit + 1);
   const page = items.slice(0, limit);

@@ -28,6 +28,30 @@ export interface TableDefinition {
   stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
 }
 
+/**
+ * What a listing index of payments carries besides its keys: the facts a list filters on that never change once the
+ * payment is created. A page reads in full only the payments whose entries pass them, and no change of state (status,
+ * `updatedAt`, `completedAt`) rewrites these indexes: only a change of their keys does. DynamoDB counts at most 100
+ * such attributes over all the indexes of a table.
+ */
+const PAYMENT_FACTS = ['type', 'currency', 'amount', 'sourceAccountId', 'destinationAccountId', 'refundOf'];
+
+const paymentListing = (name: string, partitionKey: string, sortKey: string): IndexDefinition => ({
+  name,
+  partitionKey: { name: partitionKey, type: 'S' },
+  sortKey: { name: sortKey, type: 'S' },
+  // An index's own keys are in every entry already.
+  projection: { type: 'INCLUDE', attributes: PAYMENT_FACTS.filter((fact) => fact !== partitionKey) },
+});
+
+/** One scope's listing indexes: by id (creation order), and by each other sort field of the list. */
+const paymentListings = (name: string, partitionKey: string): IndexDefinition[] => [
+  paymentListing(name, partitionKey, 'id'),
+  paymentListing(`${name}Amount`, partitionKey, 'amountKey'),
+  paymentListing(`${name}Fee`, partitionKey, 'feeKey'),
+  paymentListing(`${name}Completed`, partitionKey, 'completedKey'),
+];
+
 /** The lookup indexes of the metadata table: as many as the scopes a collection's list may have. */
 export const METADATA_LOOKUPS = ['lookup0', 'lookup1', 'lookup2'] as const;
 
@@ -93,30 +117,22 @@ export const tables = {
   /**
    * Payments, the outbox of their outcomes (the stream feeds the notifier) and the queue's source of truth. The
    * `pending` and `authorized` indexes are sparse: only INITIATED payments carry `pending`, and only AUTHORIZED ones
-   * `authorized` (sorted by when their authorization expires), so the sweeper reads just those.
+   * `authorized` (sorted by when their authorization expires), so the sweeper reads just those. The others serve the
+   * list: for each scope (the source's owner, the destination's owner, every payment for operators) one index per sort
+   * field, on keys made unique by the id (`amountKey = <amount, zero-padded>#<id>`; `completedKey`, set by the ledger
+   * when the payment completes, makes its indexes sparse; a capture rewrites `feeKey`); and by account on either side,
+   * and by the payment a refund returns (sparse). See payment-keys.ts.
    */
   payments: {
     envVar: 'PAYMENTS_TABLE',
     partitionKey: { name: 'id', type: 'S' },
     indexes: [
-      {
-        name: 'bySourceOwner',
-        partitionKey: { name: 'sourceOwnerId', type: 'S' },
-        sortKey: { name: 'id', type: 'S' },
-        projection: { type: 'KEYS_ONLY' },
-      },
-      {
-        name: 'byDestinationOwner',
-        partitionKey: { name: 'destinationOwnerId', type: 'S' },
-        sortKey: { name: 'id', type: 'S' },
-        projection: { type: 'KEYS_ONLY' },
-      },
-      {
-        name: 'all',
-        partitionKey: { name: 'listed', type: 'S' },
-        sortKey: { name: 'id', type: 'S' },
-        projection: { type: 'KEYS_ONLY' },
-      },
+      ...paymentListings('bySourceOwner', 'sourceOwnerId'),
+      ...paymentListings('byDestinationOwner', 'destinationOwnerId'),
+      ...paymentListings('all', 'listed'),
+      paymentListing('bySourceAccount', 'sourceAccountId', 'id'),
+      paymentListing('byDestinationAccount', 'destinationAccountId', 'id'),
+      paymentListing('byRefundOf', 'refundOf', 'id'),
       {
         name: 'pending',
         partitionKey: { name: 'pending', type: 'S' },
@@ -260,10 +276,10 @@ export const tables = {
   },
   /**
    * The metadata index of every collection with metadata (payments; accounts): one item per record and key
-   * (`record = <collection>\u0000<id>`, `key`), written before the record itself. Each names up to three
-   * lookups, `<collection>\u0000<scope>\u0000<key>\u0000<value>`, one per scope a list of the collection can have
-   * (a payment's payer, its payee, and every payment), each the key of an index sorted by `recordId`: a
-   * `metadata[key]=value` filter reads one entry per match, never the collection. See metadata-index.ts.
+   * (`record = <collection>\u0000<id>`, `key`), written before the record itself. Each names up to three lookups,
+   * `<collection>\u0000<scope>:<under>\u0000<key>\u0000<SHA-256 of the value>`, one per scope a list of the
+   * collection can have (a payment's payer, its payee, and every payment), each the key of an index sorted by
+   * `recordId`: a `metadata[key]=value` filter reads one entry per match, never the collection. See metadata-index.ts.
    */
   metadata: {
     envVar: 'METADATA_TABLE',

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import type { WebhookSender } from '../webhooks/ports';
-import { isAllowedAddress, type UrlPolicy } from '../webhooks/url';
+import { isAllowedAddress, isLoopbackHost, type UrlPolicy } from '../webhooks/url';
 
 // A receiver's answer body is read only to free the socket; nothing past this is kept.
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -46,6 +46,11 @@ export class HttpWebhookSender implements WebhookSender {
     { headers, body, timeoutMs }: { headers: Record<string, string>; body: string; timeoutMs: number },
   ): Promise<{ statusCode?: number; error?: string }> {
     const target = new URL(url);
+    if (this.policy.loopbackOnly && !isLoopbackHost(target.hostname)) {
+      return Promise.resolve({
+        error: `${target.hostname} is not on this machine, the only one this stack delivers to`,
+      });
+    }
     // An address in the URL itself is never looked up: it is checked here instead.
     const literal = target.hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(literal) !== 0 && !isAllowedAddress(literal, this.policy)) {

@@ -41,6 +41,22 @@ export function parseRate(text: string): Rate {
   return result;
 }
 
+const wholeWith = (digits: number): string => {
+  const fractionDigits = MAX_RATE_SIGNIFICANT_DIGITS - digits;
+  // Past the budget of significant digits, a fraction may only go on with zeros, which say nothing.
+  const fraction = fractionDigits === 0 ? '(?:\\.0+)?' : `(?:\\.[0-9]{1,${fractionDigits}}0*)?`;
+  return `[1-9][0-9]{${digits - 1}}${fraction}`;
+};
+
+/**
+ * What `readRate` accepts, as a pattern for the document (with a length of at most `MAX_RATE_LENGTH`): a whole part of
+ * k digits leaves 12 - k significant digits to the fraction; below 1, the leading zeros of the fraction do not count.
+ */
+export const RATE_PATTERN = `^(?:0\\.0*[1-9][0-9]{0,${MAX_RATE_SIGNIFICANT_DIGITS - 1}}0*|${Array.from(
+  { length: MAX_RATE_SIGNIFICANT_DIGITS },
+  (_, index) => wholeWith(index + 1),
+).join('|')})$`;
+
 // The rate, or why there is none.
 function readRate(text: string): Rate | string {
   if (text.length > MAX_RATE_LENGTH) return `must be at most ${MAX_RATE_LENGTH} characters`;

@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from '../errors';
 import { idTime, newIdAt } from '../ids';
+import type { Metadata } from '../metadata';
 import { MAX_AMOUNT } from '../money/amount';
 import { convert, parseRate } from '../money/rates';
 import type { Principal } from '../users/model';
@@ -125,6 +126,7 @@ export interface TransferRequest extends CaptureRequest {
   amount: number;
   currency: string;
   description?: string | undefined;
+  metadata?: Metadata | undefined;
 }
 
 export interface ExchangeRequest {
@@ -136,6 +138,7 @@ export interface ExchangeRequest {
   /** The source currency, when the client states it. */
   currency?: string | undefined;
   description?: string | undefined;
+  metadata?: Metadata | undefined;
 }
 
 export interface WithdrawalRequest extends CaptureRequest {
@@ -145,6 +148,7 @@ export interface WithdrawalRequest extends CaptureRequest {
   currency: string;
   destination: WithdrawalDestination;
   description?: string | undefined;
+  metadata?: Metadata | undefined;
 }
 
 export type PaymentRequest = TransferRequest | ExchangeRequest | WithdrawalRequest;
@@ -173,13 +177,18 @@ const wallet = async (deps: PaymentDeps, id: string): Promise<AccountRecord> => 
   return account;
 };
 
-const owners = (source: AccountRecord, destination?: AccountRecord) => ({
+export const owners = (source: AccountRecord, destination?: AccountRecord) => ({
   ...(source.ownerId ? { sourceOwnerId: source.ownerId } : {}),
   ...(destination?.ownerId ? { destinationOwnerId: destination.ownerId } : {}),
 });
 
-const described = (request: { description?: string | undefined }) =>
-  request.description === undefined ? {} : { description: request.description };
+export const described = (request: { description?: string | undefined; metadata?: Metadata | undefined }) => ({
+  ...(request.description === undefined ? {} : { description: request.description }),
+  // No metadata and empty metadata are one thing: nothing is stored, and `{}` is shown.
+  ...(request.metadata === undefined || Object.keys(request.metadata).length === 0
+    ? {}
+    : { metadata: { ...request.metadata } }),
+});
 
 const transferTerms = async (deps: PaymentDeps, caller: Principal, request: TransferRequest, at: string) => {
   const [source, destination] = await Promise.all([

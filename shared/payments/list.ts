@@ -1,11 +1,12 @@
 import { NotFoundError } from '../errors';
+import { hasMetadata } from '../metadata';
 import type { Page, PageRequest } from '../page';
+import { positionCursor, readPositionCursor } from '../position-cursor';
 import type { SortOrder } from '../schemas/common';
-import { readSortCursor, sortCursor, sortedPage } from '../sorted-page';
 import type { Principal } from '../users/model';
 import type { PaymentDeps } from './deps';
-import { isVisibleTo, type Payment, type PaymentStatus, type PaymentType } from './model';
-import type { PaymentScope } from './ports';
+import { isVisibleTo, type Payment, type PaymentSortField } from './model';
+import type { PaymentFacts, PaymentFilters, PaymentScope } from './ports';
 
 export const readablePayment = async (
   deps: Pick<PaymentDeps, 'payments'>,
@@ -17,63 +18,65 @@ export const readablePayment = async (
   return payment;
 };
 
-export interface PaymentListQuery extends PageRequest {
-  status?: PaymentStatus | undefined;
-  type?: PaymentType | undefined;
-  accountId?: string | undefined;
-  currency?: string | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  minAmount?: bigint | undefined;
-  maxAmount?: bigint | undefined;
-  order: SortOrder<'createdAt' | 'amount'>;
+export interface PaymentListQuery extends PaymentFilters, PageRequest {
+  order: SortOrder<PaymentSortField>;
 }
 
-const matches =
-  (query: PaymentListQuery, caller: Principal) =>
+/**
+ * Items a page reads at most, index entries and payments alike, whatever it finds: a page costs a bounded amount of
+ * work however long the history and however selective the filters, and a filter no index serves answers a short page
+ * (even an empty one) with a cursor rather than reading on.
+ */
+export const LIST_READ_BUDGET = 1_000;
+
+/** The filters that a payment's facts, which never change, can decide. */
+const admits =
+  (filters: PaymentFilters) =>
+  (p: PaymentFacts): boolean =>
+    (filters.type === undefined || p.type === filters.type) &&
+    (filters.accountId === undefined ||
+      p.sourceAccountId === filters.accountId ||
+      p.destinationAccountId === filters.accountId) &&
+    (filters.currency === undefined || p.currency === filters.currency) &&
+    (filters.refundOf === undefined || p.refundOf === filters.refundOf) &&
+    (filters.from === undefined || p.createdAt >= filters.from) &&
+    (filters.to === undefined || p.createdAt <= filters.to) &&
+    (filters.minAmount === undefined || p.amount >= filters.minAmount) &&
+    (filters.maxAmount === undefined || p.amount <= filters.maxAmount);
+
+/** Every filter, and whether the caller may see the payment at all. */
+const keeps =
+  (filters: PaymentFilters, caller: Principal) =>
   (p: Payment): boolean =>
     isVisibleTo(p, caller) &&
-    (query.status === undefined || p.status === query.status) &&
-    (query.type === undefined || p.type === query.type) &&
-    (query.accountId === undefined ||
-      p.sourceAccountId === query.accountId ||
-      p.destinationAccountId === query.accountId) &&
-    (query.currency === undefined || p.currency === query.currency) &&
-    (query.from === undefined || p.createdAt >= query.from) &&
-    (query.to === undefined || p.createdAt <= query.to) &&
-    (query.minAmount === undefined || p.amount >= query.minAmount) &&
-    (query.maxAmount === undefined || p.amount <= query.maxAmount);
+    admits(filters)(p) &&
+    (filters.status === undefined || p.status === filters.status) &&
+    (filters.metadata === undefined || hasMetadata(p.metadata, filters.metadata));
 
 /**
- * A user's payments are read through the two owner indexes, an operator's through the index of all payments; a time
- * range narrows either to a key range. In creation order (the default sort), the indexes are followed in id order, a
- * chunk at a time, until the page is full: a page reads about what it shows, however long the history. Sorted by
- * amount, every payment in the range is read and sorted in memory, with keyset cursors either way.
+ * A page of the payments the caller may see: a user's where it owns the source or the destination (a FAILED one to its
+ * source's owner only), an operator's all of them; filtered, in the order asked, ties broken by id. Each order follows
+ * an index of its own, and each selective filter is a key range or an index of its own where the order allows (see
+ * the store); a cursor is the position the page stopped at.
  */
 export const listPayments = async (
   deps: Pick<PaymentDeps, 'payments'>,
   caller: Principal,
   query: PaymentListQuery,
+  budget = LIST_READ_BUDGET,
 ): Promise<Page<Payment>> => {
-  const range = { from: query.from, to: query.to };
+  const { order, limit, cursor, ...filters } = query;
+  const name = `${order.descending ? '-' : ''}${order.field}`;
   const scope: PaymentScope = caller.role === 'admin' ? 'all' : { userId: caller.userId };
-  if (query.order.field === 'amount') {
-    const candidates =
-      scope === 'all' ? await deps.payments.listAll(range) : await deps.payments.listForUser(scope.userId, range);
-    return sortedPage(candidates.filter(matches(query, caller)), query.order, (p) => p.amount, query);
-  }
-
-  const after = query.cursor === undefined ? undefined : readSortCursor(query.cursor, query.order).id;
-  const found: Payment[] = [];
-  const read = { range, descending: query.order.descending, after, chunk: Math.min(query.limit + 1, 100) };
-  for await (const chunk of deps.payments.inOrder(scope, read)) {
-    found.push(...chunk.filter(matches(query, caller)));
-    if (found.length > query.limit) break;
-  }
-  const data = found.slice(0, query.limit);
-  const tail = data.at(-1);
-  return {
-    data,
-    nextCursor: found.length > query.limit && tail ? sortCursor(query.order, tail.id, tail.createdAt) : null,
-  };
+  const { payments, resumeAt } = await deps.payments.page({
+    scope,
+    order,
+    position: cursor === undefined ? undefined : readPositionCursor(cursor, name),
+    filters,
+    admits: admits(filters),
+    keeps: keeps(filters, caller),
+    limit,
+    budget,
+  });
+  return { data: payments, nextCursor: resumeAt === null ? null : positionCursor(name, resumeAt) };
 };

@@ -1,7 +1,11 @@
+import type { Metadata } from '../metadata';
+
+/**
+ * The values of a payment's type, status and failure reason, each listed once: the model's types, the request and
+ * answer schemas and the list filters all read them, so a new value is one edit here.
+ */
 export const PAYMENT_TYPES = ['transfer', 'deposit', 'withdrawal', 'exchange', 'refund'] as const;
-export type PaymentType = (typeof PAYMENT_TYPES)[number];
 export const PAYMENT_STATUSES = ['INITIATED', 'AUTHORIZED', 'COMPLETED', 'FAILED', 'VOIDED'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export const FAILURE_REASONS = [
   'insufficient_funds',
   'expired',
@@ -9,6 +13,13 @@ export const FAILURE_REASONS = [
   'account_closed',
   'refund_exceeds_payment',
 ] as const;
+
+/** The fields a list of payments sorts by, each followed through an index of its own. */
+export const PAYMENT_SORT_FIELDS = ['createdAt', 'amount', 'fee', 'completedAt'] as const;
+
+export type PaymentType = (typeof PAYMENT_TYPES)[number];
+export type PaymentSortField = (typeof PAYMENT_SORT_FIELDS)[number];
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 export const CAPTURE_MODES = ['automatic', 'manual'] as const;
 export type CaptureMode = (typeof CAPTURE_MODES)[number];
@@ -62,6 +73,8 @@ export interface Payment {
   /** The rate of `currency` in `destinationCurrency` an exchange used, as the rate table held it. */
   rate?: string;
   failureReason?: FailureReason;
+  /** The client's own key-value pairs, as the request gave them; absent when it gave none. */
+  metadata?: Metadata;
   createdAt: string;
   updatedAt: string;
   completedAt?: string;

@@ -1,4 +1,6 @@
-import type { Payment } from './model';
+import type { MetadataFilter } from '../metadata';
+import type { SortOrder } from '../schemas/common';
+import type { Payment, PaymentSortField, PaymentStatus, PaymentType } from './model';
 
 /** What an idempotency key (or a deposit's bank reference) was first used for. */
 export interface IdempotencyClaim {
@@ -17,13 +19,49 @@ export interface TimeRange {
 /** Whose payments: a user's (as payer or payee), or all of them. */
 export type PaymentScope = { userId: string } | 'all';
 
-export interface OrderedRead {
-  range: TimeRange;
-  descending: boolean;
-  /** Resume strictly after this payment id. */
-  after?: string | undefined;
-  /** Payments read at a time. */
-  chunk: number;
+/** The filters of a list of payments, each optional; all of them hold for a payment listed. */
+export interface PaymentFilters {
+  status?: PaymentStatus | undefined;
+  type?: PaymentType | undefined;
+  /** On either side. */
+  accountId?: string | undefined;
+  currency?: string | undefined;
+  /** Creation time, both inclusive. */
+  from?: string | undefined;
+  to?: string | undefined;
+  /** Both inclusive. */
+  minAmount?: bigint | undefined;
+  maxAmount?: bigint | undefined;
+  refundOf?: string | undefined;
+  metadata?: MetadataFilter | undefined;
+}
+
+/** What a list's index entries show of a payment: facts that never change once it is created. */
+export type PaymentFacts = Pick<
+  Payment,
+  'id' | 'type' | 'currency' | 'amount' | 'sourceAccountId' | 'destinationAccountId' | 'refundOf' | 'createdAt'
+>;
+
+export interface PaymentPageRead {
+  scope: PaymentScope;
+  order: SortOrder<PaymentSortField>;
+  /** Resume strictly after this position, which a page of the same order answered as its `resumeAt`. */
+  position?: string | undefined;
+  /** The store serves what it can of them by index keys; `admits` and `keeps` decide, whatever it serves. */
+  filters: PaymentFilters;
+  /** Whether a payment may be listed, from its facts alone: one that fails it is not read in full. */
+  admits: (facts: PaymentFacts) => boolean;
+  /** Whether a payment, read in full, is listed. */
+  keeps: (payment: Payment) => boolean;
+  limit: number;
+  /** Items read at most, index entries and payments alike (give or take one per index the page walks). */
+  budget: number;
+}
+
+export interface PaymentPage {
+  payments: Payment[];
+  /** Where the next page resumes, when the read stopped before the end (a page full, or its read budget spent). */
+  resumeAt: string | null;
 }
 
 /** What became of a refund offered to the store: stored, found stored already (a retry), or over its original's amount. */
@@ -33,8 +71,8 @@ export type RefundAcceptance =
 
 export interface PaymentStore {
   /**
-   * Stores a new INITIATED payment unless a payment with its id exists already; answers the payment that holds the id:
-   * this one (`created`), or the one stored before it.
+   * Stores a new INITIATED payment, with the index entries of its metadata, unless a payment with its id exists
+   * already; answers the payment that holds the id: this one (`created`), or the one stored before it.
    */
   create(payment: Payment): Promise<{ created: boolean; payment: Payment }>;
   /**
@@ -54,15 +92,13 @@ export interface PaymentStore {
    * expiry; `next` is where the following page starts, absent on the last one.
    */
   listExpiredAuthorizations(now: Date, limit: number, after?: string): Promise<{ payments: Payment[]; next?: string }>;
-  /** Payments where the user owns the source or the destination, within the range. */
-  listForUser(userId: string, range: TimeRange): Promise<Payment[]>;
-  /** Every payment within the range. */
-  listAll(range: TimeRange): Promise<Payment[]>;
   /**
-   * The scope's payments in id order, which is creation order, read a chunk at a time and only as far as the caller
-   * iterates: a page costs what it shows, not the whole history.
+   * One page of the scope's payments in the order asked, following an index sorted that way (or reading whole the few
+   * payments a selective filter matches) and reading at most `budget` items: a selective filter no index serves answers
+   * a short page, and a position to go on. A position this store did not answer is a ValidationError on the cursor, and
+   * so is a sort other than by creation of more payments holding a metadata pair than half the budget.
    */
-  inOrder(scope: PaymentScope, read: OrderedRead): AsyncGenerator<Payment[]>;
+  page(read: PaymentPageRead): Promise<PaymentPage>;
 }
 
 /** Idempotency keys and the bank references of deposits, each claimed once, for the payment it was first used for. */

@@ -1,6 +1,7 @@
 import { ForbiddenError, NotFoundError, NotRefundableError, RefundExceedsPaymentError } from '../errors';
+import type { Metadata } from '../metadata';
 import type { Principal } from '../users/model';
-import { accept, earlierRequest, requestHash, stamp, usable, userClaim } from './create';
+import { accept, described, earlierRequest, owners, requestHash, stamp, usable, userClaim } from './create';
 import type { PaymentDeps } from './deps';
 import { readablePayment } from './list';
 import type { Payment, PaymentType } from './model';
@@ -10,6 +11,7 @@ export interface RefundRequest {
   amount?: number | undefined;
   /** Why, kept as the refund's description. */
   reason?: string | undefined;
+  metadata?: Metadata | undefined;
 }
 
 const REFUNDABLE: readonly PaymentType[] = ['transfer', 'withdrawal'];
@@ -90,9 +92,8 @@ export const createRefund = async (
     refundOf: original.id,
     refundedAmount: 0n,
     refundsReserved: 0n,
-    ...(request.reason === undefined ? {} : { description: request.reason }),
-    ...(source.ownerId ? { sourceOwnerId: source.ownerId } : {}),
-    ...(destination.ownerId ? { destinationOwnerId: destination.ownerId } : {}),
+    ...described({ description: request.reason, metadata: request.metadata }),
+    ...owners(source, destination),
     createdAt: at,
     updatedAt: at,
   };

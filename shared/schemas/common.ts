@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { CURSOR_MAX_LENGTH, CURSOR_MIN_LENGTH, CURSOR_PATTERN } from '../adapters/cursor';
 import { METADATA_KEY_PATTERN, METADATA_MAX_KEYS, METADATA_VALUE_MAX_LENGTH, type MetadataFilter } from '../metadata';
 import { isSupportedCurrency } from '../money/currencies';
 import { UNSUPPORTED_CURRENCY } from './validation';
@@ -27,11 +28,26 @@ export const withoutControlCharacters = z.regex(NO_CONTROL_CHARACTERS, {
   message: 'must not contain control characters',
 });
 
-/** Printable text without control characters, trimmed: names. */
-export const labelSchema = z.string().check(z.trim(), z.minLength(1), z.maxLength(100), withoutControlCharacters);
+/** Printable text without control characters, trimmed: names. The control characters are refused before trimming. */
+export const labelSchema = z.string().check(withoutControlCharacters, z.trim(), z.minLength(1), z.maxLength(100));
+
+const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+
+/**
+ * An address as the document's `email` format reads it (RFC 5321 lengths, RFC 1034 host names): a local part of at
+ * most 64 characters that neither starts nor ends with a dot, and a domain of DNS labels (no label starting or ending
+ * with `-`) under an alphabetic top-level domain. Without lookarounds, so that every engine and test generator reads
+ * it; the one rule it leaves to the `email` format, no two dots in a row, is checked beside it.
+ */
+const EMAIL_PATTERN = new RegExp(
+  `^[A-Za-z0-9_'+-](?:[A-Za-z0-9_'+.-]{0,62}[A-Za-z0-9_'+-])?@(?:${DNS_LABEL}\\.)+[A-Za-z]{2,63}$`,
+);
 
 export const emailSchema = z.pipe(
-  z.email().check(z.maxLength(254)),
+  z.email({ pattern: EMAIL_PATTERN }).check(
+    z.maxLength(254),
+    z.refine((email) => !email.includes('..'), { message: 'must be a valid email' }),
+  ),
   z.transform((email) => email.toLowerCase()),
 );
 
@@ -42,8 +58,17 @@ const digits = (max: number) =>
 
 export const limitSchema = z.pipe(digits(3), z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(100))));
 
-/** An opaque page cursor as received; its content is checked where it is decoded. */
-const cursorSchema = z.string().check(z.minLength(1), z.maxLength(2048));
+/**
+ * An opaque page cursor as received: the form every cursor has (see `encodeCursor`), its content checked where the
+ * list decodes it.
+ */
+const cursorSchema = z
+  .string()
+  .check(
+    z.minLength(CURSOR_MIN_LENGTH),
+    z.maxLength(CURSOR_MAX_LENGTH),
+    z.regex(new RegExp(CURSOR_PATTERN), { message: 'is not a cursor from this list' }),
+  );
 
 /**
  * RFC 3339 `date-time` as the contract reads it: seconds always written, an optional fraction, `Z` or an offset, and a
@@ -106,14 +131,34 @@ export const metadataKeySchema = z
   .check(
     z.regex(new RegExp(METADATA_KEY_PATTERN), { message: 'must be 1 to 40 characters of A-Z, a-z, 0-9, _, . or -' }),
   );
-export const metadataValueSchema = z.string().check(z.maxLength(METADATA_VALUE_MAX_LENGTH));
+// Characters are code points, as JSON Schema's `maxLength` counts them, not UTF-16 units.
+export const metadataValueSchema = z.string().check(
+  z.refine((value) => Array.from(value).length <= METADATA_VALUE_MAX_LENGTH, {
+    message: `must be at most ${METADATA_VALUE_MAX_LENGTH} characters`,
+  }),
+  z.meta({ maxLength: METADATA_VALUE_MAX_LENGTH }),
+);
+
+/**
+ * `__proto__` matches the key pattern, but a record skips it: sent as a key, it would vanish rather than be stored. It
+ * is refused before the record is read (a transform first in a pipe, which the documented input schema leaves out).
+ */
+const withoutProtoKey = z.transform((input: unknown, context) => {
+  if (typeof input === 'object' && input !== null && Object.hasOwn(input, '__proto__')) {
+    context.issues.push({ code: 'custom', message: 'is a reserved key', input, path: ['__proto__'] });
+  }
+  return input;
+});
 
 /** Key-value pairs of a client's own (payments, accounts): at most 20 keys, each with a string value. */
-export const metadataSchema = z.record(metadataKeySchema, metadataValueSchema).check(
-  z.refine((metadata) => Object.keys(metadata).length <= METADATA_MAX_KEYS, {
-    message: `must have at most ${METADATA_MAX_KEYS} keys`,
-  }),
-  z.meta({ maxProperties: METADATA_MAX_KEYS }),
+export const metadataSchema = z.pipe(
+  withoutProtoKey,
+  z.record(metadataKeySchema, metadataValueSchema).check(
+    z.refine((metadata) => Object.keys(metadata).length <= METADATA_MAX_KEYS, {
+      message: `must have at most ${METADATA_MAX_KEYS} keys`,
+    }),
+    z.meta({ maxProperties: METADATA_MAX_KEYS }),
+  ),
 );
 
 /**
@@ -121,9 +166,12 @@ export const metadataSchema = z.record(metadataKeySchema, metadataValueSchema).c
  * (see functions/lib/query-string.ts): exactly one key per request, since one key is what one index entry answers.
  */
 export const metadataFilterSchema = z.pipe(
-  z.record(metadataKeySchema, metadataValueSchema).check(
-    z.refine((filter) => Object.keys(filter).length === 1, { message: 'filters on one key per request' }),
-    z.meta({ minProperties: 1, maxProperties: 1 }),
+  z.pipe(
+    withoutProtoKey,
+    z.record(metadataKeySchema, metadataValueSchema).check(
+      z.refine((filter) => Object.keys(filter).length === 1, { message: 'filters on one key per request' }),
+      z.meta({ minProperties: 1, maxProperties: 1 }),
+    ),
   ),
   z.transform((filter): MetadataFilter => {
     const [key = '', value = ''] = Object.entries(filter)[0] ?? [];

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { EVENT_TYPES } from '../events/model';
+import { WEBHOOK_URL_PATTERN } from '../webhooks/url';
 import { pageQueryShape, sortSchema, withoutControlCharacters } from './common';
 import { paymentSchema } from './payments';
 
@@ -26,7 +27,12 @@ export const eventSchema = z.object({
 });
 
 export const webhookBody = z.strictObject({
-  url: z.string().check(z.minLength(1), z.maxLength(2048)),
+  url: z.string().check(
+    z.maxLength(2048),
+    z.regex(new RegExp(WEBHOOK_URL_PATTERN), {
+      message: 'must be an https URL to a host name or address (http only to 127.0.0.1 or localhost with a port)',
+    }),
+  ),
   events: z.array(eventTypeSchema).check(z.minLength(1), z.maxLength(EVENT_TYPES.length)),
   description: z.optional(z.string().check(z.maxLength(500), withoutControlCharacters)),
 });

@@ -1,10 +1,19 @@
 import { OPERATION_TYPES } from '../ledger/legs';
-import { CAPTURE_MODES, FAILURE_REASONS, PAYMENT_STATUSES, PAYMENT_TYPES, VOID_REASONS } from '../payments/model';
+import {
+  CAPTURE_MODES,
+  FAILURE_REASONS,
+  PAYMENT_SORT_FIELDS,
+  PAYMENT_STATUSES,
+  PAYMENT_TYPES,
+  VOID_REASONS,
+} from '../payments/model';
 import * as z from 'zod/mini';
 import {
   amountSchema,
   currencySchema,
   isoTimestampSchema,
+  metadataFilterSchema,
+  metadataSchema,
   pageQueryShape,
   sortSchema,
   withoutControlCharacters,
@@ -27,6 +36,7 @@ const transferBody = z.strictObject({
   currency: currencySchema,
   description: z.optional(description),
   ...captureShape,
+  metadata: z.optional(metadataSchema),
 });
 
 const exchangeBody = z.strictObject({
@@ -37,6 +47,7 @@ const exchangeBody = z.strictObject({
   /** Optional: the source currency, checked against the source account when given. */
   currency: z.optional(currencySchema),
   description: z.optional(description),
+  metadata: z.optional(metadataSchema),
 });
 
 const externalReference = z
@@ -55,6 +66,7 @@ const withdrawalBody = z.strictObject({
   destination: z.strictObject({ method: z.literal('ewallet'), reference: externalReference }),
   description: z.optional(description),
   ...captureShape,
+  metadata: z.optional(metadataSchema),
 });
 
 export const paymentBody = z.discriminatedUnion('type', [transferBody, exchangeBody, withdrawalBody]);
@@ -64,6 +76,7 @@ export const refundBody = z.strictObject({
   amount: z.optional(amountSchema),
   /** Why, shown as the refund's `description`. */
   reason: z.optional(description),
+  metadata: z.optional(metadataSchema),
 });
 
 export const captureBody = z.strictObject({
@@ -88,7 +101,7 @@ const minorUnits = z.pipe(
   z.transform((value) => BigInt(value)),
 );
 
-const PAYMENT_SORT_FIELDS = ['createdAt', 'amount'] as const;
+const paymentId = z.string().check(z.minLength(1), z.maxLength(128));
 
 export const paymentListQuery = z.strictObject({
   ...pageQueryShape,
@@ -100,10 +113,12 @@ export const paymentListQuery = z.strictObject({
   to: z.optional(isoTimestampSchema),
   minAmount: z.optional(minorUnits),
   maxAmount: z.optional(minorUnits),
+  refundOf: z.optional(paymentId),
+  metadata: z.optional(metadataFilterSchema),
   sort: z.optional(sortSchema(PAYMENT_SORT_FIELDS)),
 });
 
-export const paymentIdParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
+export const paymentIdParams = z.object({ id: paymentId });
 
 /** A signed amount in minor units, as a query parameter: an operation's amount is negative for a debit. */
 const signedMinorUnits = z.pipe(
@@ -157,6 +172,7 @@ export const paymentSchema = z.object({
   refundedAmount: z.int(),
   failureReason: z.optional(z.enum(FAILURE_REASONS)),
   voidReason: z.optional(z.enum(VOID_REASONS)),
+  metadata: metadataSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.optional(z.string()),

@@ -1,13 +1,13 @@
 import * as z from 'zod/mini';
-import { rateProblem } from '../money/rates';
+import { MAX_RATE_LENGTH, RATE_PATTERN, rateProblem } from '../money/rates';
 import { currencySchema, pageQueryShape } from './common';
 
 /** `PUT /v1/admin/rates/{base}/{quote}`: the price of one `base` in `quote`, as a decimal string. */
 export const rateBody = z.strictObject({
   rate: z.string().check(
-    z.superRefine((text, context) => {
-      const problem = rateProblem(text);
-      if (problem !== undefined) context.issues.push({ code: 'custom', message: problem, input: text });
+    z.maxLength(MAX_RATE_LENGTH, { error: `must be at most ${MAX_RATE_LENGTH} characters`, abort: true }),
+    z.regex(new RegExp(RATE_PATTERN), {
+      error: (issue) => (typeof issue.input === 'string' ? rateProblem(issue.input) : undefined),
     }),
   ),
 });

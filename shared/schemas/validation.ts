@@ -46,6 +46,8 @@ const describeIssue = (issue: z.core.$ZodIssue): string => {
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':
       return 'does not match any allowed shape';
+    case 'invalid_key':
+      return `is not an allowed key: ${issue.issues.map(describeIssue).join('; ')}`;
     case 'not_multiple_of':
       return `must be a multiple of ${String(issue.divisor)}`;
     default:

@@ -4,10 +4,46 @@ import { ValidationError } from '../errors';
 /**
  * Where webhooks may point. On AWS only public `https` endpoints. The local stack sets `allowLoopback` (through its
  * environment) so that receivers on the same machine work: `http` or `https` to 127.0.0.1 or localhost, with a port.
+ * `loopbackOnly` keeps every delivery on this machine, whatever URL was registered: for a stack run where nothing else
+ * may be reached, such as a test run that registers whatever URLs it likes.
  */
 export interface UrlPolicy {
   allowLoopback: boolean;
+  loopbackOnly?: boolean;
 }
+
+const H16 = '[0-9A-Fa-f]{1,4}';
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+const LS32 = `(?:${H16}:${H16}|${IPV4})`;
+/** Up to `n + 1` groups before a `::`. */
+const groupsBefore = (n: number) => `(?:(?:${H16}:){0,${n}}${H16})?`;
+/** RFC 3986's IPv6address, written out: every form the URL parser reads, and no other. */
+const IPV6 = [
+  `(?:${H16}:){6}${LS32}`,
+  `::(?:${H16}:){5}${LS32}`,
+  `${groupsBefore(0)}::(?:${H16}:){4}${LS32}`,
+  `${groupsBefore(1)}::(?:${H16}:){3}${LS32}`,
+  `${groupsBefore(2)}::(?:${H16}:){2}${LS32}`,
+  `${groupsBefore(3)}::${H16}:${LS32}`,
+  `${groupsBefore(4)}::${LS32}`,
+  `${groupsBefore(5)}::${H16}`,
+  `${groupsBefore(6)}::`,
+].join('|');
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+// The last label starts with a letter: the URL parser reads a host whose last label is a number as an IPv4 address.
+const HOST_NAME = `(?:${LABEL}\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?`;
+const PORT = '(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})';
+const PATH_QUERY_FRAGMENT = '(?:[/?#][\\x21-\\x7E]*)?';
+
+/**
+ * The form of a webhook URL, as the document states it: `https` to a host name, an IPv4 or a bracketed IPv6 address,
+ * with an optional port, then printable ASCII; or `http` to 127.0.0.1 or localhost with a port, which the local stack
+ * alone accepts. Which addresses may be reached is checked beside it (`checkWebhookUrl`), not written into it.
+ */
+export const WEBHOOK_URL_PATTERN =
+  `^(?:https://(?:${HOST_NAME}|${IPV4}|\\[(?:${IPV6})\\])(?::${PORT})?` +
+  `|http://(?:127\\.0\\.0\\.1|localhost):${PORT})${PATH_QUERY_FRAGMENT}$`;
 
 // Addresses no webhook may reach: private, loopback, link-local, shared (CGNAT), reserved, documentation,
 // benchmarking, multicast and broadcast ranges, and the IPv6 forms that embed an IPv4 address. A BlockList checks an
@@ -63,6 +99,14 @@ export const isAllowedAddress = (address: string, policy: UrlPolicy): boolean =>
 };
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Whether a URL's host (as `URL.hostname` gives it) is this machine: a loopback name or address. */
+export const isLoopbackHost = (hostname: string): boolean => {
+  const host = hostname.toLowerCase();
+  const literal = host.replace(/^\[(.*)\]$/, '$1');
+  const type = family(literal);
+  return LOOPBACK_NAMES.has(host) || (type !== undefined && loopback.check(literal, type));
+};
 const MAX_URL_LENGTH = 2048;
 
 const refuse = (message: string): never => {
@@ -85,8 +129,9 @@ export const checkWebhookUrl = (raw: string, policy: UrlPolicy): string => {
   if (url.username !== '' || url.password !== '') refuse('must not carry credentials');
   const host = url.hostname.toLowerCase();
   const isLoopbackName = LOOPBACK_NAMES.has(host);
-  if (policy.allowLoopback && isLoopbackName && (url.protocol === 'http:' || url.protocol === 'https:')) {
-    if (url.port === '') refuse('must name the port of the local receiver');
+  // The parser drops a port that is the scheme's default (`:80`, `:443`): whether one was written is read from the text.
+  const namesPort = /^[a-z]+:\/\/(?:\[[^\]]*\]|[^/?#:[]*):[0-9]+(?:[/?#]|$)/i.test(raw);
+  if (policy.allowLoopback && isLoopbackName && namesPort && (url.protocol === 'http:' || url.protocol === 'https:')) {
     return url.href;
   }
   if (url.protocol !== 'https:') refuse('must be an https URL');

@@ -129,6 +129,54 @@ describe('payments through the local stack', () => {
     expect(failed.body.data.map((p: { id: string }) => p.id)).toEqual([tooMuch.body.id]);
   }, 60_000);
 
+  it('keeps a payment’s metadata, finds it by metadata[key]=value and sorts by fee, over HTTP', async () => {
+    const admin = (await call('POST', '/v1/tokens', { body: ADMIN })).body.token as string;
+    const ada = await signUp('ada-tags@example.com');
+    const bob = await signUp('bob-tags@example.com');
+    const [adaUsd, bobUsd] = [await openWallet(ada, 'USD'), await openWallet(bob, 'USD')];
+    const funded = await call('POST', '/v1/admin/deposits', {
+      token: admin,
+      body: { accountId: adaUsd, amount: 10_000, currency: 'USD', reference: 'BANK-TAGS' },
+    });
+    await finalState(ada, funded.body.id);
+    const pay = (amount: number, metadata?: Record<string, string>) =>
+      call('POST', '/v1/payments', {
+        token: ada,
+        body: {
+          type: 'transfer',
+          sourceAccountId: adaUsd,
+          destinationAccountId: bobUsd,
+          amount,
+          currency: 'USD',
+          ...(metadata ? { metadata } : {}),
+        },
+      });
+
+    const tagged = await pay(300, { orderId: 'A-42', 'customer.ref': 'é 😀' });
+    const other = await pay(700, { orderId: 'B-7' });
+    const plain = await pay(100);
+    expect(tagged).toMatchObject({ status: 202, body: { metadata: { orderId: 'A-42', 'customer.ref': 'é 😀' } } });
+    expect(plain.body.metadata).toEqual({});
+    const ids = (response: { body: { data: { id: string }[] } }) => response.body.data.map((p) => p.id);
+
+    // Brackets sent percent-encoded, as clients encode them, and as they are.
+    const byOrder = await call('GET', `/v1/payments?${encodeURIComponent('metadata[orderId]')}=A-42`, { token: bob });
+    expect(ids(byOrder)).toEqual([tagged.body.id]);
+    const byRef = await call('GET', `/v1/payments?metadata[customer.ref]=${encodeURIComponent('é 😀')}`, {
+      token: ada,
+    });
+    expect(ids(byRef)).toEqual([tagged.body.id]);
+    const byFee = await call('GET', `/v1/payments?sort=-fee&accountId=${bobUsd}`, { token: bob });
+    expect(ids(byFee)).toEqual([other.body.id, tagged.body.id, plain.body.id]);
+    expect(
+      await call('GET', '/v1/payments?metadata[orderId]=A-42&metadata[customer.ref]=x', { token: ada }),
+    ).toMatchObject({ status: 400, body: { code: 'validation_error', errors: [{ path: 'metadata' }] } });
+    expect(await pay(1, { 'not ok': 'x' })).toMatchObject({
+      status: 400,
+      body: { code: 'validation_error', errors: [{ path: 'metadata.not ok' }] },
+    });
+  }, 60_000);
+
   it('answers the fee schedule to anyone', async () => {
     const fees = await call('GET', '/v1/fees');
 

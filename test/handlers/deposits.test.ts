@@ -69,6 +69,7 @@ describe('POST /v1/admin/deposits', () => {
       reference: 'BANK-2026-0001',
       capture: 'automatic',
       refundedAmount: 0,
+      metadata: {},
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

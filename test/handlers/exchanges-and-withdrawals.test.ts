@@ -71,7 +71,7 @@ describe('POST /v1/payments: exchanges and withdrawals', () => {
       givenWallets();
       givenRate('USD', 'JPY', '151.37');
 
-      const response = await postPayment(exchange({ description: 'Trip' }));
+      const response = await postPayment(exchange({ description: 'Trip', metadata: { trip: 'tokyo-2026' } }));
 
       expect(response.status).toBe(202);
       expect(response.headers['content-type']).toBe('application/json');
@@ -90,6 +90,7 @@ describe('POST /v1/payments: exchanges and withdrawals', () => {
         description: 'Trip',
         capture: 'automatic',
         refundedAmount: 0,
+        metadata: { trip: 'tokyo-2026' },
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
@@ -268,7 +269,7 @@ describe('POST /v1/payments: exchanges and withdrawals', () => {
     it('accepts a withdrawal with 202: to tech-withdrawals-<CUR>, a 150 bps fee, its destination echoed', async () => {
       givenWallets();
 
-      const response = await postPayment(withdrawal());
+      const response = await postPayment(withdrawal({ metadata: { payout: 'P-1' } }));
 
       expect(response.status).toBe(202);
       expect(response.body).toEqual({
@@ -283,6 +284,7 @@ describe('POST /v1/payments: exchanges and withdrawals', () => {
         destination: { method: 'ewallet', reference: 'PAYPAL-ada-42' },
         capture: 'automatic',
         refundedAmount: 0,
+        metadata: { payout: 'P-1' },
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });

@@ -7,7 +7,9 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type PutCommandInput,
   QueryCommand,
+  type QueryCommandInput,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -16,6 +18,9 @@ import type { Context, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { ulid } from 'ulid';
 import type { HttpEvent, HttpResponse } from '../../functions/lib/http';
+import { paymentMetadataIndex } from '../../shared/adapters/payment-listing';
+import { DynamoPaymentStore, fromPaymentItem } from '../../shared/adapters/payment-store';
+import { type TableName, tables } from '../../shared/adapters/tables';
 import type { Principal } from '../../shared/users/model';
 import { httpEvent, lambdaContext, type ParsedResponse, parseResponse, userPrincipal } from '../support/http-event';
 
@@ -111,6 +116,7 @@ export interface PaymentItem {
   refundOf?: string;
   refundedAmount?: bigint;
   refundsReserved?: bigint;
+  metadata?: Record<string, string>;
   pending?: string;
   authorized?: string;
   listed: string;
@@ -301,6 +307,22 @@ export const mockPaymentAws = () => {
       dynamo.on(GetCommand, { TableName: 'payments', Key: { id: item.id } }).resolves({ Item: item });
   };
 
+  /**
+   * The payments table, its indexes and the metadata table, holding these payments as the store writes them: a Query
+   * answers what DynamoDB would (a partition's items in sort key order within the condition's bounds, `Limit` at a
+   * time), and a BatchGet the payments it asks for.
+   */
+  const givenPaymentIndexes = async (...items: PaymentItem[]) => {
+    const written = await storedByTheStore(items);
+    const held = (table: TableName) => written.filter((put) => put.TableName === table).map((put) => put.Item ?? {});
+    dynamo.on(QueryCommand, { TableName: 'payments' }).callsFake(indexQuery('payments', held('payments')));
+    dynamo.on(QueryCommand, { TableName: 'metadata' }).callsFake(indexQuery('metadata', held('metadata')));
+    dynamo.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => {
+      const ids = new Set((input.RequestItems?.payments?.Keys ?? []).map((key) => key.id as string));
+      return { Responses: { payments: held('payments').filter((item) => ids.has(item.id as string)) } };
+    });
+  };
+
   /** Ada's wallets (two in USD, one in EUR) and Bob's, in USD. */
   const givenStandardWallets = () => {
     givenAccounts(
@@ -346,11 +368,60 @@ export const mockPaymentAws = () => {
     givenHead: heads.given,
     givenAccounts,
     givenPayments,
+    givenPaymentIndexes,
     givenStandardWallets,
     storedItems,
     getsOf,
     sentMessages,
     expectNothingWritten,
+  };
+};
+
+/** The items the payment store writes for these payments (the payment with its index keys, its metadata entries). */
+const storedByTheStore = async (items: PaymentItem[]): Promise<PutCommandInput[]> => {
+  const written: PutCommandInput[] = [];
+  const recorder = {
+    send: (command: { input: PutCommandInput }) => {
+      written.push(command.input);
+      return Promise.resolve({});
+    },
+  } as unknown as DynamoDBDocumentClient;
+  const store = new DynamoPaymentStore(recorder, 'payments', () => paymentMetadataIndex(recorder, 'metadata'));
+  for (const item of items) await store.create(fromPaymentItem({ ...item }));
+  return written;
+};
+
+/** A Query of one of a table's indexes, answered from the items the table holds. */
+const indexQuery = (table: TableName, items: Record<string, unknown>[]) => (input: QueryCommandInput) => {
+  const index = (tables[table].indexes as readonly { name: string; sortKey?: { name: string } }[]).find(
+    (candidate) => candidate.name === input.IndexName,
+  );
+  const names = input.ExpressionAttributeNames ?? {};
+  const values = (input.ExpressionAttributeValues ?? {}) as Record<string, string>;
+  const keyName = names['#key'] ?? '';
+  const sortName = index?.sortKey?.name ?? '';
+  const condition = input.KeyConditionExpression ?? '';
+  const between = /BETWEEN (:\w+) AND (:\w+)/.exec(condition);
+  const above = /> (:\w+)/.exec(condition);
+  const below = /< (:\w+)/.exec(condition);
+  const inRange = (sort: string) =>
+    between
+      ? sort >= (values[between[1] ?? ''] ?? '') && sort <= (values[between[2] ?? ''] ?? '')
+      : (!above || sort > (values[above[1] ?? ''] ?? '')) && (!below || sort < (values[below[1] ?? ''] ?? ''));
+  const sortOf = (item: Record<string, unknown>) => item[sortName] as string;
+  const partition = items
+    .filter((item) => item[keyName] === values[':key'] && typeof item[sortName] === 'string' && inRange(sortOf(item)))
+    .sort((a, b) => (sortOf(a) < sortOf(b) ? -1 : 1));
+  if (input.ScanIndexForward === false) partition.reverse();
+  const startAfter = input.ExclusiveStartKey?.[sortName] as string | undefined;
+  const start = startAfter === undefined ? 0 : partition.findIndex((item) => sortOf(item) === startAfter) + 1;
+  const page = partition.slice(start, start + (input.Limit ?? partition.length));
+  const last = page.at(-1);
+  return {
+    Items: page,
+    ...(start + page.length < partition.length && last
+      ? { LastEvaluatedKey: { [keyName]: last[keyName], [sortName]: sortOf(last), id: last.id } }
+      : {}),
   };
 };
 

@@ -28,6 +28,8 @@ const postPayment = paymentPoster(createPayment);
 
 const QUEUE_URL = process.env[queues.payments.envVar];
 
+const manyKeys = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`key${i}`, `v${i}`]));
+
 describe('POST /v1/payments', () => {
   it('accepts a transfer with 202 and the contract’s payment: INITIATED, a 1% fee, no owner ids', async () => {
     givenStandardWallets();
@@ -48,6 +50,7 @@ describe('POST /v1/payments', () => {
       description: 'Rent',
       capture: 'automatic',
       refundedAmount: 0,
+      metadata: {},
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
@@ -74,6 +77,43 @@ describe('POST /v1/payments', () => {
     expect(batches).toHaveLength(1);
     expect(batches[0]!.args[0].input.QueueUrl).toBe(QUEUE_URL);
     expect(sentMessages()).toEqual([{ paymentId: id }]);
+  });
+
+  it('keeps metadata as given, shows it, and indexes each pair before the payment is stored', async () => {
+    givenStandardWallets();
+    const metadata = { orderId: 'A-42', 'customer.email': 'ada@example.com', empty: '' };
+
+    const response = await postPayment(transfer({ metadata }));
+
+    expect(response.status).toBe(202);
+    expect((response.body as PaymentBody).metadata).toEqual(metadata);
+    expect(storedItems('payments')[0]).toMatchObject({ metadata });
+    const puts = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input.TableName);
+    expect(puts.filter((table) => table === 'metadata')).toHaveLength(3);
+    expect(puts.lastIndexOf('metadata')).toBeLessThan(puts.indexOf('payments'));
+    expect(storedItems('metadata').map((item) => item.key)).toEqual(Object.keys(metadata));
+  });
+
+  it('writes no metadata entry for a payment without metadata, or with an empty object, and shows {}', async () => {
+    givenStandardWallets();
+
+    const [none, empty] = [await postPayment(transfer()), await postPayment(transfer({ metadata: {} }))];
+
+    expect([none.status, empty.status]).toEqual([202, 202]);
+    expect([(none.body as PaymentBody).metadata, (empty.body as PaymentBody).metadata]).toEqual([{}, {}]);
+    expect(storedItems('metadata')).toEqual([]);
+  });
+
+  it('accepts 20 metadata keys of 40 characters, each with a value of 500 characters', async () => {
+    givenStandardWallets();
+    const metadata = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [`${String(i).padStart(2, '0')}${'k'.repeat(38)}`, '😀'.repeat(500)]),
+    );
+
+    const response = await postPayment(transfer({ metadata }));
+
+    expect(response.status).toBe(202);
+    expect((response.body as PaymentBody).metadata).toEqual(metadata);
   });
 
   it('answers 403 email_unverified to a caller whose email is not verified, reading and writing nothing', async () => {
@@ -170,6 +210,58 @@ describe('POST /v1/payments', () => {
       { body: transfer({ description: 'x'.repeat(501) }) },
       'validation_error',
       ['description'],
+    ],
+    ['metadata that is a string', { body: transfer({ metadata: 'order-42' }) }, 'validation_error', ['metadata']],
+    ['metadata that is a list', { body: transfer({ metadata: ['order-42'] }) }, 'validation_error', ['metadata']],
+    ['metadata of 21 keys', { body: transfer({ metadata: manyKeys(21) }) }, 'validation_error', ['metadata']],
+    [
+      'a metadata key of 41 characters',
+      { body: transfer({ metadata: { ['k'.repeat(41)]: 'v' } }) },
+      'validation_error',
+      [`metadata.${'k'.repeat(41)}`],
+    ],
+    ['an empty metadata key', { body: transfer({ metadata: { '': 'v' } }) }, 'validation_error', ['metadata.']],
+    [
+      'a metadata key with a space',
+      { body: transfer({ metadata: { 'order id': 'v' } }) },
+      'validation_error',
+      ['metadata.order id'],
+    ],
+    [
+      'a metadata key with a slash',
+      { body: transfer({ metadata: { 'order/id': 'v' } }) },
+      'validation_error',
+      ['metadata.order/id'],
+    ],
+    [
+      'a metadata value of 501 characters',
+      { body: transfer({ metadata: { note: 'é'.repeat(501) } }) },
+      'validation_error',
+      ['metadata.note'],
+    ],
+    [
+      'a metadata value that is a number',
+      { body: transfer({ metadata: { n: 42 } }) },
+      'validation_error',
+      ['metadata.n'],
+    ],
+    [
+      'a metadata value that is null',
+      { body: transfer({ metadata: { n: null } }) },
+      'validation_error',
+      ['metadata.n'],
+    ],
+    [
+      'a nested metadata value',
+      { body: transfer({ metadata: { n: { deep: 'x' } } }) },
+      'validation_error',
+      ['metadata.n'],
+    ],
+    [
+      'the metadata key __proto__, which an object cannot keep',
+      { rawBody: JSON.stringify(transfer({ metadata: { a: 'b' } })).replace('"a":', '"__proto__":') },
+      'validation_error',
+      ['metadata.__proto__'],
     ],
   ])('refuses %s with 400 and reads or writes nothing', async (_case, options, code, paths) => {
     const body = 'body' in options ? options.body : undefined;

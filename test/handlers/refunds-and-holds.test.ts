@@ -110,7 +110,11 @@ describe('POST /v1/payments/{id}/refunds', () => {
     givenStandardWallets();
     givenPayments(completed({ refundsReserved: 300n }));
 
-    const response = await postRefund(completed().id, { reason: 'Broken on arrival' }, { principal: bob });
+    const response = await postRefund(
+      completed().id,
+      { reason: 'Broken on arrival', metadata: { ticket: 'RMA-7' } },
+      { principal: bob },
+    );
 
     expect(response.status).toBe(202);
     expect(response.body).toEqual({
@@ -126,6 +130,7 @@ describe('POST /v1/payments/{id}/refunds', () => {
       capture: 'automatic',
       refundOf: completed().id,
       refundedAmount: 0,
+      metadata: { ticket: 'RMA-7' },
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -6,7 +6,7 @@ import { DynamoAccountStore } from '../../shared/adapters/account-store';
 import { setRate } from '../../shared/rates/service';
 import { summarize } from '../../shared/reports/service';
 import { systemClock } from '../../shared/clock';
-import { ledgerHelpers, usePaymentWorld } from '../support/payments';
+import { everyPage, ledgerHelpers, operator, usePaymentWorld } from '../support/payments';
 
 const current = usePaymentWorld();
 
@@ -135,7 +135,14 @@ describe('exchanges, withdrawals and the summary on DynamoDB Local', () => {
     // The summary of the period matches what the payments say, currency by currency.
     const everything = [
       ...completed,
-      ...(await current().payments.payments.listAll({ from: start })).filter((p) => p.type === 'deposit'),
+      ...(
+        await everyPage(current(), operator, {
+          type: 'deposit',
+          from: start,
+          limit: 100,
+          order: { field: 'createdAt', descending: false },
+        })
+      ).flat(),
     ];
     const expected = (currency: string) => {
       const own = everything.filter((p) => p.currency === currency);

@@ -8,6 +8,7 @@ import { SqsPaymentQueue } from '../../shared/adapters/payment-queue';
 import { DynamoAccountStore } from '../../shared/adapters/account-store';
 import { DynamoLedgerReader, DynamoLedgerWriter } from '../../shared/adapters/ledger-store';
 import { DynamoIdempotencyStore, DynamoPaymentStore } from '../../shared/adapters/payment-store';
+import { paymentMetadataIndex } from '../../shared/adapters/payment-listing';
 import { queryItems } from '../../shared/adapters/query';
 import { DynamoRateStore } from '../../shared/adapters/rate-store';
 import { systemClock } from '../../shared/clock';
@@ -17,6 +18,7 @@ import type { Payment } from '../../shared/payments/model';
 import { createDeposit } from '../../shared/payments/create';
 import type { PaymentDeps } from '../../shared/payments/deps';
 import { processPayment } from '../../shared/payments/process';
+import { listPayments, type PaymentListQuery } from '../../shared/payments/list';
 import type { Principal } from '../../shared/users/model';
 import { openWallet, type AccountDeps } from '../../shared/accounts/service';
 import { createTestTables, emulatorRunPrefix, type TestTables } from './dynamo';
@@ -81,7 +83,9 @@ export const startPaymentWorld = async (): Promise<PaymentWorld> => {
     ledger,
     payments: {
       accounts: accountStore,
-      payments: new DynamoPaymentStore(db.client, db.names.payments),
+      payments: new DynamoPaymentStore(db.client, db.names.payments, () =>
+        paymentMetadataIndex(db.client, db.names.metadata),
+      ),
       claims: new DynamoIdempotencyStore(db.client, db.names.idempotency),
       ledger: joinLedger(
         () => ledger,
@@ -99,6 +103,31 @@ export const startPaymentWorld = async (): Promise<PaymentWorld> => {
       db.destroy();
     },
   };
+};
+
+/** Every page of a listing of payments, followed through its cursors (at most 1,000 pages). */
+export const everyPage = async (
+  world: PaymentWorld,
+  caller: Principal,
+  query: Omit<PaymentListQuery, 'cursor'>,
+): Promise<Payment[][]> => {
+  const pages: Payment[][] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listPayments(world.payments, caller, { ...query, ...(cursor ? { cursor } : {}) });
+    pages.push(page.data);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && pages.length < 1_000);
+  if (cursor) throw new Error('The listing did not end within 1,000 pages');
+  return pages;
+};
+
+/** An operator, as the lists see one. */
+export const operator: Principal = {
+  userId: 'usr_operator',
+  role: 'admin',
+  tokenId: 'tok_operator',
+  emailVerified: true,
 };
 
 /** A payment world for one test file: started before its tests, stopped after them. */

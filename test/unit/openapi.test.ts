@@ -14,6 +14,7 @@ import {
 } from '../../functions/openapi/document';
 import { ERROR_CODES, errorExample } from '../../functions/openapi/errors';
 import { handler } from '../../functions/openapi/handler';
+import { CURSOR_MAX_LENGTH, CURSOR_MIN_LENGTH, CURSOR_PATTERN } from '../../shared/adapters/cursor';
 import { amountSchema } from '../../shared/schemas/common';
 import { httpEvent, lambdaContext } from '../support/http-event';
 
@@ -182,6 +183,20 @@ describe('request schemas', () => {
   });
 });
 
+describe('request bodies', () => {
+  it('are required exactly where an empty request is not a valid one', () => {
+    const optional = documented
+      .filter(({ operation }) => operation?.requestBody?.required === false)
+      .map(({ route }) => route.operationId);
+
+    expect(optional).toEqual(
+      routes.filter((route) => route.body?.safeParse({}).success).map((route) => route.operationId),
+    );
+    expect(optional).toEqual(expect.arrayContaining(['freezeAccount', 'unfreezeAccount']));
+    expect(optional).not.toContain('createAccount');
+  });
+});
+
 describe('list endpoints', () => {
   const lists = documented.filter(({ operation }) =>
     inlineParameters(operation!).some((parameter) => parameter.in === 'query' && parameter.name === 'cursor'),
@@ -202,7 +217,7 @@ describe('list endpoints', () => {
     ]);
   });
 
-  it('take an optional limit of 1 to 100, 20 by default, and an opaque cursor', () => {
+  it('take an optional limit of 1 to 100, 20 by default, and an opaque cursor of the form every cursor has', () => {
     for (const { operation } of lists) {
       const parameters = inlineParameters(operation!);
 
@@ -214,7 +229,12 @@ describe('list endpoints', () => {
       expect(parameters.find((parameter) => parameter.name === 'cursor')).toMatchObject({
         in: 'query',
         required: false,
-        schema: { type: 'string' },
+        schema: {
+          type: 'string',
+          minLength: CURSOR_MIN_LENGTH,
+          maxLength: CURSOR_MAX_LENGTH,
+          pattern: CURSOR_PATTERN,
+        },
       });
     }
   });
@@ -372,5 +392,103 @@ describe('GET /openapi.json', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers?.['content-type']).toBe('application/json');
     expect(JSON.parse(response.body ?? '')).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+});
+
+describe('examples and links', () => {
+  const operations = Object.values(document.paths).flatMap((methods) => Object.values(methods));
+  const byId = new Map(operations.map((operation) => [operation.operationId, operation]));
+
+  /** Whether a JSON pointer such as `#/id` or `#/token/id` names a property the schema declares, at every step. */
+  const pointsInto = (schema: JsonSchema | undefined, pointer: string): boolean => {
+    let node = schema;
+    for (const name of pointer.replace(/^#\//, '').split('/')) {
+      node = (node?.properties as Record<string, JsonSchema> | undefined)?.[name];
+    }
+    return node !== undefined;
+  };
+
+  it('give every route with a body at least one example, each accepted by the route’s own body schema', () => {
+    const withBody = routes.filter((route) => route.body);
+    const missing = withBody.filter((route) => Object.keys(route.examples ?? {}).length === 0);
+    const refused = withBody.flatMap((route) =>
+      Object.entries(route.examples ?? {})
+        .filter(([, example]) => !route.body!.safeParse(example).success)
+        .map(([name]) => `${route.operationId}.${name}`),
+    );
+
+    expect(withBody.length).toBeGreaterThan(5);
+    expect(missing.map((route) => route.operationId)).toEqual([]);
+    expect(refused).toEqual([]);
+  });
+
+  it('render each example in the request body of its operation', () => {
+    for (const route of routes.filter((candidate) => candidate.examples)) {
+      const media = mustOperation(route.method, route.path).requestBody?.content['application/json'];
+
+      expect(
+        Object.fromEntries(Object.entries(media?.examples ?? {}).map(([name, { value }]) => [name, value])),
+      ).toEqual(route.examples);
+    }
+  });
+
+  it('link each creation to what may be called with what it answers', () => {
+    const linked = Object.fromEntries(
+      operations.map((operation) => [
+        operation.operationId,
+        Object.values(operation.responses).flatMap((response) =>
+          Object.values(response.links ?? {}).map((link) => link.operationId),
+        ),
+      ]),
+    );
+
+    expect(linked).toMatchObject({
+      createUser: ['createToken'],
+      createToken: ['revokeToken'],
+      createAccount: ['getAccount', 'listOperations', 'getBalanceAt', 'createDeposit', 'createPayment'],
+      createPayment: ['getPayment'],
+      createDeposit: ['getPayment'],
+      createWebhook: ['listWebhookDeliveries', 'deleteWebhook'],
+    });
+  });
+
+  it('name in every link an operation that exists, inputs it takes, and fields the answer or request holds', () => {
+    const faults: string[] = [];
+    for (const source of operations) {
+      for (const [status, response] of Object.entries(source.responses)) {
+        for (const [name, link] of Object.entries(response.links ?? {})) {
+          const where = `${source.operationId} ${status} ${name}`;
+          const target = byId.get(link.operationId);
+          if (!target) {
+            faults.push(`${where}: no operation ${link.operationId}`);
+            continue;
+          }
+          const inputs = new Set(inlineParameters(target).map((parameter) => parameter.name));
+          const body = target.requestBody?.content['application/json']?.schema;
+          const expressions = [
+            ...Object.entries(link.parameters ?? {}).map(([input, expression]) => {
+              if (!inputs.has(input)) faults.push(`${where}: ${link.operationId} takes no parameter ${input}`);
+              return expression;
+            }),
+            ...Object.entries(link.requestBody ?? {}).map(([field, expression]) => {
+              const variants = [body, ...((body?.oneOf ?? []) as JsonSchema[])];
+              if (!variants.some((variant) => field in ((variant?.properties ?? {}) as Record<string, unknown>)))
+                faults.push(`${where}: ${link.operationId} has no body field ${field}`);
+              return expression;
+            }),
+          ];
+          for (const expression of expressions) {
+            const [, origin, pointer = ''] = /^\$(response\.body|request\.body)(#.*)$/.exec(expression) ?? [];
+            const schema =
+              origin === 'response.body'
+                ? response.content?.['application/json']?.schema
+                : source.requestBody?.content['application/json']?.schema;
+            if (!origin || !pointsInto(schema, pointer)) faults.push(`${where}: ${expression} names nothing`);
+          }
+        }
+      }
+    }
+
+    expect(faults).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import {
   MAX_RATE_LENGTH,
   MAX_RATE_SIGNIFICANT_DIGITS,
   parseRate,
+  RATE_PATTERN,
   rateProblem,
 } from '../../shared/money/rates';
 
@@ -151,6 +152,42 @@ describe('parseRate', () => {
       }),
     );
   });
+});
+
+describe('the pattern the document gives a rate', () => {
+  const documented = new RegExp(RATE_PATTERN);
+  const accepted = (text: string) => text.length <= MAX_RATE_LENGTH && documented.test(text);
+
+  it('matches, within the documented length, exactly the rates that are read', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.stringMatching(/^[0-9.]{0,34}$/),
+          fc.stringMatching(/^(0|[1-9][0-9]{0,14})(\.[0-9]{1,20})?$/),
+          quotedRate.map(({ text }) => text),
+          fc.stringMatching(documented),
+        ),
+        (text) => {
+          expect(accepted(text)).toBe(rateProblem(text) === undefined);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each(['1', '0.0066', '151.37', '0.923456789012', '123456789012', '1.50000000000000', '0.000000000001'])(
+    'includes %s',
+    (text) => {
+      expect(accepted(text)).toBe(true);
+    },
+  );
+
+  it.each(['0', '0.000', '1.', '.5', '01', '1234567890123', '1.234567890123', '1e2', '-1', ' 1'])(
+    'excludes %s',
+    (text) => {
+      expect(accepted(text)).toBe(false);
+    },
+  );
 });
 
 describe('convert', () => {

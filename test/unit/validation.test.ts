@@ -72,6 +72,39 @@ describe('parseInput', () => {
     expect(failure(credentialsBody, {}).errors).toContainEqual({ path: 'email', message: 'is required' });
   });
 
+  it.each([
+    ['a domain label ending with a hyphen', 'ada@mail-.example.com'],
+    ['a domain label starting with a hyphen', 'ada@-mail.example.com'],
+    ['a domain label of 64 characters', `ada@${'a'.repeat(64)}.com`],
+    ['a local part of 65 characters', `${'a'.repeat(65)}@example.com`],
+    ['two dots in a row', 'ada..lovelace@example.com'],
+    ['a local part ending with a dot', 'ada.@example.com'],
+    ['a numeric top-level domain', 'ada@example.123'],
+    ['an underscore in the domain', 'ada@mail_server.example.com'],
+  ])('refuses, as the email format does, %s', (_case, email) => {
+    expect(failure(credentialsBody, { email, password: 'correct horse battery' }).errors).toEqual([
+      { path: 'email', message: 'must be a valid email' },
+    ]);
+  });
+
+  it.each(['\u000bAda', 'Ada\t', '\u0085Ada'])(
+    'refuses a name with a control character, even where trimming would drop it: %j',
+    (name) => {
+      expect(
+        failure(credentialsBody, { email: 'ada@example.com', password: 'correct horse battery', name }).errors,
+      ).toEqual([{ path: 'name', message: 'must not contain control characters' }]);
+    },
+  );
+
+  it.each(["o'brien+billing@example.co.uk", 'ADA@Example.COM', `${'a'.repeat(64)}@${'b'.repeat(63)}.com`])(
+    'accepts the address %s',
+    (email) => {
+      expect(parseInput(credentialsBody, { email, password: 'correct horse battery' })).toMatchObject({
+        email: email.toLowerCase(),
+      });
+    },
+  );
+
   it.each(['0', '101', '1.5', '-1', 'ten', ''])('refuses the page size %p', (limit) => {
     expect(limitSchema.safeParse(limit).success).toBe(false);
   });

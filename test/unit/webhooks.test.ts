@@ -9,7 +9,9 @@ import {
   STANDARD_RETRY_SCHEDULE_SECONDS,
 } from '../../shared/webhooks/model';
 import { newWebhookSecret, signedHeaders } from '../../shared/webhooks/signature';
-import { checkWebhookUrl, isAllowedAddress } from '../../shared/webhooks/url';
+import { HttpWebhookSender } from '../../shared/adapters/webhook-sender';
+import { webhookBody } from '../../shared/schemas/events';
+import { checkWebhookUrl, isAllowedAddress, WEBHOOK_URL_PATTERN } from '../../shared/webhooks/url';
 
 const aws = { allowLoopback: false };
 const local = { allowLoopback: true };
@@ -121,6 +123,72 @@ describe('webhook URLs', () => {
     expect(() => checkWebhookUrl('http://127.0.0.1/hooks', local)).toThrow(ValidationError);
     expect(() => checkWebhookUrl('http://10.0.0.1:4000/hooks', local)).toThrow(ValidationError);
     expect(() => checkWebhookUrl('http://example.com:4000/hooks', local)).toThrow(ValidationError);
+  });
+});
+
+describe('the form of a webhook URL the document gives', () => {
+  const documented = new RegExp(WEBHOOK_URL_PATTERN);
+
+  it('is all the local stack asks of a URL, but that its address be public or on this machine', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(documented), (url) => {
+        let refusal: string | undefined;
+        try {
+          checkWebhookUrl(url, local);
+        } catch (error) {
+          refusal = (error as ValidationError).errors?.[0]?.message;
+        }
+
+        expect(refusal === undefined || refusal.startsWith('must not point at a private')).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    'https://example.com/hooks',
+    'https://hooks.example.com:8443/billing?x=1',
+    'https://93.184.216.34/hooks',
+    'https://[2606:4700::1111]/hooks',
+    'https://[::ffff:8.8.8.8]:443/',
+    'http://127.0.0.1:4000/hooks',
+    'http://localhost:4000',
+  ])('includes %s', (url) => {
+    expect(url).toMatch(documented);
+  });
+
+  it.each([
+    'not a url',
+    'HTTPS://example.com/',
+    'ftp://example.com/hooks',
+    'http://example.com/hooks',
+    'http://127.0.0.1/hooks',
+    'https://user:pass@example.com/',
+    'https://under_score.example/',
+    'https://-dash.example/',
+    'https://2130706433/hooks',
+    'https://1.2.3.4.5/',
+    'https://256.1.1.1/',
+    'https://[1::2::3]/',
+    'https://example.com:0/',
+    'https://example.com:65536/',
+    'https://example.com/with space',
+    'https://example.com/é',
+  ])('excludes %s, which the body schema refuses on url', (url) => {
+    expect(url).not.toMatch(documented);
+    expect(webhookBody.safeParse({ url, events: ['payment.completed'] }).error?.issues.map((i) => i.path)).toEqual([
+      ['url'],
+    ]);
+  });
+});
+
+describe('a webhook sender that keeps to this machine', () => {
+  it('sends nothing to a receiver elsewhere, without looking its name up', async () => {
+    const sender = new HttpWebhookSender({ allowLoopback: true, loopbackOnly: true });
+
+    await expect(
+      sender.post('https://hooks.example.com/billing', { headers: {}, body: '{}', timeoutMs: 1000 }),
+    ).resolves.toEqual({ error: 'hooks.example.com is not on this machine, the only one this stack delivers to' });
   });
 });
 
