@@ -102,7 +102,24 @@ export const createPayment = route({
   idempotent: true,
   verifiedEmail: true,
   success: { status: 202, description: 'The accepted payment.', schema: paymentSchema },
-  links: { read: readPayment },
+  links: {
+    read: readPayment,
+    capture: {
+      operationId: 'capturePayment',
+      description: 'Capture the payment once it is AUTHORIZED (created with `capture: "manual"`).',
+      parameters: { id: '$response.body#/id' },
+    },
+    void: {
+      operationId: 'voidPayment',
+      description: 'Void the payment once it is AUTHORIZED, giving back what it holds.',
+      parameters: { id: '$response.body#/id' },
+    },
+    refund: {
+      operationId: 'createRefund',
+      description: 'Refund the payment, as its payee, once it is COMPLETED.',
+      parameters: { id: '$response.body#/id' },
+    },
+  },
   errors: [
     'unsupported_currency',
     'not_found',

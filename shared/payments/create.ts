@@ -319,10 +319,6 @@ export const createPayment = async (
   request: PaymentRequest,
   idempotencyKey?: string,
 ): Promise<Payment> => {
-  // A hold's length means nothing to a payment captured at once.
-  if (request.type !== 'exchange' && request.holdSeconds !== undefined && request.capture !== 'manual') {
-    throw new ValidationError([{ path: 'holdSeconds', message: 'is only for a payment with capture "manual"' }]);
-  }
   const hash = requestHash(request);
   const { key, claim } = userClaim(caller, idempotencyKey, hash);
   const earlier = await earlierRequest(deps, key, hash);

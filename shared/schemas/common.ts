@@ -4,10 +4,15 @@ import { METADATA_KEY_PATTERN, METADATA_MAX_KEYS, METADATA_VALUE_MAX_LENGTH, typ
 import { isSupportedCurrency } from '../money/currencies';
 import { UNSUPPORTED_CURRENCY } from './validation';
 
+/**
+ * An integer of a request, at most 2^53-1 in size; anything else, `1.0` and `1e2` included (see json.ts), is refused
+ * with the same words wherever it is.
+ */
+export const requestInteger = () =>
+  z.int({ error: (issue) => (issue.code === 'invalid_type' ? 'must be an integer' : undefined) });
+
 /** A positive integer in the currency's minor unit, at most 2^53-1 so that it survives any JSON parser. */
-export const amountSchema = z
-  .int({ error: (issue) => (issue.code === 'invalid_type' ? 'must be an integer' : undefined) })
-  .check(z.positive());
+export const amountSchema = requestInteger().check(z.positive());
 
 /** Upper-case ISO 4217 code; any other string is the contract's `unsupported_currency`, not a shape error. */
 export const currencySchema = z.string().check(

@@ -1,6 +1,7 @@
 import { OPERATION_TYPES } from '../ledger/legs';
 import {
   CAPTURE_MODES,
+  type CaptureMode,
   FAILURE_REASONS,
   PAYMENT_SORT_FIELDS,
   PAYMENT_STATUSES,
@@ -15,6 +16,7 @@ import {
   metadataFilterSchema,
   metadataSchema,
   pageQueryShape,
+  requestInteger,
   sortSchema,
   withoutControlCharacters,
 } from './common';
@@ -25,19 +27,34 @@ const description = z.string().check(z.maxLength(500), withoutControlCharacters)
 /** `capture: "manual"` authorizes the payment, to be captured or voided; `holdSeconds` says for how long at most. */
 const captureShape = {
   capture: z.optional(z.enum(CAPTURE_MODES)),
-  holdSeconds: z.optional(z.int().check(z.minimum(60), z.maximum(2_592_000))),
+  holdSeconds: z.optional(requestInteger().check(z.minimum(60), z.maximum(2_592_000))),
 };
 
-const transferBody = z.strictObject({
-  type: z.literal('transfer'),
-  sourceAccountId: accountId,
-  destinationAccountId: accountId,
-  amount: amountSchema,
-  currency: currencySchema,
-  description: z.optional(description),
-  ...captureShape,
-  metadata: z.optional(metadataSchema),
-});
+/**
+ * A hold's length means nothing to a payment captured at once: `holdSeconds` only with `capture: "manual"`. The
+ * document states it as JSON Schema does (`dependentSchemas`), so that a client generating requests from it knows.
+ */
+const holdOnlyWhenManual = z.refine<{ capture?: CaptureMode | undefined; holdSeconds?: number | undefined }>(
+  (body) => body.holdSeconds === undefined || body.capture === 'manual',
+  { message: 'is only for a payment with capture "manual"', path: ['holdSeconds'] },
+);
+const holdOnlyWhenManualDocumented = {
+  dependentSchemas: { holdSeconds: { properties: { capture: { const: 'manual' } }, required: ['capture'] } },
+};
+
+const transferBody = z
+  .strictObject({
+    type: z.literal('transfer'),
+    sourceAccountId: accountId,
+    destinationAccountId: accountId,
+    amount: amountSchema,
+    currency: currencySchema,
+    description: z.optional(description),
+    ...captureShape,
+    metadata: z.optional(metadataSchema),
+  })
+  .check(holdOnlyWhenManual)
+  .register(z.globalRegistry, holdOnlyWhenManualDocumented);
 
 const exchangeBody = z.strictObject({
   type: z.literal('exchange'),
@@ -58,16 +75,19 @@ const externalReference = z
     z.regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
   );
 
-const withdrawalBody = z.strictObject({
-  type: z.literal('withdrawal'),
-  sourceAccountId: accountId,
-  amount: amountSchema,
-  currency: currencySchema,
-  destination: z.strictObject({ method: z.literal('ewallet'), reference: externalReference }),
-  description: z.optional(description),
-  ...captureShape,
-  metadata: z.optional(metadataSchema),
-});
+const withdrawalBody = z
+  .strictObject({
+    type: z.literal('withdrawal'),
+    sourceAccountId: accountId,
+    amount: amountSchema,
+    currency: currencySchema,
+    destination: z.strictObject({ method: z.literal('ewallet'), reference: externalReference }),
+    description: z.optional(description),
+    ...captureShape,
+    metadata: z.optional(metadataSchema),
+  })
+  .check(holdOnlyWhenManual)
+  .register(z.globalRegistry, holdOnlyWhenManualDocumented);
 
 export const paymentBody = z.discriminatedUnion('type', [transferBody, exchangeBody, withdrawalBody]);
 

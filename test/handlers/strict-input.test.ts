@@ -49,6 +49,29 @@ describe('a payment whose amount is written with a fraction', () => {
   });
 });
 
+describe('a hold whose length is written with a fraction', () => {
+  it('is refused with 400 validation_error in the words an amount gets', async () => {
+    const response = parseResponse(
+      await createPayment(
+        httpEvent({
+          method: 'POST',
+          path: '/v1/payments',
+          rawBody:
+            '{"type":"transfer","sourceAccountId":"acc_1","destinationAccountId":"acc_2","amount":100,' +
+            '"currency":"USD","capture":"manual","holdSeconds":3600.0}',
+          principal: userPrincipal(),
+        }),
+        lambdaContext(),
+      ),
+    );
+
+    expect(response).toMatchObject({
+      status: 400,
+      body: { code: 'validation_error', errors: [{ path: 'holdSeconds', message: 'must be an integer' }] },
+    });
+  });
+});
+
 describe('time filters', () => {
   it.each([
     ['without seconds', '2026-02-28T00:00Z'],

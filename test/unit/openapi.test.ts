@@ -175,6 +175,26 @@ describe('request schemas', () => {
     });
   });
 
+  it('state that holdSeconds needs capture "manual" on the payments that may be held, as the route refuses it without', () => {
+    const branches = bodySchema(mustOperation('POST', '/v1/payments')).oneOf as JsonSchema[];
+    const route = routes.find((candidate) => candidate.operationId === 'createPayment')!;
+    const held = { sourceAccountId: 'acc_1', amount: 100, currency: 'USD', holdSeconds: 3600 };
+    const bodies = {
+      transfer: { ...held, type: 'transfer', destinationAccountId: 'acc_2' },
+      withdrawal: { ...held, type: 'withdrawal', destination: { method: 'ewallet', reference: 'wallet:1' } },
+    };
+
+    for (const [type, body] of Object.entries(bodies)) {
+      const branch = branches.find((candidate) => propertyOf(candidate, 'type').const === type);
+      expect(branch?.dependentSchemas).toEqual({
+        holdSeconds: { properties: { capture: { const: 'manual' } }, required: ['capture'] },
+      });
+      expect(z.safeParse(route.body!, body).success).toBe(false);
+      expect(z.safeParse(route.body!, { ...body, capture: 'automatic' }).success).toBe(false);
+      expect(z.safeParse(route.body!, { ...body, capture: 'manual' }).success).toBe(true);
+    }
+  });
+
   it('are embeddable: no $schema and no $defs inside the document', () => {
     const text = JSON.stringify(document.paths);
 
@@ -446,7 +466,7 @@ describe('examples and links', () => {
       createUser: ['createToken'],
       createToken: ['revokeToken'],
       createAccount: ['getAccount', 'listOperations', 'getBalanceAt', 'createDeposit', 'createPayment'],
-      createPayment: ['getPayment'],
+      createPayment: ['getPayment', 'capturePayment', 'voidPayment', 'createRefund'],
       createDeposit: ['getPayment'],
       createWebhook: ['listWebhookDeliveries', 'deleteWebhook'],
     });
