@@ -70,6 +70,26 @@ export const createAccount = route({
       description: 'Pay from the account just opened, in its currency.',
       body: { sourceAccountId: '$response.body#/id', currency: '$response.body#/currency' },
     },
+    update: {
+      operationId: 'updateAccount',
+      description: 'Rename the account just opened, or change its metadata.',
+      parameters: { id: '$response.body#/id' },
+    },
+    close: {
+      operationId: 'closeAccount',
+      description: 'Close the account just opened, while its balance and held are 0.',
+      parameters: { id: '$response.body#/id' },
+    },
+    freeze: {
+      operationId: 'freezeAccount',
+      description: 'Freeze the account just opened (operators).',
+      parameters: { id: '$response.body#/id' },
+    },
+    unfreeze: {
+      operationId: 'unfreezeAccount',
+      description: 'Unfreeze the account just opened (operators).',
+      parameters: { id: '$response.body#/id' },
+    },
   },
   errors: ['unsupported_currency', 'limit_reached'],
 });

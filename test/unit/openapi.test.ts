@@ -465,7 +465,17 @@ describe('examples and links', () => {
     expect(linked).toMatchObject({
       createUser: ['createToken'],
       createToken: ['revokeToken'],
-      createAccount: ['getAccount', 'listOperations', 'getBalanceAt', 'createDeposit', 'createPayment'],
+      createAccount: [
+        'getAccount',
+        'listOperations',
+        'getBalanceAt',
+        'createDeposit',
+        'createPayment',
+        'updateAccount',
+        'closeAccount',
+        'freezeAccount',
+        'unfreezeAccount',
+      ],
       createPayment: ['getPayment', 'capturePayment', 'voidPayment', 'createRefund'],
       createDeposit: ['getPayment'],
       createWebhook: ['listWebhookDeliveries', 'deleteWebhook'],
