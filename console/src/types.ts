@@ -47,6 +47,7 @@ export interface Payment {
   destinationAmount?: number;
   destinationCurrency?: string;
   failureReason?: string;
+  metadata: Record<string, string>;
   createdAt: string;
   updatedAt: string;
   completedAt?: string;

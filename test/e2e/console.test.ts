@@ -43,7 +43,14 @@ const someTraffic = async () => {
   await finalState(ada, deposit.body.id);
   const transfer = await call('POST', '/v1/payments', {
     token: ada,
-    body: { type: 'transfer', sourceAccountId: adaUsd, destinationAccountId: bobUsd, amount: 5_000, currency: 'USD' },
+    body: {
+      type: 'transfer',
+      sourceAccountId: adaUsd,
+      destinationAccountId: bobUsd,
+      amount: 5_000,
+      currency: 'USD',
+      metadata: { orderId: 'A-42' },
+    },
   });
   await finalState(ada, transfer.body.id);
   return { deposit: deposit.body.id as string, transfer: transfer.body.id as string };
@@ -151,8 +158,8 @@ describe('the operator console in a real browser', () => {
       .map((parameter) => parameter.name);
     expect(names.length).toBeGreaterThan(5);
     const fields = await filters
-      .locator('[name]')
-      .evaluateAll((elements) => elements.map((e) => e.getAttribute('name')));
+      .locator('[data-parameter]')
+      .evaluateAll((elements) => elements.map((e) => e.getAttribute('data-parameter')));
     expect(fields.sort()).toEqual(names.sort());
 
     await filters.getByLabel('Type').selectOption('transfer');
@@ -160,6 +167,14 @@ describe('the operator console in a real browser', () => {
     await expectAttribute(row(traffic.transfer), 'data-status', 'COMPLETED');
     await expectCount(page.locator('tbody tr[data-payment-id]'), 1);
 
+    await filters.getByLabel('Type').selectOption('');
+    await filters.getByLabel('Metadata key').fill('orderId');
+    await filters.getByLabel('Metadata value').fill('A-42');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await row(traffic.transfer).waitFor();
+    await expectCount(page.locator('tbody tr[data-payment-id]'), 1);
+
+    await filters.getByLabel('Metadata key').fill('');
     await filters.getByLabel('Type').selectOption('deposit');
     await filters.getByLabel('Min Amount').fill('10000');
     await filters.getByRole('button', { name: 'Apply filters' }).click();

@@ -9,8 +9,43 @@ const label = (name: string) => name.replace(/([A-Z])/g, ' $1').replace(/^./, (f
 /** `datetime-local` inputs speak local time without a zone; the API wants an instant. */
 const toInstant = (value: string) => (value === '' ? '' : new Date(value).toISOString());
 
-const FilterField = ({ parameter, value }: { parameter: QueryParameter; value: string }) => {
+/**
+ * A filter by a key and its value (`metadata[<key>]=<value>`, a `deepObject` parameter of the document): two fields,
+ * named `<name>.key` and `<name>.value`.
+ */
+const isKeyValue = (parameter: QueryParameter) => parameter.schema.type === 'object';
+
+const KeyValueField = ({
+  parameter,
+  raw,
+  id,
+}: {
+  parameter: QueryParameter;
+  raw: Record<string, string>;
+  id: string;
+}) => (
+  <div class="field" data-parameter={parameter.name} title={parameter.description}>
+    <label for={`${id}-key`}>{label(parameter.name)} key</label>
+    <input
+      id={`${id}-key`}
+      name={`${parameter.name}.key`}
+      type="text"
+      defaultValue={raw[`${parameter.name}.key`] ?? ''}
+    />
+    <label for={`${id}-value`}>{label(parameter.name)} value</label>
+    <input
+      id={`${id}-value`}
+      name={`${parameter.name}.value`}
+      type="text"
+      defaultValue={raw[`${parameter.name}.value`] ?? ''}
+    />
+  </div>
+);
+
+const FilterField = ({ parameter, raw }: { parameter: QueryParameter; raw: Record<string, string> }) => {
   const id = `filter-${parameter.name}`;
+  if (isKeyValue(parameter)) return <KeyValueField parameter={parameter} raw={raw} id={id} />;
+  const value = raw[parameter.name] ?? '';
   const { schema } = parameter;
   const describedBy =
     parameter.description === '' ? {} : { 'aria-describedby': `${id}-help`, title: parameter.description };
@@ -27,7 +62,7 @@ const FilterField = ({ parameter, value }: { parameter: QueryParameter; value: s
     <input id={id} name={parameter.name} type="text" defaultValue={value} {...describedBy} />
   );
   return (
-    <div class="field">
+    <div class="field" data-parameter={parameter.name}>
       <label for={id}>{label(parameter.name)}</label>
       {field}
       {parameter.description === '' ? null : (
@@ -46,6 +81,8 @@ const matches = (filters: Query, payment: Payment): boolean => {
   return Object.entries(filters).every(([name, value]) => {
     if (value === undefined || name === 'sort') return true;
     if (name === 'accountId') return payment.sourceAccountId === value || payment.destinationAccountId === value;
+    const key = /^metadata\[(.+)\]$/.exec(name)?.[1];
+    if (key !== undefined) return payment.metadata[key] === value;
     const field = (payment as unknown as Record<string, unknown>)[name];
     return typeof field === 'string' && field === value;
   });
@@ -66,10 +103,19 @@ export const Payments = () => {
   const apply = (form: HTMLFormElement) => {
     const next: Query = {};
     const values: Record<string, string> = {};
+    const data = new FormData(form);
+    const read = (name: string) => {
+      const field = data.get(name);
+      values[name] = typeof field === 'string' ? field.trim() : '';
+      return values[name];
+    };
     for (const parameter of parameters.value ?? []) {
-      const field = new FormData(form).get(parameter.name);
-      const value = typeof field === 'string' ? field.trim() : '';
-      values[parameter.name] = value;
+      if (isKeyValue(parameter)) {
+        const [key, value] = [read(`${parameter.name}.key`), read(`${parameter.name}.value`)];
+        if (key !== '') next[`${parameter.name}[${key}]`] = value;
+        continue;
+      }
+      const value = read(parameter.name);
       if (value !== '') next[parameter.name] = parameter.schema.format === 'date-time' ? toInstant(value) : value;
     }
     setRaw(values);
@@ -93,11 +139,7 @@ export const Payments = () => {
         }}
       >
         {(parameters.value ?? []).map((parameter) => (
-          <FilterField
-            key={`${parameter.name}-${JSON.stringify(raw)}`}
-            parameter={parameter}
-            value={raw[parameter.name] ?? ''}
-          />
+          <FilterField key={`${parameter.name}-${JSON.stringify(raw)}`} parameter={parameter} raw={raw} />
         ))}
         <div class="actions">
           <button type="submit">Apply filters</button>
