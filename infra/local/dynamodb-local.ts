@@ -44,20 +44,12 @@ export const answersDynamoDb = async (endpoint: string): Promise<boolean> => {
   }
 };
 
-/**
- * The JIT's first tier only: DynamoDB Local's runs here are short and many (one per test file of the end-to-end
- * tests), and the optimising tier spends about as much CPU compiling as the database spends serving, for no gain in
- * the time a request takes (measured: half the CPU at start and under load, the same latency).
- */
-const JVM_OPTIONS = '-XX:TieredStopAtLevel=1';
-
-/**
- * The package spawns java with this process's environment and no way to add JVM options but the launcher's
- * `JDK_JAVA_OPTIONS`, set here just for the spawn (after any the user set) and then put back.
- */
+// The JIT's first tier only: DynamoDB Local's runs are short and many (one per end-to-end test file), and the
+// optimising tier costs about as much CPU as serving does, for no gain in latency. The package spawns java with this
+// process's environment: the option goes through the launcher's JDK_JAVA_OPTIONS (the user's own after it, to win).
 const withJvmOptions = <T>(run: () => T): T => {
   const before = process.env.JDK_JAVA_OPTIONS;
-  process.env.JDK_JAVA_OPTIONS = before === undefined ? JVM_OPTIONS : `${JVM_OPTIONS} ${before}`;
+  process.env.JDK_JAVA_OPTIONS = ['-XX:TieredStopAtLevel=1', before].filter(Boolean).join(' ');
   try {
     return run();
   } finally {
@@ -76,9 +68,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   const path = options.dataDir === undefined ? null : resolve(options.dataDir);
   // Not detached: Java stays in node's process group, so a Ctrl-C in the terminal, or a supervisor killing the group,
   // ends it even when node cannot.
-  const child = withJvmOptions(() =>
-    spawn({ command: 'java', port, path, sharedDb: true, detached: false, stdio: 'pipe' }),
-  );
+  const child = withJvmOptions(() => spawn({ command: 'java', port, path, sharedDb: true, stdio: 'pipe' }));
 
   const watched = watch(child);
   const failure = (reason: string) => {
