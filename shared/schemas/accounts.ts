@@ -1,13 +1,14 @@
 import * as z from 'zod/mini';
 import { ACCOUNT_SORT_FIELDS, ACCOUNT_STATUSES, PURPOSES } from '../accounts/model';
 import {
+  characters,
   currencySchema,
   isoTimestampSchema,
   labelSchema,
   metadataFilterSchema,
+  metadataKeySchema,
   metadataSchema,
   metadataValueSchema,
-  metadataKeySchema,
   pageQueryShape,
   sortSchema,
 } from './common';
@@ -41,7 +42,7 @@ const accountListShape = {
   ...pageQueryShape,
   currency: z.optional(currencySchema),
   status: z.optional(accountStatusSchema),
-  name: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  name: z.optional(z.string().check(...characters(1, 100))),
   minBalance: z.optional(balanceBound),
   maxBalance: z.optional(balanceBound),
   from: z.optional(isoTimestampSchema),
@@ -56,10 +57,10 @@ export const adminAccountListQuery = z.strictObject({
   ...accountListShape,
   kind: z.optional(z.enum(['user', 'technical'])),
   purpose: z.optional(z.enum(PURPOSES)),
-  ownerId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  ownerId: z.optional(z.string().check(...characters(1, 128))),
 });
 
-export const accountIdParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
+export const accountIdParams = z.object({ id: z.string().check(...characters(1, 128)) });
 
 export const accountSchema = z.object({
   id: z.string(),

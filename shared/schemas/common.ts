@@ -11,6 +11,21 @@ import { UNSUPPORTED_CURRENCY } from './validation';
 export const requestInteger = () =>
   z.int({ error: (issue) => (issue.code === 'invalid_type' ? 'must be an integer' : undefined) });
 
+/**
+ * From `min` to `max` characters, counted as the document's `minLength` and `maxLength` count them: in code points (an
+ * emoji is one character), not in the UTF-16 units of a string's `length`.
+ */
+export const characters = (min: number, max: number) => {
+  const count = (value: string) => Array.from(value).length;
+  return [
+    ...(min > 0
+      ? [z.refine<string>((value) => count(value) >= min, { message: `must be at least ${min} characters long` })]
+      : []),
+    z.refine<string>((value) => count(value) <= max, { message: `must be at most ${max} characters long` }),
+    z.meta(min > 0 ? { minLength: min, maxLength: max } : { maxLength: max }),
+  ];
+};
+
 /** A positive integer in the currency's minor unit, at most 2^53-1 so that it survives any JSON parser. */
 export const amountSchema = requestInteger().check(z.positive());
 
@@ -34,7 +49,7 @@ export const withoutControlCharacters = z.regex(NO_CONTROL_CHARACTERS, {
 });
 
 /** Printable text without control characters, trimmed: names. The control characters are refused before trimming. */
-export const labelSchema = z.string().check(withoutControlCharacters, z.trim(), z.minLength(1), z.maxLength(100));
+export const labelSchema = z.string().check(withoutControlCharacters, z.trim(), ...characters(1, 100));
 
 const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 
@@ -56,7 +71,7 @@ export const emailSchema = z.pipe(
   z.transform((email) => email.toLowerCase()),
 );
 
-export const passwordSchema = z.string().check(z.minLength(10), z.maxLength(1024));
+export const passwordSchema = z.string().check(...characters(10, 1024));
 
 const digits = (max: number) =>
   z.string().check(z.regex(new RegExp(`^[0-9]{1,${max}}$`), { message: 'must be a whole number' }));
@@ -136,13 +151,7 @@ export const metadataKeySchema = z
   .check(
     z.regex(new RegExp(METADATA_KEY_PATTERN), { message: 'must be 1 to 40 characters of A-Z, a-z, 0-9, _, . or -' }),
   );
-// Characters are code points, as JSON Schema's `maxLength` counts them, not UTF-16 units.
-export const metadataValueSchema = z.string().check(
-  z.refine((value) => Array.from(value).length <= METADATA_VALUE_MAX_LENGTH, {
-    message: `must be at most ${METADATA_VALUE_MAX_LENGTH} characters`,
-  }),
-  z.meta({ maxLength: METADATA_VALUE_MAX_LENGTH }),
-);
+export const metadataValueSchema = z.string().check(...characters(0, METADATA_VALUE_MAX_LENGTH));
 
 /**
  * `__proto__` matches the key pattern, but a record skips it: sent as a key, it would vanish rather than be stored. It

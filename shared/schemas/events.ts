@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { EVENT_TYPES } from '../events/model';
 import { WEBHOOK_URL_PATTERN } from '../webhooks/url';
-import { pageQueryShape, sortSchema, withoutControlCharacters } from './common';
+import { characters, pageQueryShape, sortSchema, withoutControlCharacters } from './common';
 import { paymentSchema } from './payments';
 
 export const eventTypeSchema = z.enum(EVENT_TYPES);
@@ -14,7 +14,7 @@ export const eventIdSchema = z
 export const eventListQuery = z.strictObject({
   ...pageQueryShape,
   type: z.optional(eventTypeSchema),
-  paymentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  paymentId: z.optional(z.string().check(...characters(1, 128))),
   after: z.optional(eventIdSchema),
   sort: z.optional(sortSchema(['createdAt'] as const)),
 });
@@ -34,7 +34,7 @@ export const webhookBody = z.strictObject({
     }),
   ),
   events: z.array(eventTypeSchema).check(z.minLength(1), z.maxLength(EVENT_TYPES.length)),
-  description: z.optional(z.string().check(z.maxLength(500), withoutControlCharacters)),
+  description: z.optional(z.string().check(withoutControlCharacters, ...characters(0, 500))),
 });
 
 export const webhookSchema = z.object({
@@ -51,7 +51,7 @@ export const newWebhookSchema = z.object({
   secret: z.string(),
 });
 
-export const webhookIdParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
+export const webhookIdParams = z.object({ id: z.string().check(...characters(1, 128)) });
 
 export const webhookListQuery = z.strictObject({ ...pageQueryShape });
 

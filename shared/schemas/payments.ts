@@ -11,6 +11,7 @@ import {
 import * as z from 'zod/mini';
 import {
   amountSchema,
+  characters,
   currencySchema,
   isoTimestampSchema,
   metadataFilterSchema,
@@ -21,8 +22,8 @@ import {
   withoutControlCharacters,
 } from './common';
 
-const accountId = z.string().check(z.minLength(1), z.maxLength(128));
-const description = z.string().check(z.maxLength(500), withoutControlCharacters);
+const accountId = z.string().check(...characters(1, 128));
+const description = z.string().check(withoutControlCharacters, ...characters(0, 500));
 
 /** `capture: "manual"` authorizes the payment, to be captured or voided; `holdSeconds` says for how long at most. */
 const captureShape = {
@@ -121,7 +122,7 @@ const minorUnits = z.pipe(
   z.transform((value) => BigInt(value)),
 );
 
-const paymentId = z.string().check(z.minLength(1), z.maxLength(128));
+const paymentId = z.string().check(...characters(1, 128));
 
 export const paymentListQuery = z.strictObject({
   ...pageQueryShape,
@@ -149,7 +150,7 @@ const signedMinorUnits = z.pipe(
 export const operationListQuery = z.strictObject({
   ...pageQueryShape,
   type: z.optional(z.enum(OPERATION_TYPES)),
-  paymentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  paymentId: z.optional(paymentId),
   counterpartyAccountId: z.optional(accountId),
   minAmount: z.optional(signedMinorUnits),
   maxAmount: z.optional(signedMinorUnits),

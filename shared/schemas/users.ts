@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { emailSchema, labelSchema, pageQueryShape, passwordSchema } from './common';
+import { characters, emailSchema, labelSchema, pageQueryShape, passwordSchema } from './common';
 
 export const credentialsBody = z.strictObject({
   email: emailSchema,
@@ -9,7 +9,7 @@ export const credentialsBody = z.strictObject({
 
 export const tokenListQuery = z.strictObject({ ...pageQueryShape });
 
-export const tokenIdParams = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
+export const tokenIdParams = z.object({ id: z.string().check(...characters(1, 128)) });
 
 export const userSchema = z.object({
   id: z.string(),
@@ -21,7 +21,7 @@ export const userSchema = z.object({
 });
 
 /** Any string of a sane length: one that cannot be a confirmation token is refused as an unknown one. */
-export const confirmationBody = z.strictObject({ token: z.string().check(z.minLength(1), z.maxLength(256)) });
+export const confirmationBody = z.strictObject({ token: z.string().check(...characters(1, 256)) });
 
 export const newTokenSchema = z.object({
   id: z.string(),

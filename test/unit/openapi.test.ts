@@ -154,6 +154,20 @@ describe('request schemas', () => {
     expect(propertyOf(body, 'password')).toMatchObject({ type: 'string', minLength: 10, maxLength: 1024 });
   });
 
+  it('count a length as the document does, in characters (an emoji is one), not in UTF-16 units', () => {
+    const signUp = routes.find((route) => route.operationId === 'createUser')!.body!;
+    const openAccount = routes.find((route) => route.operationId === 'createAccount')!.body!;
+    const emoji = '😀';
+
+    expect(emoji.length).toBe(2);
+    expect(propertyOf(bodySchema(mustOperation('POST', '/v1/accounts')), 'name')).toMatchObject({ maxLength: 100 });
+    expect(z.safeParse(openAccount, { currency: 'USD', name: emoji.repeat(100) }).success).toBe(true);
+    expect(z.safeParse(openAccount, { currency: 'USD', name: emoji.repeat(101) }).success).toBe(false);
+    const credentials = (password: string) => ({ email: 'ada@example.com', password });
+    expect(z.safeParse(signUp, credentials(emoji.repeat(9))).success).toBe(false);
+    expect(z.safeParse(signUp, credentials(emoji.repeat(10))).success).toBe(true);
+  });
+
   it('give a request currency the Currency schema: an upper-case ISO 4217 code the gateway supports', () => {
     const body = bodySchema(mustOperation('POST', '/v1/accounts'));
     const currency = document.components.schemas.Currency;
