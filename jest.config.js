@@ -16,9 +16,6 @@ const project = (name, extra = {}) => ({
 });
 
 export default {
-  // A worker per core: the tests spend much of their time waiting on DynamoDB Local, the SQS emulator and the local
-  // stack, so the default of one core fewer leaves a core idle (on 2 cores, one worker).
-  maxWorkers: '100%',
   projects: [
     project('unit'),
     project('handlers'),

@@ -39,7 +39,8 @@ describe('npm run admin:create', () => {
     };
     const token = await createToken(deps, { email: 'ops@example.com', password: 'a long admin password' });
     await expect(authenticate(deps, token.token)).resolves.toMatchObject({ role: 'admin' });
-  });
+    // Two scrypt hashes (the creation, the sign-in): past the default 5 s when the 2 cores are shared.
+  }, 30_000);
 
   it('refuses a password under ten characters and creates nobody', async () => {
     const env = {
