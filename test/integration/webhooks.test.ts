@@ -145,7 +145,9 @@ describe('webhook deliveries', () => {
     const delivered = await onlyDelivery(webhook.id, (delivery) => delivery.status === 'delivered');
 
     expect(delivered).toMatchObject({ status: 'delivered', lastStatusCode: 204 });
-    expect(delivered.attempts).toBeGreaterThanOrEqual(3);
+    // An attempt is claimed (counted) before it is sent: the second may have been under way, and reached the receiver,
+    // when it came up. The first, at least, was refused.
+    expect(delivered.attempts).toBeGreaterThanOrEqual(2);
     expect(delivered.nextAttemptAt).toBeUndefined();
     expect(down.receipts).toEqual([
       expect.objectContaining({
