@@ -84,7 +84,8 @@ describe('events and webhooks through the local stack', () => {
       },
     });
     receiver.secret = created.body.secret as string;
-    await deposit(admin, adaWallet, 10_000, 'HOOK-1');
+    // Money first: a transfer queued beside an unprocessed deposit may be processed before it, and fail.
+    await finalState(ada, await deposit(admin, adaWallet, 10_000, 'HOOK-1'));
     const transfer = await call('POST', '/v1/payments', {
       token: ada,
       body: {
