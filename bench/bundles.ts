@@ -8,20 +8,18 @@
  *
  * `--no-write` prints the table without touching BENCHMARKS.md.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { format, resolveConfig } from 'prettier';
 import { bundleFunctions, type FunctionBundle, importInFreshProcess } from '../infra/bundling';
+import { sectionMarkers, writeSection } from './benchmarks-file';
 
 const RUNS = 5;
 const BUDGET_BYTES = 400 * 1024;
 const BUDGET_IMPORT_MS = 150;
 
-const benchmarksFile = new URL('../BENCHMARKS.md', import.meta.url);
-const sectionStart = '<!-- bench/bundles.ts: start -->';
-const sectionEnd = '<!-- bench/bundles.ts: end -->';
+const markers = sectionMarkers('bench/bundles.ts');
 
 const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
 const ms = (value: number): string => value.toFixed(0);
@@ -98,7 +96,7 @@ const section = (rows: readonly Row[], bundlingMs: number, load: readonly number
   const slowest = Math.max(...rows.map((row) => median(row.importMs)));
   const over = rows.filter((row) => row.bundle.bytes > BUDGET_BYTES || median(row.importMs) > BUDGET_IMPORT_MS);
   return [
-    sectionStart,
+    markers.start,
     `## Lambda bundles: ${date}, Node.js ${process.version}, ${machine}`,
     '',
     'Written by `node --import tsx bench/bundles.ts`. Every function bundled with infra/bundling.ts (one esbuild ' +
@@ -115,26 +113,8 @@ const section = (rows: readonly Row[], bundlingMs: number, load: readonly number
       `import ${ms(slowest)} ms: ${over.length === 0 ? 'all within budget' : `${over.length} over budget`}.`,
     '',
     table(rows),
-    sectionEnd,
+    markers.end,
   ].join('\n');
-};
-
-/** BENCHMARKS.md with this script's section replaced (or added), formatted as `prettier --check` expects. */
-const updatedBenchmarks = async (newSection: string): Promise<string> => {
-  let current: string;
-  try {
-    current = await readFile(benchmarksFile, 'utf8');
-  } catch {
-    current = '# Benchmarks\n\nFigures measured on a development machine by the scripts in `bench/`.\n';
-  }
-  const start = current.indexOf(sectionStart);
-  const end = current.indexOf(sectionEnd);
-  const next =
-    start >= 0 && end > start
-      ? current.slice(0, start) + newSection + current.slice(end + sectionEnd.length)
-      : `${current.trimEnd()}\n\n${newSection}\n`;
-  const path = benchmarksFile.pathname;
-  return format(next, { ...(await resolveConfig(path)), filepath: path });
 };
 
 const main = async (): Promise<void> => {
@@ -152,8 +132,7 @@ const main = async (): Promise<void> => {
     const newSection = section(rows, run.ms, [loadBefore, loadavg()[0] ?? 0]);
     console.log(newSection);
     if (!process.argv.includes('--no-write')) {
-      await writeFile(benchmarksFile, await updatedBenchmarks(newSection));
-      console.log(`\nWritten to ${benchmarksFile.pathname}`);
+      console.log(`\nWritten to ${await writeSection(markers, newSection)}`);
     }
   } finally {
     await rm(outdir, { recursive: true, force: true });

@@ -85,7 +85,11 @@ export const startSqsEventSource = (options: SqsEventSourceOptions): SqsEventSou
 
   // arn:aws:sqs:<region>:<account>:<name>
   const [, , , awsRegion = '', , queueName = queueUrl] = queueArn.split(':');
-  const signal = poller(`[local sqs] ${functionName} <- ${queueName}:`, options.onError);
+  const signal = poller(
+    `[local sqs] ${functionName} <- ${queueName}:`,
+    options.onError,
+    `${queueName} -> ${functionName}`,
+  );
   const { report, isStopping, pause } = signal;
 
   const receive = async (max: number, wait: number): Promise<Message[]> => {
@@ -166,7 +170,7 @@ export const startSqsEventSource = (options: SqsEventSourceOptions): SqsEventSou
   };
 
   const pollers = Array.from({ length: concurrency }, () =>
-    poll().catch((error: unknown) => {
+    signal.run(poll).catch((error: unknown) => {
       report('a poller stopped unexpectedly', error);
     }),
   );

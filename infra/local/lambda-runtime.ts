@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { channel } from 'node:diagnostics_channel';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
@@ -76,6 +78,24 @@ export const loadHandler = (name: FunctionName): Promise<LambdaHandler> => {
   return loading;
 };
 
+/**
+ * What the runtime publishes on `INVOCATION_CHANNEL`: an invocation starting, and its handler settled, with the time
+ * from the call to the settling in milliseconds (what Lambda bills as duration).
+ */
+export type InvocationRecord =
+  | { functionName: FunctionName; phase: 'start' }
+  | { functionName: FunctionName; phase: 'end'; ms: number; failed: boolean };
+
+/** The channel of the runtime's invocations, for whoever counts them (the local meter). */
+export const INVOCATION_CHANNEL = 'billing-gateway:local:invocation';
+// Publishing costs nothing while nobody subscribes.
+const invocationChannel = channel(INVOCATION_CHANNEL);
+
+const running = new AsyncLocalStorage<FunctionName>();
+
+/** The function whose invocation the caller runs in (across its awaits), or undefined outside any. */
+export const currentFunction = (): FunctionName | undefined => running.getStore();
+
 export interface Invocation {
   /** The handler's answer through JSON, as Lambda returns it; rejects if the handler fails or times out. */
   outcome: Promise<unknown>;
@@ -95,13 +115,34 @@ export const invoke = <E>(
   timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
 ): Invocation => {
   const timeoutMs = Math.round(timeoutSeconds * 1000);
+  const started = performance.now();
   // Async, so that a handler throwing before its first await fails the invocation like any other error.
-  const running = (async () => await handler(JSON.parse(JSON.stringify(event)) as E, lambdaContext(name, timeoutMs)))();
+  const handling = running.run(
+    name,
+    async () => await handler(JSON.parse(JSON.stringify(event)) as E, lambdaContext(name, timeoutMs)),
+  );
+  if (invocationChannel.hasSubscribers) {
+    invocationChannel.publish({ functionName: name, phase: 'start' } satisfies InvocationRecord);
+    const ended = (failed: boolean): InvocationRecord => ({
+      functionName: name,
+      phase: 'end',
+      ms: performance.now() - started,
+      failed,
+    });
+    handling.then(
+      () => {
+        invocationChannel.publish(ended(false));
+      },
+      () => {
+        invocationChannel.publish(ended(true));
+      },
+    );
+  }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(reject, timeoutMs, new InvocationTimeout(`${name} timed out after ${timeoutSeconds} s`));
   });
-  const outcome = Promise.race([running, timeout])
+  const outcome = Promise.race([handling, timeout])
     .then((result) => {
       const serialized = JSON.stringify(result) as string | undefined;
       return serialized === undefined ? undefined : (JSON.parse(serialized) as unknown);
@@ -109,5 +150,5 @@ export const invoke = <E>(
     .finally(() => {
       clearTimeout(timer);
     });
-  return { outcome, settled: Promise.allSettled([running]).then(() => undefined) };
+  return { outcome, settled: Promise.allSettled([handling]).then(() => undefined) };
 };

@@ -36,6 +36,7 @@ const readConfig = (): LocalStackOptions => {
     ),
     ...(email !== undefined && password !== undefined ? { admin: { email, password } } : {}),
     ...(logLevel ? { logLevel: logLevel.toUpperCase() } : {}),
+    meter: process.env.LOCAL_METER === 'true',
     // The access log is info-level chatter: levels that ask for errors only silence it too.
     quiet: quietLevels.includes((logLevel ?? '').toUpperCase()),
   };

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from 'aws-lambda';
 import type { FunctionName } from '../../functions/manifest';
 import { describeError, isRecord } from './helpers';
@@ -42,18 +43,28 @@ export interface TriggerOptions<E> {
 
 const MAX_BACKOFF_MS = 5_000;
 
+const triggers = new AsyncLocalStorage<string>();
+
+/**
+ * The trigger whose own work the caller runs in (`payments -> processor`: its receives and deletes, or its reads of a
+ * stream), or undefined; an invocation it starts runs in its function's context as well.
+ */
+export const currentTrigger = (): string | undefined => triggers.getStore();
+
 /**
  * A poller's reports, off switch and pacing: `report` writes failures to `onError`; loops check `isStopping()` and sleep
  * with `pause()`, which `stop()` cuts short, so that stopping never waits out a sleep; `retryIn()` reports a failed
- * poll and answers the pause before the next one, from 100 ms doubling to 5 s until `recovered()`.
+ * poll and answers the pause before the next one, from 100 ms doubling to 5 s until `recovered()`. A loop started with
+ * `run()` runs as the trigger `label` (`currentTrigger()`).
  */
-export const poller = (prefix: string, onError: (error: Error) => void = logToStderr) => {
+export const poller = (prefix: string, onError: (error: Error) => void = logToStderr, label = prefix) => {
   const report = errorReporter(prefix, onError);
   let stopping = false;
   let backoffMs = 0;
   const wakers = new Set<() => void>();
   return {
     report,
+    run: <T>(loop: () => Promise<T>): Promise<T> => triggers.run(label, loop),
     // A function, so that loops read the flag that stop() sets rather than what TypeScript narrowed it to.
     isStopping: (): boolean => stopping,
     pause: (ms: number): Promise<void> =>

@@ -30,6 +30,7 @@ import { startSchedule } from './scheduler';
 import { startSqs } from './sqs';
 import { startStreamSource } from './stream-source';
 import { startMailCatcher } from './mail-catcher';
+import { startMeter } from './meter';
 import { consoleRoute } from './console';
 import { ensureTables, localTableNames, tableEnv } from './tables';
 import { startWebSocketServer } from './websocket-server';
@@ -53,6 +54,11 @@ export interface LocalStackOptions {
    * runs it far more often than AWS does.
    */
   scheduleIntervalSeconds?: number;
+  /**
+   * Count every DynamoDB, SQS and `@connections` request and every Lambda invocation, with the capacity units DynamoDB
+   * reports, and answer them at `GET /local/meter` (the pipeline benchmark reads them).
+   */
+  meter?: boolean;
 }
 
 export interface LocalStack {
@@ -157,14 +163,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const dynamodbDir = join(dataDir, 'dynamodb');
     await mkdir(dynamodbDir, { recursive: true });
     const dynamodb = start(await startDynamoDbLocal({ dataDir: dynamodbDir, port: options.dynamodbPort }));
+    const names = localTableNames();
+    const meter = options.meter ? start(await startMeter({ target: dynamodb.endpoint, tableNames: names })) : undefined;
+    // Every DynamoDB client of the stack goes through the meter when there is one.
+    const dynamodbEndpoint = meter?.endpoint ?? dynamodb.endpoint;
     const sqs = start(await startSqs());
     const sqsClient = new SQSClient({ ...clientConfig, endpoint: sqs.endpoint });
     start({ stop: sqsClient.destroy.bind(sqsClient) });
     const queues = await ensureQueues(sqsClient);
 
-    const names = localTableNames();
     // Before any handler module is imported: handlers read their queue URLs and table names when loaded.
-    configureHandlers(dynamodb.endpoint, sqs.inProcessEndpoint, names, options.logLevel);
+    configureHandlers(dynamodbEndpoint, sqs.inProcessEndpoint, names, options.logLevel);
     Object.assign(process.env, queueEnv(queues));
     // The gateway's own SES client sends to the mail catcher, which keeps every email and delivers none.
     const mail = start(await startMailCatcher());
@@ -173,9 +182,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const websocket = start(await startWebSocketServer({ port: options.wsPort, quiet: options.quiet }));
     process.env[environment.websocketEndpoint] = websocket.managementEndpoint;
 
-    const client = new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.endpoint });
+    const client = new DynamoDBClient({ ...clientConfig, endpoint: dynamodbEndpoint });
     await ensureTables(client, names).finally(client.destroy.bind(client));
-    if (admin) await createAdmin(dynamodb.endpoint, names, admin);
+    if (admin) await createAdmin(dynamodbEndpoint, names, admin);
 
     // The servers load their functions on first use; the ones behind a trigger or a WebSocket route are loaded now,
     // so that a missing or broken module fails the start rather than leaving messages, runs or connections unhandled.
@@ -183,15 +192,15 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const preloaded = [...triggered.map(([name]) => name), ...websocketRoutes.map((route) => route.function)];
     await Promise.all(preloaded.map(loadHandler));
 
-    const localRoutes = [mail.answer, consoleRoute({ websocketUrl: websocket.url })];
+    const localRoutes = [mail.answer, consoleRoute({ websocketUrl: websocket.url }), ...(meter ? [meter.answer] : [])];
     const http = start(await startHttpServer({ port: options.port, quiet: options.quiet, localRoutes }));
-    const streamsClient = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamodb.endpoint });
+    const streamsClient = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamodbEndpoint });
     start({ stop: streamsClient.destroy.bind(streamsClient) });
     const summary = [
       `HTTP API        ${http.url}`,
       `Console         ${http.url}/console/ (sign in as ADMIN_EMAIL)`,
       `WebSocket       ${websocket.url} (@connections at ${websocket.managementEndpoint})`,
-      `DynamoDB Local  ${dynamodb.endpoint}`,
+      `DynamoDB Local  ${dynamodb.endpoint}${meter ? ` (metered through ${meter.endpoint}; GET /local/meter)` : ''}`,
       `SQS (fauxqs)    ${sqs.endpoint}`,
       `Mail catcher    ${mail.url} (captured mail; GET /local/emails?to=<address> on the HTTP API)`,
     ];

@@ -104,7 +104,11 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
   const streamArn = await latestStreamArn(client, options.tableName);
   // DynamoDB Local's region is `ddblocal`: records carry the client's region, as the local stack's other events do.
   const awsRegion = await client.config.region();
-  const signal = poller(`[local stream] ${functionName} <- ${options.tableName}:`, options.onError);
+  const signal = poller(
+    `[local stream] ${functionName} <- ${options.tableName}:`,
+    options.onError,
+    `${options.tableName} stream -> ${functionName}`,
+  );
   const { report, isStopping, pause } = signal;
 
   const shards = new Map<string, ShardState>();
@@ -257,9 +261,11 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
   const run = (shard: ShardState) => {
     shards.set(shard.id, shard);
     workers.add(
-      work(shard).catch((error: unknown) => {
-        report(`the reader of shard ${shard.id} stopped unexpectedly`, error);
-      }),
+      signal
+        .run(() => work(shard))
+        .catch((error: unknown) => {
+          report(`the reader of shard ${shard.id} stopped unexpectedly`, error);
+        }),
     );
   };
 

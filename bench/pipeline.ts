@@ -1,0 +1,284 @@
+/**
+ * The payment pipeline, measured end to end from outside: `npm run bench:pipeline`.
+ *
+ * Starts the local stack (`npm start`'s, on free ports and a fresh data dir, metered: LOCAL_METER=true), signs up and
+ * confirms users, opens and funds their wallets, opens a WebSocket per user, then measures transfers over HTTP and
+ * WebSocket: POST → push latency one at a time and under load (CLIENTS clients posting at once), the end-to-end rate
+ * (first POST to last push), and, from the stack's meter, every DynamoDB, SQS and `@connections` request and every
+ * Lambda invocation per completed transfer; once for transfers spread over distinct wallets and once for transfers
+ * all paying one merchant wallet. It writes its section of BENCHMARKS.md: those figures beside the baseline's, the
+ * request list of one transfer, and what a million transfers would cost on AWS.
+ *
+ * `--baseline` records this run as the baseline (bench/pipeline-baseline.json), the "before" of later runs;
+ * `--no-write` prints the section without touching BENCHMARKS.md or the baseline.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { format, resolveConfig } from 'prettier';
+import { httpClient } from '../test/support/http-client';
+import { startLocalStackProcess } from '../test/support/local-stack';
+import { sectionMarkers, writeSection } from './benchmarks-file';
+import { adminToken, type Call, deposit, inBatches, newUser, postTransfer, type User } from './pipeline/clients';
+import {
+  type ListedRequest,
+  percentile,
+  perTransfer,
+  type PerTransfer,
+  readMeter,
+  requestList,
+} from './pipeline/figures';
+import { type Results, renderSection, type ScenarioRun, type Timing } from './pipeline/report';
+
+const CLIENTS = 40;
+const PER_CLIENT = 10;
+const SEQUENTIAL = 30;
+const WALLETS_PER_USER = 2;
+const FUNDS = 10_000_000;
+const PUSH_TIMEOUT_MS = 90_000;
+const ADMIN = { email: 'bench-ops@example.com', password: 'a long benchmark password' };
+
+const baselineFile = new URL('./pipeline-baseline.json', import.meta.url);
+const markers = sectionMarkers('bench/pipeline.ts');
+
+/** One client: a payer's wallet, who gets told about it, and where it pays in each scenario. */
+interface Client {
+  payer: User;
+  wallet: string;
+  payee: { user: User; wallet: string };
+}
+
+interface World {
+  call: Call;
+  clients: Client[];
+  merchant: User;
+  users: User[];
+}
+
+type ScenarioName = 'spread' | 'merchant';
+
+const load = (): number => loadavg()[0] ?? 0;
+
+/** Waits until no function has been invoked for a second: the notifier has caught up with the stream. */
+const settle = async (call: Call) => {
+  let last = -1;
+  for (;;) {
+    const invoked = (await readMeter(call, Number.MAX_SAFE_INTEGER)).invocations.reduce((n, f) => n + f.count, 0);
+    if (invoked === last) return;
+    last = invoked;
+    await sleep(1_000);
+  }
+};
+
+const prepare = async (call: Call, wsUrl: string): Promise<World> => {
+  const admin = await adminToken(call, ADMIN.email, ADMIN.password);
+  const users = CLIENTS / WALLETS_PER_USER;
+  const signUp = (role: string) => (index: number) =>
+    newUser(call, wsUrl, `bench-${role}-${index}@example.com`, WALLETS_PER_USER);
+  // Sign-ups hash a password each (scrypt): a few at a time.
+  const payers = await inBatches([...Array(users).keys()], 4, signUp('payer'));
+  const payees = await inBatches([...Array(users).keys()], 4, signUp('payee'));
+  const merchant = await newUser(call, wsUrl, 'bench-merchant@example.com', 1);
+  const clients = payers.flatMap((payer, user) =>
+    payer.wallets.map((wallet, index) => {
+      const payee = payees[user] as User;
+      return { payer, wallet, payee: { user: payee, wallet: payee.wallets[index] ?? '' } };
+    }),
+  );
+  const funded = await inBatches(clients, 10, async (client) => ({
+    client,
+    id: await deposit(call, admin, client.wallet, FUNDS),
+  }));
+  await Promise.all(funded.map(({ client, id }) => client.payer.listener.arrival(id, PUSH_TIMEOUT_MS)));
+  return { call, clients, merchant, users: [...payers, ...payees, merchant] };
+};
+
+const payeeOf = (world: World, client: Client, scenario: ScenarioName) =>
+  scenario === 'spread' ? client.payee : { user: world.merchant, wallet: world.merchant.wallets[0] ?? '' };
+
+let keys = 0;
+
+/** One transfer, timed from the moment its POST is sent: the answer, and the push to the payer. */
+const transfer = async (world: World, client: Client, scenario: ScenarioName) => {
+  const sentAt = performance.now();
+  const epochSentAt = Date.now();
+  const payee = payeeOf(world, client, scenario);
+  const id = await postTransfer(world.call, client.payer.token, client.wallet, payee.wallet, `bench-${++keys}`);
+  const answeredAt = performance.now();
+  return { id, sentAt, epochSentAt, answeredAt, pushed: client.payer.listener.arrival(id, PUSH_TIMEOUT_MS) };
+};
+
+const warmUp = async (world: World) => {
+  for (const scenario of ['spread', 'merchant'] as const) {
+    const sent = await Promise.all(world.clients.slice(0, 10).map((client) => transfer(world, client, scenario)));
+    await Promise.all(sent.map((one) => one.pushed));
+  }
+  await settle(world.call);
+};
+
+/** One transfer alone, every request it causes in order, each item named by what it is to the transfer. */
+const traceOne = async (world: World): Promise<{ list: ListedRequest[]; figures: PerTransfer }> => {
+  const [client] = world.clients;
+  if (!client) throw new Error('No client');
+  await settle(world.call);
+  const before = await readMeter(world.call, Number.MAX_SAFE_INTEGER);
+  const one = await transfer(world, client, 'spread');
+  await one.pushed;
+  await client.payee.user.listener.arrival(one.id, PUSH_TIMEOUT_MS);
+  await settle(world.call);
+  const after = await readMeter(world.call, before.seq);
+  const labels = new Map([
+    [one.id, 'the payment'],
+    [client.wallet, "the payer's wallet"],
+    [client.payee.wallet, "the payee's wallet"],
+    [client.payer.userId, 'the payer'],
+    [client.payee.user.userId, 'the payee'],
+    [client.payer.token.split('.')[0] ?? '', "the payer's token"],
+    [client.payee.user.token.split('.')[0] ?? '', "the payee's token"],
+  ]);
+  return { list: requestList(after.trace, one.epochSentAt, labels), figures: perTransfer(before, after, 1) };
+};
+
+const percentiles = (values: readonly number[]) => ({ p50: percentile(values, 50), p99: percentile(values, 99) });
+
+const timingOf = (samples: { sentAt: number; answeredAt: number; pushedAt: number }[]): Timing => ({
+  post: percentiles(samples.map((s) => s.answeredAt - s.sentAt)),
+  push: percentiles(samples.map((s) => s.pushedAt - s.sentAt)),
+});
+
+const unloaded = async (world: World, scenario: ScenarioName) => {
+  const before = await readMeter(world.call, Number.MAX_SAFE_INTEGER);
+  const samples = [];
+  for (let index = 0; index < SEQUENTIAL; index++) {
+    const one = await transfer(world, world.clients[index % world.clients.length] as Client, scenario);
+    samples.push({ ...one, pushedAt: (await one.pushed).at });
+  }
+  await settle(world.call);
+  return {
+    timing: timingOf(samples),
+    figures: perTransfer(before, await readMeter(world.call, Number.MAX_SAFE_INTEGER), SEQUENTIAL),
+  };
+};
+
+const loaded = async (world: World, scenario: ScenarioName) => {
+  const before = await readMeter(world.call, Number.MAX_SAFE_INTEGER);
+  const posts = await Promise.all(
+    world.clients.map(async (client) => {
+      const sent = [];
+      for (let index = 0; index < PER_CLIENT; index++) sent.push(await transfer(world, client, scenario));
+      return sent;
+    }),
+  );
+  const all = posts.flat();
+  const outcomes = await Promise.allSettled(all.map((one) => one.pushed));
+  const pushed = all.flatMap((one, index) => {
+    const outcome = outcomes[index];
+    return outcome?.status === 'fulfilled'
+      ? [{ ...one, pushedAt: outcome.value.at, status: outcome.value.status }]
+      : [];
+  });
+  const first = Math.min(...all.map((one) => one.sentAt));
+  const lastAnswer = Math.max(...all.map((one) => one.answeredAt));
+  const lastPush = Math.max(...pushed.map((one) => one.pushedAt));
+  await settle(world.call);
+  const completed = pushed.filter((one) => one.status === 'COMPLETED').length;
+  return {
+    transfers: all.length,
+    completed,
+    failed: pushed.length - completed,
+    missing: all.length - pushed.length,
+    acceptedPerSecond: (all.length * 1000) / (lastAnswer - first),
+    endToEndPerSecond: (pushed.length * 1000) / (lastPush - first),
+    seconds: (lastPush - first) / 1000,
+    timing: timingOf(pushed),
+    figures: perTransfer(before, await readMeter(world.call, Number.MAX_SAFE_INTEGER), Math.max(completed, 1)),
+  };
+};
+
+const scenarioRun = async (world: World, scenario: ScenarioName): Promise<ScenarioRun> => {
+  const loadBefore = load();
+  const quiet = await unloaded(world, scenario);
+  const busy = await loaded(world, scenario);
+  process.stderr.write(`${scenario}: ${busy.endToEndPerSecond.toFixed(1)} payments/s end to end\n`);
+  return { unloaded: quiet, loaded: busy, load: [loadBefore, load()] };
+};
+
+const machine = (): string => {
+  const cpu = cpus();
+  return `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores`;
+};
+
+const measure = async (): Promise<Results> => {
+  const startLoad = load();
+  const stack = await startLocalStackProcess(
+    {
+      LOCAL_METER: 'true',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      // The sweeper's reads are a cost per minute, not per payment: kept out of the figures.
+      SWEEP_INTERVAL_SECONDS: '3600',
+      LOG_LEVEL: 'ERROR',
+    },
+    { startTimeoutMs: 120_000 },
+  );
+  let world: World | undefined;
+  try {
+    const call = httpClient(() => stack.baseUrl);
+    const started = performance.now();
+    const phase = (what: string) => {
+      process.stderr.write(`${what} after ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    };
+    world = await prepare(call, stack.wsUrl);
+    phase('users signed up and funded');
+    await warmUp(world);
+    const traced = await traceOne(world);
+    phase('one transfer traced');
+    const spread = await scenarioRun(world, 'spread');
+    const merchant = await scenarioRun(world, 'merchant');
+    const duplicates = world.users.reduce((sum, user) => sum + user.listener.duplicates(), 0);
+    return {
+      date: new Date().toISOString().slice(0, 10),
+      machine: machine(),
+      node: process.version,
+      clients: CLIENTS,
+      perClient: PER_CLIENT,
+      sequential: SEQUENTIAL,
+      load: [startLoad, load()],
+      requestList: traced.list,
+      oneTransfer: traced.figures,
+      scenarios: { spread, merchant },
+      duplicatePushes: duplicates,
+    };
+  } finally {
+    for (const user of world?.users ?? []) user.listener.close();
+    await stack.stop();
+  }
+};
+
+const readBaseline = async (): Promise<Results | undefined> => {
+  try {
+    return JSON.parse(await readFile(baselineFile, 'utf8')) as Results;
+  } catch {
+    return undefined;
+  }
+};
+
+const main = async (): Promise<void> => {
+  const args = process.argv.slice(2);
+  const results = await measure();
+  const recording = args.includes('--baseline');
+  const baseline = recording ? undefined : await readBaseline();
+  const section = renderSection(markers, results, baseline);
+  console.log(section);
+  if (args.includes('--no-write')) return;
+  if (recording) {
+    const path = baselineFile.pathname;
+    await writeFile(
+      baselineFile,
+      await format(JSON.stringify(results), { ...(await resolveConfig(path)), filepath: path }),
+    );
+  }
+  console.log(`\nWritten to ${await writeSection(markers, section)}`);
+};
+
+await main();
