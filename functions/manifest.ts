@@ -296,10 +296,21 @@ export const functions = {
   ),
   processor: fn(
     'processor',
-    'Applies queued payments to the ledger, one transaction each',
+    'Applies queued payments to the ledger, those of a batch together, and pushes their outcomes at once',
     // A refund's transaction also adds to its original's refunded total (or, failing, gives back its reservation).
-    ledgerWrite,
-    { consumes: { queue: 'payments', batchSize: 10, maxBatchingWindowSeconds: 0 }, timeoutSeconds: 10 },
+    // The pushes: the audience's connections by user and their tokens, read in batches; each event then stored as
+    // pushed, in one transaction. A connection found gone is left to `$disconnect` and its TTL.
+    {
+      ...ledgerWrite,
+      connections: ['Query', 'BatchGetItem'],
+      tokens: ['BatchGetItem'],
+      events: ['PutItem'],
+    },
+    {
+      consumes: { queue: 'payments', batchSize: 10, maxBatchingWindowSeconds: 0 },
+      postsToConnections: true,
+      timeoutSeconds: 10,
+    },
   ),
   sweeper: fn(
     'sweeper',
@@ -324,14 +335,15 @@ export const functions = {
   notifier: fn(
     'notifier',
     'Turns each state a payment reaches into an event: logged, put on the bus, fanned out to webhooks, pushed',
-    // The event written once; the endpoints that want it found by owner; a delivery each; a connection whose token
-    // is gone, or that API Gateway says is gone, forgotten.
+    // The events of a batch looked up together (stored already, and pushed, by the processor?), each written once;
+    // the endpoints that want them found by owner; a delivery each; the audience's connections and their tokens read
+    // in batches, and a connection whose token is gone, or that API Gateway says is gone, forgotten.
     {
-      events: ['PutItem'],
+      events: ['PutItem', 'BatchGetItem'],
       webhooks: ['Query'],
       deliveries: ['PutItem', 'GetItem'],
-      connections: ['Query', 'GetItem', 'DeleteItem'],
-      tokens: ['GetItem'],
+      connections: ['Query', 'BatchGetItem', 'DeleteItem'],
+      tokens: ['BatchGetItem'],
     },
     {
       stream: { table: 'payments', batchSize: 100, maxRetries: 5 },

@@ -20,6 +20,7 @@ import { type TableName, tables } from '../../shared/adapters/tables';
 import { DynamoSignInAttempts, DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
 import { joinLedger } from '../../shared/ledger/ports';
 import type { PaymentDeps } from '../../shared/payments/deps';
+import type { ProcessorDeps } from '../../shared/payments/process';
 import type { RateDeps } from '../../shared/rates/service';
 import type { RealtimeDeps } from '../../shared/realtime/service';
 import type { ReportDeps } from '../../shared/reports/service';
@@ -233,6 +234,24 @@ export const paymentDeps: PaymentDeps = {
   },
 };
 
+export const processorDeps: ProcessorDeps = {
+  get payments() {
+    return paymentStore();
+  },
+  get ledger() {
+    return ledger();
+  },
+  clock: systemClock,
+  push: {
+    get events() {
+      return eventStore();
+    },
+    get realtime() {
+      return realtimeDeps;
+    },
+  },
+};
+
 export const rateDeps: RateDeps = {
   get rates() {
     return rateStore();
@@ -283,13 +302,22 @@ export const webhookDeps: WebhookDeps = {
     return deliveryStore();
   },
   clock: systemClock,
-  urlPolicy: config.webhooks.urlPolicy,
+  get urlPolicy() {
+    return config.webhooks.urlPolicy;
+  },
 };
 
 export const publishDeps: PublishDeps = {
   get events() {
     return eventStore();
   },
+  // The processor pushes the states it reaches, claiming them; the notifier waits this long for such a push before it
+  // makes it itself: past the processor's timeout, no invocation of it can still be running, and 5 s more cover the
+  // clocks of two hosts.
+  get pushLeaseMs() {
+    return (functions.processor.timeoutSeconds ?? 10) * 1000 + 5_000;
+  },
+  pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   get bus() {
     return eventBus();
   },
@@ -325,5 +353,7 @@ export const deliverDeps: DeliverDeps = {
     return deliveryQueue();
   },
   clock: systemClock,
-  policy: config.webhooks.delivery,
+  get policy() {
+    return config.webhooks.delivery;
+  },
 };

@@ -4,18 +4,27 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { fromPaymentItem } from '../../shared/adapters/payment-store';
-import { publishTransition } from '../../shared/events/publish';
+import { type BatchLookups, lookUpBatch, publishTransition, type Reached } from '../../shared/events/publish';
 import { logger } from '../lib/logger';
 import { publishDeps } from '../lib/runtime';
 
-const image = (value: Record<string, unknown> | undefined) =>
-  value && fromPaymentItem(unmarshall(value as Record<string, AttributeValue>, { wrapNumbers: (n) => BigInt(n) }));
+const unmarshalled = (value: Record<string, unknown> | undefined) =>
+  value && unmarshall(value as Record<string, AttributeValue>, { wrapNumbers: (n) => BigInt(n) });
 
-/** A record is news when a payment's status changes (an INITIATED payment is none: `publishTransition` skips it). */
-const transition = (record: DynamoDBRecord) => {
-  const [before, after] = [image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage)];
-  return after && after.status !== before?.status ? after : undefined;
+/**
+ * A record is news when a payment's status changes (an INITIATED payment is none: `publishTransition` skips it); its
+ * push was claimed when the new image names the status it reached as claimed (`pushClaim`).
+ */
+const transition = (record: DynamoDBRecord): Reached | undefined => {
+  const [before, after] = [unmarshalled(record.dynamodb?.OldImage), unmarshalled(record.dynamodb?.NewImage)];
+  const payment = after && fromPaymentItem(after);
+  if (!payment || payment.status === (before && fromPaymentItem(before).status)) return undefined;
+  return { payment, pushClaimed: after.pushClaim === payment.status };
 };
+
+const failure = (record: DynamoDBRecord) => ({
+  batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }],
+});
 
 /**
  * Reads the payments table's stream (the outbox of payment states) in order. On the first record that fails, it reports
@@ -25,18 +34,33 @@ const transition = (record: DynamoDBRecord) => {
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: DynamoDBStreamEvent) => {
-    for (const record of event.Records) {
-      const payment = transition(record);
-      if (!payment) continue;
+    const news = event.Records.flatMap((record) => {
+      const reached = transition(record);
+      return reached ? [{ record, reached }] : [];
+    });
+    const [first] = news;
+    if (!first) return { batchItemFailures: [] };
+    let lookups: BatchLookups;
+    try {
+      lookups = await lookUpBatch(
+        publishDeps,
+        news.map(({ reached }) => reached),
+      );
+    } catch (error) {
+      logger.error('Reading the batch failed; the stream will deliver it again', { error: error as Error });
+      return failure(first.record);
+    }
+    for (const { record, reached } of news) {
+      const { payment } = reached;
       try {
-        const published = await publishTransition(publishDeps, payment);
+        const published = await publishTransition(publishDeps, reached, lookups);
         if (published) logger.info('Payment event published', { paymentId: payment.id, ...published });
       } catch (error) {
         logger.error('Publishing failed; the stream will deliver the record again', {
           paymentId: payment.id,
           error: error as Error,
         });
-        return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+        return failure(record);
       }
     }
     return { batchItemFailures: [] };

@@ -1,7 +1,17 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet } from './batch';
 import { queryAttribute } from './query';
 import type { Connection } from '../realtime/model';
 import type { ConnectionStore } from '../realtime/ports';
+
+const fromConnectionItem = (item: Record<string, unknown>): Connection => ({
+  connectionId: item.connectionId as string,
+  userId: item.userId as string,
+  // A connection recorded before connections knew their token is served by none.
+  tokenId: typeof item.tokenId === 'string' ? item.tokenId : '',
+  connectedAt: item.connectedAt as string,
+  expiresAt: Number(item.expiresAt),
+});
 
 export class DynamoConnectionStore implements ConnectionStore {
   constructor(
@@ -17,15 +27,12 @@ export class DynamoConnectionStore implements ConnectionStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.table, Key: { connectionId }, ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    return {
-      connectionId: Item.connectionId as string,
-      userId: Item.userId as string,
-      // A connection recorded before connections knew their token is served by none.
-      tokenId: typeof Item.tokenId === 'string' ? Item.tokenId : '',
-      connectedAt: Item.connectedAt as string,
-      expiresAt: Number(Item.expiresAt as bigint),
-    };
+    return Item ? fromConnectionItem(Item) : undefined;
+  }
+
+  async findMany(connectionIds: readonly string[]): Promise<Map<string, Connection>> {
+    const items = await batchGet(this.client, this.table, 'connectionId', [...new Set(connectionIds)]);
+    return new Map(items.map((item) => [item.connectionId as string, fromConnectionItem(item)]));
   }
 
   async delete(connectionId: string): Promise<void> {

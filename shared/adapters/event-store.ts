@@ -1,4 +1,6 @@
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { MAX_TRANSACTION_ITEMS } from '../ledger/commitments';
 import { EVENT_RETENTION_DAYS, type EventType, type PaymentEvent } from '../events/model';
 import { audienceOf } from '../payments/model';
 import type { EventPage, EventRead, EventScope, EventStore } from '../events/ports';
@@ -46,6 +48,32 @@ export class DynamoEventStore implements EventStore {
 
   put(event: PaymentEvent): Promise<boolean> {
     return putIfAbsent(this.client, this.table, 'id', toEventItem(event));
+  }
+
+  async putPushed(events: readonly PaymentEvent[]): Promise<void> {
+    const items = events.map((event) => ({ ...toEventItem(event), pushed: true }));
+    try {
+      // A transaction is DynamoDB's only write of several items at once that takes a condition: one request per batch.
+      for (let start = 0; start < items.length; start += MAX_TRANSACTION_ITEMS) {
+        const chunk = items.slice(start, start + MAX_TRANSACTION_ITEMS);
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: chunk.map((Item) => ({
+              Put: { TableName: this.table, Item, ConditionExpression: 'attribute_not_exists(id)' },
+            })),
+          }),
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      // One of them is stored already: each is written on its own, once.
+      await Promise.all(items.map((item) => putIfAbsent(this.client, this.table, 'id', item)));
+    }
+  }
+
+  async pushedOf(ids: readonly string[]): Promise<Map<string, boolean>> {
+    const items = await batchGet(this.client, this.table, 'id', [...new Set(ids)]);
+    return new Map(items.map((item) => [item.id as string, item.pushed === true]));
   }
 
   async find(id: string): Promise<PaymentEvent | undefined> {

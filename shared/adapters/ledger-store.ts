@@ -4,6 +4,7 @@ import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
@@ -12,9 +13,12 @@ import type { BalanceReader } from '../accounts/ports';
 import { ValidationError } from '../errors';
 import { newId } from '../ids';
 import { chainsOf } from '../ledger/chains';
+import { chainsMoved } from '../ledger/commitments';
 import {
   type ChainHead,
   ClaimTakenError,
+  type Commitment,
+  CommitRefusedError,
   type LedgerReader,
   type LedgerWriter,
   type Operation,
@@ -35,6 +39,8 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionFailure } from './conditions';
 import { claimPut } from './payment-store';
 import { completedKey, feeKey } from './payment-keys';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const EMPTY_HEAD: ChainHead = { seq: 0n, balance: 0n, held: 0n, input: 0n, output: 0n, credits: 0n, createdAt: '' };
 
@@ -336,10 +342,16 @@ export class DynamoLedgerReader implements LedgerReader, BalanceReader {
   }
 }
 
+/** A leg of one of the payments committed together. */
+interface PaymentLeg {
+  leg: Leg;
+  paymentId: string;
+}
+
 /** A chain's part of a commit: the operations appended to it and its head after them. */
-const appendTo = (chain: string, head: ChainHead, legs: readonly Leg[], paymentId: string, now: string) => {
+const appendTo = (chain: string, head: ChainHead, legs: readonly PaymentLeg[], now: string) => {
   let state = head;
-  const operations = legs.map((leg) => {
+  const operations = legs.map(({ leg, paymentId }) => {
     state = {
       ...state,
       seq: state.seq + 1n,
@@ -378,23 +390,28 @@ const appendTo = (chain: string, head: ChainHead, legs: readonly Leg[], paymentI
 interface ChainChange {
   chain: string;
   head: ChainHead;
-  legs: Leg[];
+  legs: PaymentLeg[];
   held: bigint;
   /** A wallet that sends or receives must still be active; one that only gets its own money back need not. */
   requireActive: boolean;
 }
 
-const changesOf = (movement: Movement, heads: ReadonlyMap<string, ChainHead>): ChainChange[] => {
-  const entries = [...movement.legs, ...movement.tallies];
-  const chains = [...new Set([...entries.map((leg) => leg.chain), ...movement.held.map((change) => change.chain)])];
-  return chains.map((chain) => ({
+/** Each chain the commitments move, once, with the legs of every payment on it in the order of the payments. */
+const changesOf = (commitments: readonly Commitment[], heads: ReadonlyMap<string, ChainHead>): ChainChange[] => {
+  const entries = commitments.flatMap(({ transition, movement }) =>
+    [...movement.legs, ...movement.tallies].map((leg) => ({ leg, paymentId: transition.payment.id })),
+  );
+  const changes = commitments.flatMap(({ movement }) => movement.held);
+  const sends = commitments.flatMap(({ movement }) =>
+    movement.legs.filter((leg) => !isTechnicalAccountId(leg.accountId) && leg.type !== 'release'),
+  );
+  const chains = commitments.flatMap(({ movement }) => chainsMoved(movement));
+  return [...new Set(chains)].map((chain) => ({
     chain,
     head: heads.get(chain) ?? EMPTY_HEAD,
-    legs: entries.filter((leg) => leg.chain === chain),
-    held: movement.held.filter((change) => change.chain === chain).reduce((sum, change) => sum + change.amount, 0n),
-    requireActive: movement.legs.some(
-      (leg) => leg.chain === chain && !isTechnicalAccountId(leg.accountId) && leg.type !== 'release',
-    ),
+    legs: entries.filter(({ leg }) => leg.chain === chain),
+    held: changes.filter((change) => change.chain === chain).reduce((sum, change) => sum + change.amount, 0n),
+    requireActive: sends.some((leg) => leg.chain === chain),
   }));
 };
 
@@ -462,7 +479,7 @@ const TRANSITION_FIELDS = [
  * sparse `pending` index loses it once it leaves INITIATED; the sparse `authorized` index holds it, by expiry, while
  * it is AUTHORIZED. The keys of its operations stay with the payment: its statement lines are found from it.
  */
-const paymentUpdate = (table: string, { payment, from }: Transition, operationKeys: string[]) => {
+const paymentUpdate = (table: string, { payment, from, claimPush }: Transition, operationKeys: string[]) => {
   const fields = TRANSITION_FIELDS.filter((field) => payment[field] !== undefined);
   const authorized = payment.status === 'AUTHORIZED';
   const captured = from === 'AUTHORIZED' && payment.status === 'COMPLETED';
@@ -476,6 +493,8 @@ const paymentUpdate = (table: string, { payment, from }: Transition, operationKe
     // fee (recomputed on the amount captured) moves it in the second.
     ...(payment.status === 'COMPLETED' && payment.completedAt !== undefined ? ['completedKey = :completedKey'] : []),
     ...(captured ? ['feeKey = :feeKey'] : []),
+    // The state whose push its writer makes itself: the notifier waits for that push rather than making another.
+    ...(claimPush ? ['pushClaim = :to'] : []),
   ];
   const removes = [...(from === 'INITIATED' ? ['pending'] : []), ...(from === 'AUTHORIZED' ? ['authorized'] : [])];
   return {
@@ -542,34 +561,70 @@ export class DynamoLedgerWriter implements LedgerWriter {
     heads: ReadonlyMap<string, ChainHead>,
     at: Date,
   ): Promise<void> {
+    try {
+      await this.commitTogether([{ transition, movement }], heads, at);
+    } catch (error) {
+      if (!(error instanceof CommitRefusedError)) throw error;
+      if (error.statusChanged.length > 0) throw new StatusChangedError(transition.payment.id);
+      if (error.refundLimit.length > 0) throw new RefundLimitError(transition.payment.id);
+      throw new ClaimTakenError(transition.claim?.key ?? '');
+    }
+  }
+
+  async commitTogether(
+    commitments: readonly Commitment[],
+    heads: ReadonlyMap<string, ChainHead>,
+    at: Date,
+  ): Promise<void> {
     const now = at.toISOString();
-    const changes = changesOf(movement, heads).map((change) => ({
+    const changes = changesOf(commitments, heads).map((change) => ({
       change,
-      ...appendTo(change.chain, change.head, change.legs, transition.payment.id, now),
+      ...appendTo(change.chain, change.head, change.legs, now),
     }));
     const operations = changes.flatMap(({ operations: appended }) => appended);
-    const statementKeys = operations
-      .filter((operation) => movement.legs.some((leg) => leg.chain === operation.chain))
-      .map((operation) => `${operation.chain}#${operation.seq.toString()}`);
-    const { refunds, claim } = transition;
-    const items = [
-      paymentUpdate(this.tables.payments, transition, statementKeys),
-      ...(refunds ? [refundedUpdate(this.tables.payments, refunds, now)] : []),
-      ...(claim ? [claimPut(this.claimTable(), claim)] : []),
-      ...changes.map(({ change, next }) => headUpdate(this.tables.accounts, change, next)),
+    // Each item's owner, in the order of the items, to tell whose condition refused a cancelled transaction.
+    const owned: { item: TransactItem; refusal?: 'status' | 'refund' | 'claim'; paymentId?: string }[] = [
+      ...commitments.map(({ transition, movement }) => {
+        const own = new Set(movement.legs.map((leg) => leg.chain));
+        const statementKeys = operations
+          .filter((operation) => operation.paymentId === transition.payment.id && own.has(operation.chain))
+          .map((operation) => `${operation.chain}#${operation.seq.toString()}`);
+        return {
+          item: paymentUpdate(this.tables.payments, transition, statementKeys),
+          refusal: 'status' as const,
+          paymentId: transition.payment.id,
+        };
+      }),
+      ...commitments.flatMap(({ transition: { refunds, payment } }) =>
+        refunds
+          ? [
+              {
+                item: refundedUpdate(this.tables.payments, refunds, now),
+                refusal: 'refund' as const,
+                paymentId: payment.id,
+              },
+            ]
+          : [],
+      ),
+      ...commitments.flatMap(({ transition: { claim, payment } }) =>
+        claim ? [{ item: claimPut(this.claimTable(), claim), refusal: 'claim' as const, paymentId: payment.id }] : [],
+      ),
+      ...changes.map(({ change, next }) => ({ item: headUpdate(this.tables.accounts, change, next) })),
       ...operations.map((Item) => ({
-        Put: { TableName: this.tables.operations, Item, ConditionExpression: 'attribute_not_exists(chain)' },
+        item: { Put: { TableName: this.tables.operations, Item, ConditionExpression: 'attribute_not_exists(chain)' } },
       })),
     ];
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: owned.map(({ item }) => item) }));
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      const refused = (index: number) => refusedByCondition(reasons[index]?.Code);
-      if (refused(0)) throw new StatusChangedError(transition.payment.id);
-      if (refunds && refused(1)) throw new RefundLimitError(transition.payment.id);
-      if (claim && refused(refunds ? 2 : 1)) throw new ClaimTakenError(claim.key);
+      const refusedBy = (kind: 'status' | 'refund' | 'claim') =>
+        owned.flatMap(({ refusal, paymentId }, index) =>
+          refusal === kind && paymentId !== undefined && refusedByCondition(reasons[index]?.Code) ? [paymentId] : [],
+        );
+      const [status, refund, claim] = [refusedBy('status'), refusedBy('refund'), refusedBy('claim')];
+      if (status.length + refund.length + claim.length > 0) throw new CommitRefusedError(status, refund, claim);
       if (reasons.some((reason) => refusedByCondition(reason.Code) || reason.Code === 'TransactionConflict')) {
         throw new StaleChainError();
       }
@@ -577,11 +632,11 @@ export class DynamoLedgerWriter implements LedgerWriter {
     }
   }
 
-  async fail(payment: Payment, reason: FailureReason, at: Date): Promise<void> {
+  async fail(payment: Payment, reason: FailureReason, at: Date, claimPush = false): Promise<void> {
     const update = {
       TableName: this.tables.payments,
       Key: { id: payment.id },
-      UpdateExpression: 'SET #status = :failed, failureReason = :reason, updatedAt = :now REMOVE pending',
+      UpdateExpression: `SET #status = :failed, failureReason = :reason, updatedAt = :now${claimPush ? ', pushClaim = :failed' : ''} REMOVE pending`,
       ConditionExpression: '#status = :initiated',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {

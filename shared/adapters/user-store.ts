@@ -304,6 +304,18 @@ export class DynamoTokenStore implements TokenStore {
     return Item ? fromTokenItem(Item) : undefined;
   }
 
+  async findMany(ids: readonly string[]): Promise<Map<string, TokenRecord>> {
+    const tokens = (
+      await batchGet(
+        this.client,
+        this.table,
+        'id',
+        [...new Set(ids)].filter((id) => id.startsWith('tok_')),
+      )
+    ).map(fromTokenItem);
+    return new Map(tokens.map((token) => [token.id, token]));
+  }
+
   async listByUser(userId: string, { limit, cursor }: PageRequest): Promise<Page<TokenRecord>> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor, tokenCursor).after;
     const out = await this.client.send(

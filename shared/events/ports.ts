@@ -23,6 +23,13 @@ export interface EventPage {
 export interface EventStore {
   /** Writes an event once: `false` when it is stored already, which a redelivered stream record finds. */
   put(event: PaymentEvent): Promise<boolean>;
+  /**
+   * Writes events whose pushes were made, marked as pushed, each once: one stored already is left as it is. The
+   * writer that pushed a state itself records so that the stream's notifier, finding it, pushes it no more.
+   */
+  putPushed(events: readonly PaymentEvent[]): Promise<void>;
+  /** Which of these events are stored, by id, and whether each was stored as pushed. */
+  pushedOf(ids: readonly string[]): Promise<Map<string, boolean>>;
   find(id: string): Promise<PaymentEvent | undefined>;
   /** One page of the scope's events in id (time) order, reading a bounded number of index entries. */
   page(scope: EventScope, read: EventRead): Promise<EventPage>;

@@ -1,6 +1,6 @@
 import type { Payment, PaymentType } from '../payments/model';
 import { technicalAccountId } from '../accounts/model';
-import { chainFor, feeAccountId, refundTallyId } from './chains';
+import { chainFor, type ChainPick, feeAccountId, refundTallyId } from './chains';
 
 export const OPERATION_TYPES = [
   'transfer',
@@ -52,12 +52,12 @@ const operationType: Record<PaymentType, OperationType> = {
   refund: 'refund',
 };
 
-/** A leg of one payment: on the account's chain that the payment's id picks. */
+/** A leg of one payment: on the account's chain that `pick` picks for it (by default, the one its id hashes to). */
 const legOf =
-  (paymentId: string) =>
+  (paymentId: string, pick: ChainPick = chainFor) =>
   (accountId: string, value: bigint, currency: string, type: OperationType, counterpartyAccountId: string): Leg => ({
     accountId,
-    chain: chainFor(accountId, paymentId),
+    chain: pick(accountId, paymentId),
     amount: value,
     currency,
     type,
@@ -65,10 +65,10 @@ const legOf =
   });
 
 /** The legs of a payment, by the rules `planLegs` describes; not yet checked. */
-const legsOf = (payment: Payment): Leg[] => {
+const legsOf = (payment: Payment, pick: ChainPick): Leg[] => {
   const { id, sourceAccountId: source, destinationAccountId: destination, amount, fee, currency } = payment;
   const type = operationType[payment.type];
-  const leg = legOf(id);
+  const leg = legOf(id, pick);
   const fees = feeAccountId(currency);
   // The payer sees its fee as an operation of its own, right after the principal one; a zero fee posts none.
   const [paysFee, takesFee] =
@@ -106,8 +106,8 @@ const legsOf = (payment: Payment): Leg[] => {
  * pays the destination `destinationAmount`, so that each currency still sums to zero, which is checked before the legs
  * are answered. Legs on one chain stand in the order they are appended.
  */
-export const planLegs = (payment: Payment): Leg[] => {
-  const legs = legsOf(payment);
+export const planLegs = (payment: Payment, pick: ChainPick = chainFor): Leg[] => {
+  const legs = legsOf(payment, pick);
   assertBalanced(payment.id, legs);
   return legs;
 };
@@ -140,15 +140,15 @@ const holdsAccountId = (currency: string): string => technicalAccountId('holds',
  * An authorization: `amount + fee` leaves the source's balance for what it holds, as a `hold` leg paid to
  * `tech-holds-<currency>` (one shard of it), and the source's `held` grows by as much.
  */
-export const planAuthorization = (payment: Payment): Movement => {
+export const planAuthorization = (payment: Payment, pick: ChainPick = chainFor): Movement => {
   const { id, sourceAccountId: source, currency } = payment;
   const total = payment.amount + payment.fee;
   const holds = holdsAccountId(currency);
-  const leg = legOf(id);
+  const leg = legOf(id, pick);
   return moved(
     id,
     [leg(source, -total, currency, 'hold', holds), leg(holds, total, currency, 'hold', source)],
-    [{ accountId: source, chain: chainFor(source, id), amount: total }],
+    [{ accountId: source, chain: pick(source, id), amount: total }],
   );
 };
 
@@ -208,12 +208,15 @@ export const planCapture = (payment: Payment, captured: { amount: bigint; fee: b
 
 /**
  * What processing a payment moves: an automatic payment's legs (`planLegs`), a manual one's authorization. A refund is
- * also counted on its currency's refund tally, whose running volumes the summary report reads.
+ * also counted on its currency's refund tally, whose running volumes the summary report reads. `pick` chooses the
+ * shards of sharded accounts.
  */
-export const planProcessing = (payment: Payment): Movement => {
-  if (payment.capture === 'manual') return planAuthorization(payment);
+export const planProcessing = (payment: Payment, pick: ChainPick = chainFor): Movement => {
+  if (payment.capture === 'manual') return planAuthorization(payment, pick);
   const { id, amount, currency, sourceAccountId } = payment;
   const tallies =
-    payment.type === 'refund' ? [legOf(id)(refundTallyId(currency), amount, currency, 'refund', sourceAccountId)] : [];
-  return { legs: planLegs(payment), held: [], tallies };
+    payment.type === 'refund'
+      ? [legOf(id, pick)(refundTallyId(currency), amount, currency, 'refund', sourceAccountId)]
+      : [];
+  return { legs: planLegs(payment, pick), held: [], tallies };
 };

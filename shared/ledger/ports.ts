@@ -95,12 +95,37 @@ export class ClaimTakenError extends Error {
   }
 }
 
+/**
+ * Thrown when a commit of several payments together was refused by conditions of some of them (their own status, a
+ * refund's room on its original, a claim), naming them: the others may be committed without them.
+ */
+export class CommitRefusedError extends Error {
+  constructor(
+    /** Payments no longer in the status their transition starts from. */
+    readonly statusChanged: readonly string[],
+    /** Refunds their original can no longer take. */
+    readonly refundLimit: readonly string[],
+    /** Payments whose request's idempotency key another request claimed. */
+    readonly claimTaken: readonly string[],
+  ) {
+    super(
+      `A commit was refused by its payments' own conditions: ${[...statusChanged, ...refundLimit, ...claimTaken].join(', ')}`,
+    );
+    this.name = 'CommitRefusedError';
+  }
+}
+
 /** A payment's move from one status to the next, with what the move writes besides its movement. */
 export interface Transition {
   /** The payment as the transition leaves it: its new status, and the fields that come with it. */
   payment: Payment;
   /** The status it must still be in: the transition happens once, for whoever finds it there first. */
   from: PaymentStatus;
+  /**
+   * The writer pushes the state it reaches itself, at once, and claims it on the payment (`pushClaim`, in the same
+   * write): the stream's notifier then waits for that push rather than making its own.
+   */
+  claimPush?: boolean;
   /** The idempotency claim of the request that asked for it (a capture's), written with it or not at all. */
   claim?: IdempotencyClaim;
   /** A refund's original, whose `refundedAmount` grows by `amount`, on condition that it stays within `limit`. */
@@ -117,6 +142,12 @@ export interface LedgerReader {
   volumesBetween(chains: readonly string[], from: string, to: string): Promise<Volumes>;
 }
 
+/** One payment's share of a commit: its transition and what it moves. */
+export interface Commitment {
+  transition: Transition;
+  movement: Movement;
+}
+
 /** What writes the ledger: a payment's operations together with its new state, so the payments table too. */
 export interface LedgerWriter {
   /**
@@ -126,10 +157,17 @@ export interface LedgerWriter {
    */
   commit(transition: Transition, movement: Movement, heads: ReadonlyMap<string, ChainHead>, at: Date): Promise<void>;
   /**
-   * The payment INITIATED → FAILED, moving no money (a refund gives back what it reserved of its original);
-   * StatusChangedError if it had left INITIATED.
+   * Several payments' commits in one transaction, all planned on the same heads, in order: on a chain two of them
+   * share, the later one's legs follow the earlier one's (consecutive sequence numbers), so the transaction moves each
+   * head once. At most `MAX_TRANSACTION_ITEMS` items (`transactionItems`). Rejects with StaleChainError, or
+   * CommitRefusedError naming the payments refused by their own conditions, and then writes nothing.
    */
-  fail(payment: Payment, reason: FailureReason, at: Date): Promise<void>;
+  commitTogether(commitments: readonly Commitment[], heads: ReadonlyMap<string, ChainHead>, at: Date): Promise<void>;
+  /**
+   * The payment INITIATED → FAILED, moving no money (a refund gives back what it reserved of its original);
+   * StatusChangedError if it had left INITIATED. With `claimPush`, the failure's push is claimed as a transition's is.
+   */
+  fail(payment: Payment, reason: FailureReason, at: Date, claimPush?: boolean): Promise<void>;
 }
 
 export interface Ledger extends LedgerReader, LedgerWriter {}
@@ -144,5 +182,6 @@ export const joinLedger = (reader: () => LedgerReader, writer: () => LedgerWrite
   balanceAt: (chains, at) => reader().balanceAt(chains, at),
   volumesBetween: (chains, from, to) => reader().volumesBetween(chains, from, to),
   commit: (transition, movement, heads, at) => writer().commit(transition, movement, heads, at),
-  fail: (payment, reason, at) => writer().fail(payment, reason, at),
+  commitTogether: (commitments, heads, at) => writer().commitTogether(commitments, heads, at),
+  fail: (payment, reason, at, claimPush) => writer().fail(payment, reason, at, claimPush),
 });

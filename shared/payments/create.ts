@@ -321,14 +321,21 @@ export const createPayment = async (
 ): Promise<Payment> => {
   const hash = requestHash(request);
   const { key, claim } = userClaim(caller, idempotencyKey, hash);
-  const earlier = await earlierRequest(deps, key, hash);
-  if (earlier.payment) return earlier.payment;
+  // The earlier request with the key is looked for while the accounts are read: a replay answers what that request
+  // made, whatever the accounts say now, and a new request waits for one round trip, not two.
+  const [earlier, terms] = await Promise.allSettled([
+    earlierRequest(deps, key, hash),
+    termsOf(deps, caller, request, deps.clock().toISOString()),
+  ]);
+  if (earlier.status === 'rejected') throw earlier.reason;
+  if (earlier.value.payment) return earlier.value.payment;
+  if (terms.status === 'rejected') throw terms.reason;
 
-  const { id, at, now } = stamp(deps, earlier.paymentId);
+  const { id, at, now } = stamp(deps, earlier.value.paymentId);
   const payment: Payment = {
     id,
     status: 'INITIATED',
-    ...(await termsOf(deps, caller, request, at)),
+    ...terms.value,
     refundedAmount: 0n,
     refundsReserved: 0n,
     createdAt: at,

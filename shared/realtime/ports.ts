@@ -3,6 +3,8 @@ import type { Connection, ServerMessage } from './model';
 export interface ConnectionStore {
   put(connection: Connection): Promise<void>;
   find(connectionId: string): Promise<Connection | undefined>;
+  /** The connections of these ids that exist, by id, read together. */
+  findMany(connectionIds: readonly string[]): Promise<Map<string, Connection>>;
   delete(connectionId: string): Promise<void>;
   /** The ids of a user's open connections. */
   listByUser(userId: string): Promise<string[]>;

@@ -13,7 +13,7 @@ import { paymentView } from '../views';
 
 export interface RealtimeDeps {
   connections: ConnectionStore;
-  tokens: Pick<TokenStore, 'findById'>;
+  tokens: Pick<TokenStore, 'findById' | 'findMany'>;
   payments: Pick<PaymentStore, 'findById'>;
   /** What a client that resumes missed: the event log. */
   events: Pick<EventStore, 'page'>;
@@ -137,28 +137,115 @@ export const handleClientMessage = async (
   return { type: 'subscribed', payment: paymentView(payment) };
 };
 
+/** The open connections of some users, as a push finds them. */
+export interface Audience {
+  /** Each user's connections whose token is live, by user id. */
+  served: Map<string, string[]>;
+  /** Listed connections that are gone, or whose token was revoked or expired: they hear nothing. */
+  unserved: string[];
+}
+
+/** The connections each of these users has open, by user id: one query per user, all at once. */
+export const listConnections = async (
+  deps: Pick<RealtimeDeps, 'connections'>,
+  userIds: readonly string[],
+): Promise<Map<string, string[]>> =>
+  new Map(
+    await Promise.all(
+      [...new Set(userIds)].map(async (userId) => [userId, await deps.connections.listByUser(userId)] as const),
+    ),
+  );
+
+/**
+ * Which listed connections are served: the connections and the tokens they were opened with, each read in one batch
+ * (a connection is served while its token is live).
+ */
+export const servedAmong = async (
+  deps: Pick<RealtimeDeps, 'connections' | 'tokens' | 'clock'>,
+  listed: ReadonlyMap<string, readonly string[]>,
+): Promise<Audience> => {
+  const ids = [...listed.values()].flat();
+  if (ids.length === 0) return { served: new Map(), unserved: [] };
+  const connections = await deps.connections.findMany(ids);
+  const tokens = await deps.tokens.findMany([...connections.values()].map((connection) => connection.tokenId));
+  const now = deps.clock();
+  const served = new Set(
+    ids.filter((id) => {
+      const connection = connections.get(id);
+      return connection !== undefined && isLive(tokens.get(connection.tokenId), now);
+    }),
+  );
+  return {
+    served: new Map([...listed].map(([userId, own]) => [userId, own.filter((id) => served.has(id))])),
+    unserved: ids.filter((id) => !served.has(id)),
+  };
+};
+
+/** The open connections of these users, and which of them are served (`listConnections`, then `servedAmong`). */
+export const findAudience = async (
+  deps: Pick<RealtimeDeps, 'connections' | 'tokens' | 'clock'>,
+  userIds: readonly string[],
+): Promise<Audience> => servedAmong(deps, await listConnections(deps, userIds));
+
+/** What pushing some events came to: pushes sent, connections found gone, and the events whose push failed. */
+export interface PushReport {
+  sent: number;
+  gone: number;
+  failed: { eventId: string; error: unknown }[];
+}
+
+/**
+ * Pushes events, in order, to the served connections of the users who may see each (and to nobody else), each
+ * connection's pushes one after the other and the connections at once. A connection API Gateway no longer knows hears
+ * nothing more; with `forget`, it and every unserved connection of the audience are also forgotten (and closed).
+ */
+export const pushEvents = async (
+  deps: Pick<RealtimeDeps, 'connections' | 'pusher'>,
+  events: readonly PaymentEvent[],
+  audience: Audience,
+  { forget }: { forget: boolean },
+): Promise<PushReport> => {
+  const report: PushReport = { sent: 0, gone: 0, failed: [] };
+  const byConnection = new Map<string, PaymentEvent[]>();
+  for (const event of events)
+    for (const userId of viewersOf(event.payment))
+      for (const connectionId of audience.served.get(userId) ?? [])
+        byConnection.set(connectionId, [...(byConnection.get(connectionId) ?? []), event]);
+  await Promise.all([
+    ...(forget ? audience.unserved : []).map(async (connectionId) => {
+      await drop(deps, connectionId);
+      report.gone += 1;
+    }),
+    ...[...byConnection].map(async ([connectionId, own]) => {
+      for (const event of own) {
+        try {
+          if ((await deps.pusher.push(connectionId, eventMessage(event))) === 'sent') {
+            report.sent += 1;
+            continue;
+          }
+          report.gone += 1;
+          if (forget) await deps.connections.delete(connectionId);
+          return;
+        } catch (error) {
+          report.failed.push({ eventId: event.id, error });
+        }
+      }
+    }),
+  ]);
+  return report;
+};
+
 /**
  * Pushes an event to every open connection of the users who may see its payment, and to nobody else. A connection
- * API Gateway no longer knows is forgotten; any other failure is thrown, so that the stream delivers the record again.
+ * API Gateway no longer knows, or whose token is gone, is forgotten; any other failure is thrown, so that the stream
+ * delivers the record again.
  */
 export const notifyEvent = async (
   deps: Pick<RealtimeDeps, 'connections' | 'pusher' | 'tokens' | 'clock'>,
   event: PaymentEvent,
 ): Promise<{ sent: number; gone: number }> => {
-  const message = eventMessage(event);
-  const connectionIds = (
-    await Promise.all(viewersOf(event.payment).map((userId) => deps.connections.listByUser(userId)))
-  ).flat();
-  const results = await Promise.all(
-    connectionIds.map(async (connectionId) => {
-      if (!(await isServed(deps, await deps.connections.find(connectionId)))) {
-        await drop(deps, connectionId);
-        return 'gone';
-      }
-      const result = await deps.pusher.push(connectionId, message);
-      if (result === 'gone') await deps.connections.delete(connectionId);
-      return result;
-    }),
-  );
-  return { sent: results.filter((r) => r === 'sent').length, gone: results.filter((r) => r === 'gone').length };
+  const audience = await findAudience(deps, viewersOf(event.payment));
+  const { sent, gone, failed } = await pushEvents(deps, [event], audience, { forget: true });
+  if (failed[0]) throw failed[0].error;
+  return { sent, gone };
 };

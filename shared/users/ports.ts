@@ -49,6 +49,8 @@ export interface TokenStore {
    */
   insertWithin(token: TokenRecord, max: number, now: Date): Promise<boolean>;
   findById(id: string): Promise<TokenRecord | undefined>;
+  /** The tokens of these ids that exist, by id, read together. */
+  findMany(ids: readonly string[]): Promise<Map<string, TokenRecord>>;
   /** The user's tokens, oldest first. */
   listByUser(userId: string, page: PageRequest): Promise<Page<TokenRecord>>;
   /** Deletes the token if it belongs to the user; false when there was no such token of theirs. */

@@ -118,8 +118,17 @@ export interface FanOutDeps {
  * record), it creates nothing new and queues again only what was never attempted: at least once, never a second
  * retry chain, since an attempt is claimed on the delivery itself.
  */
-export const fanOut = async (deps: FanOutDeps, event: PaymentEvent): Promise<number> => {
-  const endpoints = (await deps.webhooks.subscribersOf(viewersOf(event.payment))).filter((w) => wants(w, event));
+export const fanOut = async (
+  deps: FanOutDeps,
+  event: PaymentEvent,
+  /** The endpoints of a batch's audience, read once for all its events; those of this event's audience are read else. */
+  subscribers?: readonly Webhook[],
+): Promise<number> => {
+  const viewers = viewersOf(event.payment);
+  const audience =
+    subscribers?.filter((webhook) => webhook.scope === 'all' || viewers.includes(webhook.ownerId)) ??
+    (await deps.webhooks.subscribersOf(viewers));
+  const endpoints = audience.filter((w) => wants(w, event));
   const now = deps.clock();
   const due = await Promise.all(
     endpoints.map(async (webhook) => {

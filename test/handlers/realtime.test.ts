@@ -10,6 +10,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import {
   BatchGetCommand,
+  type BatchGetCommandInput,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -61,20 +62,32 @@ const payment = (overrides: Record<string, unknown> = {}): Record<string, unknow
 
 const FAR = '2100-01-01T00:00:00.000Z';
 
-/** Every connection was opened with `tok_live`, which is live; `tok_gone` was revoked. */
+/** Every connection was opened with `tok_live`, which is live, unless given another; `tok_gone` was revoked. */
+const connectionTokens = new Map<string, string>();
+const connectionItem = (connectionId: string) => ({
+  connectionId,
+  userId: 'usr_ada',
+  tokenId: connectionTokens.get(connectionId) ?? 'tok_live',
+  connectedAt: 'x',
+  expiresAt: 1n,
+});
+const liveToken = { id: 'tok_live', userId: 'usr_ada', hash: 'h', createdAt: 'x', expiresAt: FAR };
+
+/** Connections and tokens, read one by one (by `$default`) or a batch at a time (by the notifier). */
 const givenConnectionsAndTokens = () => {
-  dynamo.on(GetCommand, { TableName: 'connections' }).callsFake((input: { Key: { connectionId: string } }) => ({
-    Item: {
-      connectionId: input.Key.connectionId,
-      userId: 'usr_ada',
-      tokenId: 'tok_live',
-      connectedAt: 'x',
-      expiresAt: 1n,
+  connectionTokens.clear();
+  dynamo
+    .on(GetCommand, { TableName: 'connections' })
+    .callsFake((input: { Key: { connectionId: string } }) => ({ Item: connectionItem(input.Key.connectionId) }));
+  dynamo.on(GetCommand, { TableName: 'tokens', Key: { id: 'tok_live' } }).resolves({ Item: liveToken });
+  dynamo.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => ({
+    Responses: {
+      connections: (input.RequestItems?.connections?.Keys ?? []).map(({ connectionId }) =>
+        connectionItem(connectionId as string),
+      ),
+      tokens: (input.RequestItems?.tokens?.Keys ?? []).flatMap(({ id }) => (id === 'tok_live' ? [liveToken] : [])),
     },
   }));
-  dynamo
-    .on(GetCommand, { TableName: 'tokens', Key: { id: 'tok_live' } })
-    .resolves({ Item: { id: 'tok_live', userId: 'usr_ada', hash: 'h', createdAt: 'x', expiresAt: FAR } });
 };
 
 beforeEach(() => {
@@ -356,9 +369,7 @@ describe('notifier', () => {
 
   it('pushes nothing to a connection whose token was revoked, and closes it', async () => {
     connectionsOf('usr_ada', ['a1', 'stale']);
-    dynamo.on(GetCommand, { TableName: 'connections', Key: { connectionId: 'stale' } }).resolves({
-      Item: { connectionId: 'stale', userId: 'usr_ada', tokenId: 'tok_gone', connectedAt: 'x', expiresAt: 1n },
-    });
+    connectionTokens.set('stale', 'tok_gone');
     connections.on(PostToConnectionCommand).resolves({});
     connections.on(DeleteConnectionCommand).resolves({});
     dynamo.on(DeleteCommand).resolves({});
