@@ -1,26 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { fromPaymentItem } from '../../shared/adapters/payment-store';
-import { type BatchLookups, lookUpBatch, publishTransition, type Reached } from '../../shared/events/publish';
+import { reachedOf } from '../../shared/adapters/payment-stream';
+import { type BatchLookups, lookUpBatch, publishTransition } from '../../shared/events/publish';
 import { logger } from '../lib/logger';
 import { publishDeps } from '../lib/runtime';
-
-const unmarshalled = (value: Record<string, unknown> | undefined) =>
-  value && unmarshall(value as Record<string, AttributeValue>, { wrapNumbers: (n) => BigInt(n) });
-
-/**
- * A record is news when a payment's status changes (an INITIATED payment is none: `publishTransition` skips it); its
- * push was claimed when the new image names the status it reached as claimed (`pushClaim`).
- */
-const transition = (record: DynamoDBRecord): Reached | undefined => {
-  const [before, after] = [unmarshalled(record.dynamodb?.OldImage), unmarshalled(record.dynamodb?.NewImage)];
-  const payment = after && fromPaymentItem(after);
-  if (!payment || payment.status === (before && fromPaymentItem(before).status)) return undefined;
-  return { payment, pushClaimed: after.pushClaim === payment.status };
-};
 
 const failure = (record: DynamoDBRecord) => ({
   batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }],
@@ -35,7 +19,7 @@ export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event: DynamoDBStreamEvent) => {
     const news = event.Records.flatMap((record) => {
-      const reached = transition(record);
+      const reached = reachedOf(record);
       return reached ? [{ record, reached }] : [];
     });
     const [first] = news;

@@ -142,6 +142,44 @@ describe('payment outcomes over WebSocket', () => {
     expect(adaSocket.messages.filter((m) => m.payment?.id === tooMuch.body.id)).toEqual([]);
   }, 30_000);
 
+  it("pushes each state of a payment once: the processor at once, and the stream's notifier, reading it too, not again", async () => {
+    const admin = (await call('POST', '/v1/tokens', { body: ADMIN })).body.token as string;
+    const [erin, finn] = [await signUp('erin-ws@example.com'), await signUp('finn-ws@example.com')];
+    const [erinWallet, finnWallet] = [await wallet(erin.token), await wallet(finn.token)];
+    const [erinSocket, finnSocket] = [await listen(erin.token), await listen(finn.token)];
+    const deposit = await call('POST', '/v1/admin/deposits', {
+      token: admin,
+      body: { accountId: erinWallet, amount: 5_000, currency: 'EUR', reference: 'WS-ONCE' },
+    });
+    await erinSocket.next((m) => m.payment?.id === deposit.body.id);
+
+    const transfer = await call('POST', '/v1/payments', {
+      token: erin.token,
+      body: {
+        type: 'transfer',
+        sourceAccountId: erinWallet,
+        destinationAccountId: finnWallet,
+        amount: 700,
+        currency: 'EUR',
+      },
+    });
+    await Promise.all([
+      erinSocket.next((m) => m.payment?.id === transfer.body.id),
+      finnSocket.next((m) => m.payment?.id === transfer.body.id),
+    ]);
+    // The stream's notifier reads each record within a second: it has published by then, pushes included.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+
+    const pushed = (socket: Listener, id: string) => socket.messages.filter((m) => m.payment?.id === id);
+    expect(pushed(erinSocket, deposit.body.id)).toHaveLength(1);
+    expect(pushed(erinSocket, transfer.body.id)).toHaveLength(1);
+    expect(pushed(finnSocket, transfer.body.id)).toHaveLength(1);
+    const logged = await call('GET', `/v1/events?paymentId=${transfer.body.id}`, { token: erin.token });
+    expect(logged.body.data.map((event: { id: string }) => event.id)).toEqual([
+      pushed(erinSocket, transfer.body.id)[0]?.event,
+    ]);
+  }, 30_000);
+
   it('answers a subscribe with a payment that finished before the socket opened', async () => {
     const admin = (await call('POST', '/v1/tokens', { body: ADMIN })).body.token as string;
     const carol = await signUp('carol-ws@example.com');
