@@ -255,8 +255,14 @@ export const functions = {
   'payments-create': fn(
     'payments-create',
     'Accepts a transfer, exchange or withdrawal and queues it',
-    // A payment with metadata is stored after the index entries of its metadata, one item per key.
-    { ...paymentsCreate, rates: ['GetItem'], metadata: ['PutItem'] },
+    // A payment with metadata is stored after the index entries of its metadata, one item per key; the two accounts
+    // of a transfer or an exchange are read in one batch.
+    {
+      ...paymentsCreate,
+      accounts: ['GetItem', 'BatchGetItem', 'PutItem'],
+      rates: ['GetItem'],
+      metadata: ['PutItem'],
+    },
     { sends: ['payments'] },
   ),
   'deposits-create': fn('deposits-create', 'Accepts a bank deposit, for operators', paymentsCreate, {

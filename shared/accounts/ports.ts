@@ -43,6 +43,8 @@ export interface AccountStore {
   /** Creates the account unless one with its id exists; answers the stored one either way. */
   ensure(account: AccountRecord): Promise<AccountRecord>;
   findById(id: string): Promise<AccountRecord | undefined>;
+  /** The accounts of these ids that exist, by id, read together. */
+  findMany(ids: readonly string[]): Promise<Map<string, AccountRecord>>;
   /** Every account a user owns, oldest first: at most the cap open, and those they closed. */
   listByOwner(ownerId: string): Promise<AccountRecord[]>;
   /**

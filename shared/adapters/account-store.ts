@@ -143,6 +143,14 @@ export class DynamoAccountStore implements AccountStore {
     return Item && typeof Item.kind === 'string' ? fromAccountItem(Item) : undefined;
   }
 
+  async findMany(ids: readonly string[]): Promise<Map<string, AccountRecord>> {
+    const items = await batchGet(this.client, this.tables.accounts, 'id', [...new Set(ids)]);
+    // As `findById`: what has no kind is no account.
+    return new Map(
+      items.filter((item) => typeof item.kind === 'string').map((item) => [item.id as string, fromAccountItem(item)]),
+    );
+  }
+
   async listByOwner(ownerId: string): Promise<AccountRecord[]> {
     const ids = await queryAttribute(
       this.client,

@@ -164,17 +164,30 @@ const captureTerms = async (deps: PaymentDeps, request: CaptureRequest, currency
 };
 
 /** The caller's own account, the source of any payment a user makes. */
-const ownSource = async (deps: PaymentDeps, caller: Principal, id: string): Promise<AccountRecord> => {
-  const source = await deps.accounts.findById(id);
+const asOwnSource = (caller: Principal, id: string, source: AccountRecord | undefined): AccountRecord => {
   if (!source || source.ownerId !== caller.userId) throw new NotFoundError('account', id);
   return source;
 };
 
+const ownSource = async (deps: PaymentDeps, caller: Principal, id: string): Promise<AccountRecord> =>
+  asOwnSource(caller, id, await deps.accounts.findById(id));
+
 /** Any user's wallet may receive; a technical account is never addressed by id. */
-const wallet = async (deps: PaymentDeps, id: string): Promise<AccountRecord> => {
-  const account = await deps.accounts.findById(id);
+const asWallet = (id: string, account: AccountRecord | undefined): AccountRecord => {
   if (!account || account.kind !== 'user') throw new NotFoundError('account', id);
   return account;
+};
+
+const wallet = async (deps: PaymentDeps, id: string): Promise<AccountRecord> =>
+  asWallet(id, await deps.accounts.findById(id));
+
+/** The caller's source and the wallet it pays, read together. */
+const sourceAndWallet = async (deps: PaymentDeps, caller: Principal, sourceId: string, destinationId: string) => {
+  const found = await deps.accounts.findMany([sourceId, destinationId]);
+  return [
+    asOwnSource(caller, sourceId, found.get(sourceId)),
+    asWallet(destinationId, found.get(destinationId)),
+  ] as const;
 };
 
 export const owners = (source: AccountRecord, destination?: AccountRecord) => ({
@@ -191,10 +204,12 @@ export const described = (request: { description?: string | undefined; metadata?
 });
 
 const transferTerms = async (deps: PaymentDeps, caller: Principal, request: TransferRequest, at: string) => {
-  const [source, destination] = await Promise.all([
-    ownSource(deps, caller, request.sourceAccountId),
-    wallet(deps, request.destinationAccountId),
-  ]);
+  const [source, destination] = await sourceAndWallet(
+    deps,
+    caller,
+    request.sourceAccountId,
+    request.destinationAccountId,
+  );
   if (source.id === destination.id) throw new SameAccountError();
   usable(source, request.currency);
   usable(destination, request.currency);
@@ -242,10 +257,12 @@ const withdrawalTerms = async (deps: PaymentDeps, caller: Principal, request: Wi
  * minor units, and that figure and the rate are fixed on the payment, whatever the rate is when it is processed.
  */
 const exchangeTerms = async (deps: PaymentDeps, caller: Principal, request: ExchangeRequest, at: string) => {
-  const [source, destination] = await Promise.all([
-    ownSource(deps, caller, request.sourceAccountId),
-    wallet(deps, request.destinationAccountId),
-  ]);
+  const [source, destination] = await sourceAndWallet(
+    deps,
+    caller,
+    request.sourceAccountId,
+    request.destinationAccountId,
+  );
   if (source.id === destination.id) throw new SameAccountError();
   usable(source, request.currency ?? source.currency);
   if (destination.currency === source.currency) {

@@ -245,9 +245,12 @@ export const scheduledEvent = (): ScheduledEvent => ({
  */
 export const chainHeads = (dynamo: AwsClientStub<DynamoDBDocumentClient>) => {
   const heads = new Map<string, Record<string, unknown>>();
+  // Accounts given to the test: a batch read of the accounts table answers them too, with their heads if given.
+  const accounts = new Map<string, AccountItem>();
   return {
     clear: () => {
       heads.clear();
+      accounts.clear();
     },
     answer: () => {
       dynamo.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => ({
@@ -257,7 +260,8 @@ export const chainHeads = (dynamo: AwsClientStub<DynamoDBDocumentClient>) => {
             table === 'accounts'
               ? Keys.flatMap(({ id }) => {
                   const head = heads.get(id as string) ?? (String(id).startsWith('tech-') ? undefined : { id });
-                  return head ? [{ status: 'active', ...head }] : [];
+                  const account = accounts.get(id as string);
+                  return head || account ? [{ status: 'active', ...account, ...head }] : [];
                 })
               : [],
           ]),
@@ -266,6 +270,9 @@ export const chainHeads = (dynamo: AwsClientStub<DynamoDBDocumentClient>) => {
     },
     given: (chain: string, seq: bigint, balance: bigint, extra: Record<string, unknown> = {}) => {
       heads.set(chain, { id: chain, seq, balance, input: 0n, output: 0n, lastAt: CREATED_AT, ...extra });
+    },
+    givenAccount: (item: AccountItem) => {
+      accounts.set(item.id, item);
     },
   };
 };
@@ -295,10 +302,12 @@ export const mockPaymentAws = () => {
     }));
   });
 
-  /** Accounts the accounts table holds, found by id. */
+  /** Accounts the accounts table holds, found by id, alone or in a batch. */
   const givenAccounts = (...items: AccountItem[]) => {
-    for (const item of items)
+    for (const item of items) {
       dynamo.on(GetCommand, { TableName: 'accounts', Key: { id: item.id } }).resolves({ Item: item });
+      heads.givenAccount(item);
+    }
   };
 
   /** Payments the payments table holds, found by id. */

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { queues } from '../../functions/manifest';
 import { handler as createPayment } from '../../functions/payments-create/handler';
 import { httpEvent, lambdaContext } from '../support/http-event';
@@ -409,7 +409,9 @@ describe('POST /v1/payments', () => {
   });
 
   it('answers a bare 500 that says nothing internal when DynamoDB fails', async () => {
-    dynamo.on(GetCommand).rejects(new Error('connect ECONNREFUSED 10.0.0.1:443 table payments-prod'));
+    const failure = new Error('connect ECONNREFUSED 10.0.0.1:443 table payments-prod');
+    dynamo.on(GetCommand).rejects(failure);
+    dynamo.on(BatchGetCommand).rejects(failure);
 
     const response = await postPayment(transfer());
 
