@@ -10,10 +10,16 @@
  * request list of one transfer, and what a million transfers would cost on AWS.
  *
  * `--baseline` records this run as the baseline (bench/pipeline-baseline.json), the "before" of later runs;
- * `--no-write` prints the section without touching BENCHMARKS.md or the baseline.
+ * `--before <commit>` first measures, with this very script, the pipeline of an earlier commit (checked out in a
+ * temporary worktree, this `bench/` copied in) and records that as the baseline, so that before and after are measured
+ * back to back; `--results <file>` writes the results as JSON and nothing else; `--no-write` prints the section
+ * without touching BENCHMARKS.md or the baseline.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { format, resolveConfig } from 'prettier';
 import { httpClient } from '../test/support/http-client';
@@ -263,21 +269,58 @@ const readBaseline = async (): Promise<Results | undefined> => {
   }
 };
 
+/** Results as JSON, formatted as `prettier --check` expects. */
+const writeResults = async (file: URL, results: Results) => {
+  const path = file.pathname;
+  await writeFile(file, await format(JSON.stringify(results), { ...(await resolveConfig(path)), filepath: path }));
+};
+
+/**
+ * The results of this script run on the pipeline of `commit`: checked out in a temporary worktree that shares this
+ * one's node_modules, with this `bench/` copied over its own, so that only the pipeline differs.
+ */
+const measureAt = async (commit: string): Promise<Results> => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const dir = await mkdtemp(join(tmpdir(), 'pipeline-before-'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'inherit' });
+  git('worktree', 'add', '--detach', dir, commit);
+  try {
+    await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
+    await cp(join(root, 'bench'), join(dir, 'bench'), { recursive: true, force: true });
+    const out = join(dir, 'results.json');
+    execFileSync(process.execPath, ['--import', 'tsx', 'bench/pipeline.ts', '--results', out], {
+      cwd: dir,
+      stdio: 'inherit',
+    });
+    return JSON.parse(await readFile(out, 'utf8')) as Results;
+  } finally {
+    git('worktree', 'remove', '--force', dir);
+    await rm(dir, { recursive: true, force: true });
+  }
+};
+
+const valueOf = (args: readonly string[], flag: string): string | undefined => {
+  const index = args.indexOf(flag);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+
 const main = async (): Promise<void> => {
   const args = process.argv.slice(2);
+  const resultsFile = valueOf(args, '--results');
+  const before = valueOf(args, '--before');
+  const measuredBefore = before === undefined ? undefined : await measureAt(before);
   const results = await measure();
+  if (resultsFile !== undefined) {
+    await writeFile(resultsFile, JSON.stringify(results));
+    return;
+  }
   const recording = args.includes('--baseline');
-  const baseline = recording ? undefined : await readBaseline();
+  const baseline = recording ? undefined : (measuredBefore ?? (await readBaseline()));
   const section = renderSection(markers, results, baseline);
   console.log(section);
   if (args.includes('--no-write')) return;
-  if (recording) {
-    const path = baselineFile.pathname;
-    await writeFile(
-      baselineFile,
-      await format(JSON.stringify(results), { ...(await resolveConfig(path)), filepath: path }),
-    );
-  }
+  if (recording) await writeResults(baselineFile, results);
+  if (measuredBefore) await writeResults(baselineFile, measuredBefore);
   console.log(`\nWritten to ${await writeSection(markers, section)}`);
 };
 

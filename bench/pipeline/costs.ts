@@ -11,6 +11,8 @@ export interface Price {
   /** Dollars per unit. */
   dollars: number;
   unit: string;
+  /** The price as the page states it. */
+  stated: string;
   source: string;
 }
 
@@ -19,60 +21,70 @@ export const PRICES = {
     what: 'Lambda requests',
     dollars: 0.2 / 1e6,
     unit: 'request',
+    stated: '$0.20 per million requests',
     source: 'https://aws.amazon.com/lambda/pricing/',
   },
   lambdaArmGbSecond: {
     what: 'Lambda duration, arm64, first 7.5 billion GB-s a month',
     dollars: 0.0000133334,
     unit: 'GB-s',
+    stated: '$0.0000133334 per GB-second',
     source: 'https://aws.amazon.com/lambda/pricing/',
   },
   httpApiRequest: {
     what: 'API Gateway HTTP API requests, first 300 million a month (512 KB each)',
     dollars: 1.0 / 1e6,
     unit: 'request',
+    stated: '$1.00 per million requests',
     source: 'https://aws.amazon.com/api-gateway/pricing/',
   },
   websocketMessage: {
     what: 'API Gateway WebSocket messages, first billion a month (32 KB each)',
     dollars: 1.0 / 1e6,
     unit: 'message',
+    stated: '$1.00 per million messages',
     source: 'https://aws.amazon.com/api-gateway/pricing/',
   },
   writeRequestUnit: {
     what: 'DynamoDB on-demand write request units (standard table class)',
     dollars: 0.625 / 1e6,
     unit: 'WRU',
+    stated: '$0.625 per million write request units',
     source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
   },
   readRequestUnit: {
     what: 'DynamoDB on-demand read request units (standard table class)',
     dollars: 0.125 / 1e6,
     unit: 'RRU',
+    stated: '$0.125 per million read request units',
     source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
   },
   sqsRequest: {
     what: 'SQS standard queue requests, past the first million a month (64 KB each)',
     dollars: 0.4 / 1e6,
     unit: 'request',
+    stated: '$0.40 per million requests',
     source: 'https://aws.amazon.com/sqs/pricing/',
   },
   eventBridgeEvent: {
     what: 'EventBridge custom events put on a bus (64 KB each)',
     dollars: 1.0 / 1e6,
     unit: 'event',
+    stated: '$1.00 per million events',
     source: 'https://aws.amazon.com/eventbridge/pricing/',
   },
   logIngestion: {
     what: 'CloudWatch Logs ingestion, standard log class',
     dollars: 0.5,
     unit: 'GB',
+    stated: '$0.50 per GB',
     source: 'https://aws.amazon.com/cloudwatch/pricing/',
   },
   xrayTrace: {
     what: 'X-Ray traces recorded',
     dollars: 5.0 / 1e6,
     unit: 'trace',
+    stated: '$5.00 per million traces',
     source: 'https://aws.amazon.com/xray/pricing/',
   },
 } as const satisfies Record<string, Price>;

@@ -151,8 +151,10 @@ export const requestList = (trace: readonly MeteredRequest[], postedAt: number, 
     }
     return true;
   };
+  // In the order they were sent (the trace has each DynamoDB request once it was answered).
   return trace
     .filter((entry, index) => !IDLE_TRIGGERS.has(entry.functionName ?? '') && !idle(entry, index))
+    .sort((a, b) => a.at - b.at)
     .map(
       (entry): ListedRequest => ({
         ms: entry.at - postedAt,

@@ -21,7 +21,14 @@ const PURPOSES: Record<string, string> = {
   'processor GetItem payments': 'the payment, still INITIATED?',
   'processor BatchGetItem accounts': 'the heads of the chains it moves (payer, payee, a tech-fees shard)',
   'processor TransactWriteItems payments':
-    'the payment COMPLETED, the three heads moved on condition, four operations appended: one transaction',
+    'the payment COMPLETED (and its push claimed, if someone listens), its heads moved on condition, its four ' +
+    "operations appended: one transaction for the batch's payments",
+  'processor Query connections/byUser': "a party's open WebSocket connections, read while the heads are",
+  'processor BatchGetItem connections': "those connections' records: the token each was opened with",
+  'processor BatchGetItem tokens': 'those tokens, still live?',
+  'processor PostToConnection': 'the push, as soon as the transaction commits',
+  'processor TransactWriteItems events': "the events, stored as pushed (one transaction for the batch's)",
+  'notifier BatchGetItem events': "the batch's events: stored, and pushed by the processor?",
   'payments stream -> notifier GetRecords': "the event source reads the payments table's stream",
   'notifier Invoke': 'a batch of stream records',
   'notifier PutItem events': 'the event, written once (conditional put)',

@@ -140,7 +140,7 @@ const costTable = ({ loaded, unloaded }: ScenarioRun): { text: string; total: nu
       ...lines.map((line) => [
         line.component,
         line.perTransfer,
-        `[${line.price.what}](${line.price.source}): $${line.price.dollars.toPrecision(6).replace(/\.?0+$/, '')} per ${line.price.unit}`,
+        `[${line.price.what}](${line.price.source}): ${line.price.stated}`,
         dollars(line.perMillion),
       ]),
       ['**total**', '', '', `**${dollars(total)}**`],
