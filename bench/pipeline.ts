@@ -39,6 +39,7 @@ import { type Results, renderSection, type ScenarioRun, type Timing } from './pi
 const CLIENTS = 40;
 const PER_CLIENT = 10;
 const SEQUENTIAL = 30;
+const WARM_UP_ROUNDS = 3;
 const WALLETS_PER_USER = 2;
 const FUNDS = 10_000_000;
 const PUSH_TIMEOUT_MS = 90_000;
@@ -65,14 +66,18 @@ type ScenarioName = 'spread' | 'merchant';
 
 const load = (): number => loadavg()[0] ?? 0;
 
-/** Waits until no function has been invoked for a second: the notifier has caught up with the stream. */
-const settle = async (call: Call) => {
-  let last = -1;
+/**
+ * Waits until no function runs, nor has been invoked, for `quietMs`: everything the transfers sent so far caused is
+ * done, the stream's notifier included (its event source reads the stream every 250 ms).
+ */
+const quiesce = async (call: Call, quietMs = 1_000) => {
+  let [last, since] = ['', Date.now()];
   for (;;) {
-    const invoked = (await readMeter(call, Number.MAX_SAFE_INTEGER)).invocations.reduce((n, f) => n + f.count, 0);
-    if (invoked === last) return;
-    last = invoked;
-    await sleep(1_000);
+    const reading = await readMeter(call, Number.MAX_SAFE_INTEGER);
+    const state = `${reading.running}:${reading.invocations.reduce((n, f) => n + f.count, 0)}`;
+    if (state !== last) [last, since] = [state, Date.now()];
+    else if (reading.running === 0 && Date.now() - since >= quietMs) return;
+    await sleep(100);
   }
 };
 
@@ -114,24 +119,30 @@ const transfer = async (world: World, client: Client, scenario: ScenarioName) =>
   return { id, sentAt, epochSentAt, answeredAt, pushed: client.payer.listener.arrival(id, PUSH_TIMEOUT_MS) };
 };
 
+/**
+ * A few rounds of transfers from every client in both scenarios before anything is measured: the functions' modules
+ * are loaded, and both JITs (Node.js's, and DynamoDB Local's JVM) have compiled the paths a transfer takes.
+ */
 const warmUp = async (world: World) => {
-  for (const scenario of ['spread', 'merchant'] as const) {
-    const sent = await Promise.all(world.clients.slice(0, 10).map((client) => transfer(world, client, scenario)));
-    await Promise.all(sent.map((one) => one.pushed));
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    for (const scenario of ['spread', 'merchant'] as const) {
+      const sent = await Promise.all(world.clients.map((client) => transfer(world, client, scenario)));
+      await Promise.all(sent.map((one) => one.pushed));
+    }
   }
-  await settle(world.call);
+  await quiesce(world.call);
 };
 
 /** One transfer alone, every request it causes in order, each item named by what it is to the transfer. */
 const traceOne = async (world: World): Promise<{ list: ListedRequest[]; figures: PerTransfer }> => {
   const [client] = world.clients;
   if (!client) throw new Error('No client');
-  await settle(world.call);
+  await quiesce(world.call);
   const before = await readMeter(world.call, Number.MAX_SAFE_INTEGER);
   const one = await transfer(world, client, 'spread');
   await one.pushed;
   await client.payee.user.listener.arrival(one.id, PUSH_TIMEOUT_MS);
-  await settle(world.call);
+  await quiesce(world.call);
   const after = await readMeter(world.call, before.seq);
   const labels = new Map([
     [one.id, 'the payment'],
@@ -158,8 +169,10 @@ const unloaded = async (world: World, scenario: ScenarioName) => {
   for (let index = 0; index < SEQUENTIAL; index++) {
     const one = await transfer(world, world.clients[index % world.clients.length] as Client, scenario);
     samples.push({ ...one, pushedAt: (await one.pushed).at });
+    // Alone: what this transfer caused after its push (the stream's notifier) is done before the next one is sent.
+    await quiesce(world.call, 500);
   }
-  await settle(world.call);
+  await quiesce(world.call);
   return {
     timing: timingOf(samples),
     figures: perTransfer(before, await readMeter(world.call, Number.MAX_SAFE_INTEGER), SEQUENTIAL),
@@ -186,7 +199,7 @@ const loaded = async (world: World, scenario: ScenarioName) => {
   const first = Math.min(...all.map((one) => one.sentAt));
   const lastAnswer = Math.max(...all.map((one) => one.answeredAt));
   const lastPush = Math.max(...pushed.map((one) => one.pushedAt));
-  await settle(world.call);
+  await quiesce(world.call);
   const completed = pushed.filter((one) => one.status === 'COMPLETED').length;
   return {
     transfers: all.length,

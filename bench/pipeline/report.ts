@@ -16,7 +16,7 @@ export interface Timing {
 }
 
 export interface ScenarioRun {
-  /** One transfer at a time, each waiting for its push. */
+  /** One transfer at a time, each sent once everything the previous one caused is done. */
   unloaded: { timing: Timing; figures: PerTransfer };
   /** Every client posting its transfers one after the other, all clients at once, not waiting for pushes. */
   loaded: {
@@ -201,7 +201,7 @@ export const renderSection = (
       'a counting proxy that asks for `ReturnConsumedCapacity: INDEXES`; SQS, `@connections` and invocations are ' +
       'counted in process), signs up and confirms users, funds 40 wallets and opens a WebSocket per user, then ' +
       'sends USD transfers of 100 with an Idempotency-Key over HTTP and times each from its POST to the push of its ' +
-      `final state to the payer's socket. One at a time: ${now.sequential} transfers, each waiting for its push. ` +
+      `final state to the payer's socket. One at a time: ${now.sequential} transfers, each sent once the previous one's push has come and everything it caused is done (no function invoked for half a second). ` +
       `Under load: ${now.clients} clients each post ${now.perClient} transfers back to back, all at once. "Spread": ` +
       'each client pays its own payee wallet; "merchant": every client pays one merchant wallet. Requests, units ' +
       'and invocations are per completed transfer, counted until every function has been idle for a second (the ' +

@@ -67,6 +67,8 @@ export interface MeterReading {
   seq: number;
   rows: MeterRow[];
   invocations: { functionName: string; count: number; ms: number; failed: number }[];
+  /** Invocations started and not yet ended. */
+  running: number;
   /** The requests after `since`, oldest first, as far back as the trace keeps them. */
   trace: MeteredRequest[];
 }
@@ -209,6 +211,7 @@ export const startMeter = async (options: { target: string; tableNames: TableNam
   const invocations = new Map<string, { functionName: string; count: number; ms: number; failed: number }>();
   const trace: MeteredRequest[] = [];
   let seq = 0;
+  let running = 0;
 
   const keep = (entry: Omit<MeteredRequest, 'seq'>) => {
     trace.push({ seq: ++seq, ...entry });
@@ -281,6 +284,7 @@ export const startMeter = async (options: { target: string; tableNames: TableNam
     const invocation = message as InvocationRecord;
     const { functionName } = invocation;
     if (invocation.phase === 'start') {
+      running += 1;
       keep({
         at: Date.now(),
         functionName,
@@ -293,6 +297,7 @@ export const startMeter = async (options: { target: string; tableNames: TableNam
       });
       return;
     }
+    running -= 1;
     const total = invocations.get(functionName) ?? { functionName, count: 0, ms: 0, failed: 0 };
     total.count += 1;
     total.ms += invocation.ms;
@@ -381,6 +386,7 @@ export const startMeter = async (options: { target: string; tableNames: TableNam
     seq,
     rows: [...rows.values()].map((row) => ({ ...row, tables: [...row.tables] })),
     invocations: [...invocations.values()].map((total) => ({ ...total })),
+    running,
     trace: trace.filter((entry) => entry.seq > since),
   });
 
