@@ -46,6 +46,7 @@ const PUSH_TIMEOUT_MS = 90_000;
 const ADMIN = { email: 'bench-ops@example.com', password: 'a long benchmark password' };
 
 const baselineFile = new URL('./pipeline-baseline.json', import.meta.url);
+const METER = 'infra/local/meter.ts';
 const markers = sectionMarkers('bench/pipeline.ts');
 
 /** One client: a payer's wallet, who gets told about it, and where it pays in each scenario. */
@@ -290,7 +291,7 @@ const writeResults = async (file: URL, results: Results) => {
 
 /**
  * The results of this script run on the pipeline of `commit`: checked out in a temporary worktree that shares this
- * one's node_modules, with this `bench/` copied over its own, so that only the pipeline differs.
+ * one's node_modules, with this `bench/` and this meter copied over its own, so that only the pipeline differs.
  */
 const measureAt = async (commit: string): Promise<Results> => {
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -300,6 +301,8 @@ const measureAt = async (commit: string): Promise<Results> => {
   try {
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
     await cp(join(root, 'bench'), join(dir, 'bench'), { recursive: true, force: true });
+    // The meter is the benchmark's instrument too: the earlier commit is read with this one.
+    await cp(join(root, METER), join(dir, METER), { force: true });
     const out = join(dir, 'results.json');
     execFileSync(process.execPath, ['--import', 'tsx', 'bench/pipeline.ts', '--results', out], {
       cwd: dir,
