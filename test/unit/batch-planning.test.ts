@@ -5,26 +5,21 @@ import { planProcessing } from '../../shared/ledger/legs';
 import type { ChainHead, Commitment } from '../../shared/ledger/ports';
 import type { Payment } from '../../shared/payments/model';
 import { type Candidate, firstTransaction, planTogether } from '../../shared/payments/process';
+import { samplePayment } from '../support/payment-fixture';
 
 const NOW = new Date('2026-01-01T00:00:01.000Z');
 
 let ids = 0;
-const payment = (overrides: Partial<Payment> = {}): Payment => ({
-  id: `pay_01jd00000000000000000${String(++ids).padStart(5, '0')}`,
-  type: 'transfer',
-  status: 'INITIATED',
-  sourceAccountId: 'acc_payer',
-  destinationAccountId: 'acc_merchant',
-  amount: 100n,
-  currency: 'USD',
-  fee: 1n,
-  capture: 'automatic',
-  refundedAmount: 0n,
-  refundsReserved: 0n,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  ...overrides,
-});
+const payment = (overrides: Partial<Payment> = {}): Payment =>
+  samplePayment({
+    id: `pay_01jd00000000000000000${String(++ids).padStart(5, '0')}`,
+    status: 'INITIATED',
+    sourceAccountId: 'acc_payer',
+    destinationAccountId: 'acc_merchant',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    completedAt: undefined,
+    ...overrides,
+  });
 
 const head = (balance: bigint, status: ChainHead['status'] = 'active'): ChainHead => ({
   seq: 1n,

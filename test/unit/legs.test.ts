@@ -17,6 +17,7 @@ import {
 } from '../../shared/ledger/legs';
 import { computeFee, DEFAULT_FEES, type FeeRule, feeScheduleSchema } from '../../shared/payments/fees';
 import type { Payment } from '../../shared/payments/model';
+import { samplePayment } from '../support/payment-fixture';
 
 const rule = fc.record({
   bps: fc.integer({ min: 0, max: 10_000 }),
@@ -25,22 +26,16 @@ const rule = fc.record({
 });
 const amount = fc.bigInt({ min: 1n, max: 2n ** 53n - 1n });
 
-const payment = (overrides: Partial<Payment>): Payment => ({
-  id: 'pay_01jd0000000000000000000000',
-  type: 'transfer',
-  status: 'INITIATED',
-  sourceAccountId: 'acc_source',
-  destinationAccountId: 'acc_destination',
-  amount: 100n,
-  currency: 'USD',
-  fee: 1n,
-  capture: 'automatic',
-  refundedAmount: 0n,
-  refundsReserved: 0n,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  ...overrides,
-});
+const payment = (overrides: Partial<Payment>): Payment =>
+  samplePayment({
+    id: 'pay_01jd0000000000000000000000',
+    status: 'INITIATED',
+    sourceAccountId: 'acc_source',
+    destinationAccountId: 'acc_destination',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    completedAt: undefined,
+    ...overrides,
+  });
 
 describe('fees', () => {
   it.each([
