@@ -27,49 +27,33 @@ describe('numbers written with a fraction or an exponent', () => {
   });
 });
 
-describe('a payment whose amount is written with a fraction', () => {
-  it('is refused with 400 validation_error before anything is read', async () => {
-    const response = parseResponse(
-      await createPayment(
-        httpEvent({
-          method: 'POST',
-          path: '/v1/payments',
-          rawBody:
-            '{"type":"transfer","sourceAccountId":"acc_1","destinationAccountId":"acc_2","amount":100.0,"currency":"USD"}',
-          principal: userPrincipal(),
-        }),
-        lambdaContext(),
-      ),
-    );
+describe('a payment field written with a fraction', () => {
+  it.each([
+    [
+      'amount',
+      '{"type":"transfer","sourceAccountId":"acc_1","destinationAccountId":"acc_2","amount":100.0,"currency":"USD"}',
+    ],
+    [
+      'holdSeconds',
+      '{"type":"transfer","sourceAccountId":"acc_1","destinationAccountId":"acc_2","amount":100,' +
+        '"currency":"USD","capture":"manual","holdSeconds":3600.0}',
+    ],
+  ])(
+    'refuses %s with 400 validation_error before anything is read, in the words an amount gets',
+    async (path, rawBody) => {
+      const response = parseResponse(
+        await createPayment(
+          httpEvent({ method: 'POST', path: '/v1/payments', rawBody, principal: userPrincipal() }),
+          lambdaContext(),
+        ),
+      );
 
-    expect(response).toMatchObject({
-      status: 400,
-      body: { code: 'validation_error', errors: [{ path: 'amount', message: 'must be an integer' }] },
-    });
-  });
-});
-
-describe('a hold whose length is written with a fraction', () => {
-  it('is refused with 400 validation_error in the words an amount gets', async () => {
-    const response = parseResponse(
-      await createPayment(
-        httpEvent({
-          method: 'POST',
-          path: '/v1/payments',
-          rawBody:
-            '{"type":"transfer","sourceAccountId":"acc_1","destinationAccountId":"acc_2","amount":100,' +
-            '"currency":"USD","capture":"manual","holdSeconds":3600.0}',
-          principal: userPrincipal(),
-        }),
-        lambdaContext(),
-      ),
-    );
-
-    expect(response).toMatchObject({
-      status: 400,
-      body: { code: 'validation_error', errors: [{ path: 'holdSeconds', message: 'must be an integer' }] },
-    });
-  });
+      expect(response).toMatchObject({
+        status: 400,
+        body: { code: 'validation_error', errors: [{ path, message: 'must be an integer' }] },
+      });
+    },
+  );
 });
 
 describe('time filters', () => {
