@@ -308,6 +308,8 @@ export const functions = {
     // pushed, in one transaction. A connection found gone is left to `$disconnect` and its TTL.
     {
       ...ledgerWrite,
+      // A batch's payments, and the originals of its refunds, each read in one request.
+      payments: ['BatchGetItem', 'UpdateItem'],
       connections: ['Query', 'BatchGetItem'],
       tokens: ['BatchGetItem'],
       events: ['PutItem'],

@@ -211,6 +211,10 @@ export class DynamoPaymentStore implements PaymentStore {
     return Item ? fromPaymentItem(Item) : undefined;
   }
 
+  async findMany(ids: readonly string[]): Promise<Map<string, Payment>> {
+    return new Map((await this.load(ids)).map((payment) => [payment.id, payment]));
+  }
+
   private async load(ids: readonly string[]): Promise<Payment[]> {
     return (await batchGet(this.client, this.table, 'id', ids)).map(fromPaymentItem);
   }

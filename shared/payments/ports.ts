@@ -82,6 +82,8 @@ export interface PaymentStore {
    */
   createRefund(refund: Payment, original: Payment): Promise<RefundAcceptance>;
   findById(id: string): Promise<Payment | undefined>;
+  /** The payments of these ids that exist, by id, read strongly consistent in as few requests as DynamoDB allows. */
+  findMany(ids: readonly string[]): Promise<Map<string, Payment>>;
   /**
    * INITIATED payments created before `before` (and after the payment `after`), oldest first, from the sparse index;
    * `next` is where the following page starts, absent on the last one.

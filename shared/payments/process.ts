@@ -112,31 +112,37 @@ const claimNone = () => false;
 type ProcessDeps = Pick<PaymentDeps, 'payments' | 'ledger' | 'clock'>;
 
 /**
- * Reads the payments (and the originals of refunds), each on its own so that one failing read fails one payment:
- * those still INITIATED are candidates, the others (a duplicate delivery, an unknown id) are settled as skipped.
+ * Reads the batch's payments in one request (and the originals of its refunds in another): those still INITIATED are
+ * candidates, the others (a duplicate delivery, an unknown id) are settled as skipped. A read that fails fails them
+ * all, and the queue delivers them again.
  */
 export const readCandidates = async (
   deps: Pick<PaymentDeps, 'payments'>,
   ids: readonly string[],
   settled: Map<string, Settlement>,
 ): Promise<Candidate[]> => {
-  const read = await Promise.all(
-    [...new Set(ids)].map(async (id): Promise<Candidate | undefined> => {
-      try {
-        const payment = await deps.payments.findById(id);
-        if (!payment || payment.status !== 'INITIATED') {
-          settled.set(id, { ok: true, outcome: 'skipped' });
-          return undefined;
-        }
-        const original = payment.refundOf === undefined ? undefined : await deps.payments.findById(payment.refundOf);
-        return original ? { payment, original } : { payment };
-      } catch (error) {
-        settled.set(id, { ok: false, error });
-        return undefined;
-      }
-    }),
-  );
-  return read.filter((candidate): candidate is Candidate => candidate !== undefined);
+  const unique = [...new Set(ids)];
+  let payments: Map<string, Payment>;
+  let originals: Map<string, Payment>;
+  try {
+    payments = await deps.payments.findMany(unique);
+    const refunded = [...payments.values()].flatMap((payment) =>
+      payment.status === 'INITIATED' && payment.refundOf !== undefined ? [payment.refundOf] : [],
+    );
+    originals = refunded.length > 0 ? await deps.payments.findMany([...new Set(refunded)]) : new Map<string, Payment>();
+  } catch (error) {
+    for (const id of unique) settled.set(id, { ok: false, error });
+    return [];
+  }
+  return unique.flatMap((id): Candidate[] => {
+    const payment = payments.get(id);
+    if (!payment || payment.status !== 'INITIATED') {
+      settled.set(id, { ok: true, outcome: 'skipped' });
+      return [];
+    }
+    const original = payment.refundOf === undefined ? undefined : originals.get(payment.refundOf);
+    return [original ? { payment, original } : { payment }];
+  });
 };
 
 interface Planned {

@@ -247,10 +247,13 @@ export const chainHeads = (dynamo: AwsClientStub<DynamoDBDocumentClient>) => {
   const heads = new Map<string, Record<string, unknown>>();
   // Accounts given to the test: a batch read of the accounts table answers them too, with their heads if given.
   const accounts = new Map<string, AccountItem>();
+  // Payments given to the test, which a batch read of the payments table answers.
+  const payments = new Map<string, PaymentItem>();
   return {
     clear: () => {
       heads.clear();
       accounts.clear();
+      payments.clear();
     },
     answer: () => {
       dynamo.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => ({
@@ -263,7 +266,9 @@ export const chainHeads = (dynamo: AwsClientStub<DynamoDBDocumentClient>) => {
                   const account = accounts.get(id as string);
                   return head || account ? [{ status: 'active', ...account, ...head }] : [];
                 })
-              : [],
+              : table === 'payments'
+                ? Keys.flatMap(({ id }) => payments.get(id as string) ?? [])
+                : [],
           ]),
         ),
       }));
@@ -273,6 +278,9 @@ export const chainHeads = (dynamo: AwsClientStub<DynamoDBDocumentClient>) => {
     },
     givenAccount: (item: AccountItem) => {
       accounts.set(item.id, item);
+    },
+    givenPayment: (item: PaymentItem) => {
+      payments.set(item.id, item);
     },
   };
 };
@@ -310,10 +318,12 @@ export const mockPaymentAws = () => {
     }
   };
 
-  /** Payments the payments table holds, found by id. */
+  /** Payments the payments table holds, found by id, alone or in a batch. */
   const givenPayments = (...items: PaymentItem[]) => {
-    for (const item of items)
+    for (const item of items) {
       dynamo.on(GetCommand, { TableName: 'payments', Key: { id: item.id } }).resolves({ Item: item });
+      heads.givenPayment(item);
+    }
   };
 
   /**

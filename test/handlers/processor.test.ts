@@ -250,18 +250,19 @@ describe('processor', () => {
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
-  it('reports only the message whose payment DynamoDB failed to read', async () => {
+  it('reads the payments of a batch in one request, and reports every message when that read fails', async () => {
     const other = paymentItem({ id: 'pay_01jd00000000000000000000t2' });
-    givenPayments(transfer);
-    dynamo
-      .on(GetCommand, { TableName: 'payments', Key: { id: other.id } })
-      .rejects(new Error('ProvisionedThroughputExceeded'));
+    givenPayments(transfer, other);
     givenHead(ADA_USD, 1n, 5000n);
+    dynamo
+      .on(BatchGetCommand, { RequestItems: { payments: { Keys: [{ id: transfer.id }, { id: other.id }] } } })
+      .rejects(new Error('ProvisionedThroughputExceeded'));
 
     const result = await deliver(paymentMessage(transfer.id, 'm-1'), paymentMessage(other.id, 'm-2'));
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
-    expect(committedLegs()[0]).toMatchObject({ paymentId: transfer.id });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }] });
+    expect(dynamo.commandCalls(GetCommand, { TableName: 'payments' })).toHaveLength(0);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('reports the message whose transaction DynamoDB failed, so SQS redelivers it', async () => {
@@ -287,7 +288,10 @@ describe('processor', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(0);
+    // No chain head is read for it.
+    expect(
+      dynamo.commandCalls(BatchGetCommand).filter((call) => call.args[0].input.RequestItems?.accounts !== undefined),
+    ).toHaveLength(0);
   });
 
   it('acknowledges a message for a payment that does not exist, writing nothing', async () => {
