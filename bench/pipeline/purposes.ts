@@ -12,6 +12,7 @@ const PURPOSES: Record<string, string> = {
   'payments-create Invoke': 'the route POST /v1/payments',
   'payments-create GetItem idempotency': 'an earlier request with this Idempotency-Key?',
   'payments-create GetItem accounts': 'a wallet of the transfer: owner, currency, status',
+  'payments-create BatchGetItem accounts': "the transfer's two wallets: owner, currency, status",
   'payments-create PutItem idempotency': 'claims the Idempotency-Key (conditional put)',
   'payments-create PutItem payments': 'stores the payment, INITIATED, with its index entries',
   'payments-create SendMessageBatch': 'queues `{ paymentId }` for the processor',
@@ -19,6 +20,7 @@ const PURPOSES: Record<string, string> = {
   'payments -> processor DeleteMessageBatch': 'the event source deletes what the processor handled',
   'processor Invoke': 'a batch of queued payments',
   'processor GetItem payments': 'the payment, still INITIATED?',
+  'processor BatchGetItem payments': "the batch's payments, still INITIATED?",
   'processor BatchGetItem accounts': 'the heads of the chains it moves (payer, payee, a tech-fees shard)',
   'processor TransactWriteItems payments':
     'the payment COMPLETED (and its push claimed, if someone listens), its heads moved on condition, its four ' +
