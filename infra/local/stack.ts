@@ -204,22 +204,28 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       `SQS (fauxqs)    ${sqs.endpoint}`,
       `Mail catcher    ${mail.url} (captured mail; GET /local/emails?to=<address> on the HTTP API)`,
     ];
+    // The triggers stop together: each waits out its own poll or run, and none waits for another.
+    const triggers: { stop(): unknown }[] = [];
+    start({ stop: () => Promise.all(triggers.map((trigger) => trigger.stop())) });
     for (const [functionName, { consumes, schedule, stream, timeoutSeconds }] of triggered) {
       const runs = { handler: await loadHandler(functionName), functionName, timeoutSeconds };
       if (consumes) {
         const { url: queueUrl, arn: queueArn } = queues[consumes.queue];
         const concurrency = consumes.maxConcurrency;
-        start(startSqsEventSource({ ...consumes, ...runs, client: sqsClient, queueUrl, queueArn, concurrency }));
+        triggers.push(
+          startSqsEventSource({ ...consumes, ...runs, client: sqsClient, queueUrl, queueArn, concurrency }),
+        );
         summary.push(`Queue           ${consumes.queue} -> ${functionName} (DLQ ${dlqName(consumes.queue)})`);
       }
       if (schedule) {
         const everySeconds = options.scheduleIntervalSeconds ?? schedule.everyMinutes * 60;
-        start(startSchedule({ ...runs, everyMs: everySeconds * 1000 }));
+        triggers.push(startSchedule({ ...runs, everyMs: everySeconds * 1000 }));
         summary.push(`Schedule        ${functionName} every ${everySeconds} s`);
       }
       if (stream) {
         // Starting position LATEST: each source has its shard iterators before the stack reports ready.
-        start(await startStreamSource({ ...stream, ...runs, client: streamsClient, tableName: names[stream.table] }));
+        const tableName = names[stream.table];
+        triggers.push(await startStreamSource({ ...stream, ...runs, client: streamsClient, tableName }));
         summary.push(`Stream          ${stream.table} -> ${functionName}`);
       }
     }

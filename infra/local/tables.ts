@@ -118,18 +118,20 @@ const drift = (existing: TableDescription, definition: TableDefinition): string[
 };
 
 /**
- * Creates every table of the definition that does not exist yet, and waits until all are ACTIVE. Existing tables are
+ * Creates every table of the definition that does not exist yet, all at once, and waits until all are ACTIVE. Existing tables are
  * left as they are, data included.
  */
 export const ensureTables = async (client: DynamoDBClient, names: TableNames): Promise<void> => {
-  for (const table of tableKeys) {
-    const name = names[table];
-    const existing = await describe(client, name);
-    const missing = existing ? drift(existing, tables[table]) : [];
-    if (missing.length > 0) {
-      console.warn(`Table ${name} exists without ${missing.join(', ')}; delete the data dir to recreate it.`);
-    }
-    if (!existing) await create(client, name, tables[table]);
-    await waitUntilActive(client, name);
-  }
+  await Promise.all(
+    tableKeys.map(async (table) => {
+      const name = names[table];
+      const existing = await describe(client, name);
+      const missing = existing ? drift(existing, tables[table]) : [];
+      if (missing.length > 0) {
+        console.warn(`Table ${name} exists without ${missing.join(', ')}; delete the data dir to recreate it.`);
+      }
+      if (!existing) await create(client, name, tables[table]);
+      await waitUntilActive(client, name);
+    }),
+  );
 };
