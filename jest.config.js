@@ -23,7 +23,11 @@ export default {
       globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
     }),
-    project('e2e', { setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'] }),
+    project('e2e', {
+      globalSetup: '<rootDir>/test/support/e2e-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/e2e-global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
+    }),
     project('infra'),
   ],
 };

@@ -32,6 +32,7 @@ interface Row {
   expect: readonly [number, number, number, number, number, number, number];
 }
 
+// A stack of its own: a row revokes every token of the admin.
 const { stack, call, signUp, openWallet, finalState } = useLocalStack({
   ADMIN_EMAIL: ADMIN.email,
   ADMIN_PASSWORD: ADMIN.password,

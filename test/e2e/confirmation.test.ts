@@ -1,6 +1,6 @@
 import { confirmationTokenOf, useLocalStack } from '../support/e2e';
 
-const { stack, call, signUp, openWallet } = useLocalStack({});
+const { stack, call, signUp, openWallet } = useLocalStack();
 
 describe('account confirmation through the local stack', () => {
   it('captures the confirmation email, whose token verifies the user once and lets it pay', async () => {

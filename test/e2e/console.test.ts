@@ -5,6 +5,7 @@ import { useLocalStack } from '../support/e2e';
 
 const ADMIN = { email: 'console-ops@example.com', password: 'a long admin password' };
 
+// A stack of its own: the console shows the technical accounts' balances, which every payment moves.
 const { stack, call, signUp, openWallet, finalState } = useLocalStack({
   ADMIN_EMAIL: ADMIN.email,
   ADMIN_PASSWORD: ADMIN.password,

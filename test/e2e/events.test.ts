@@ -1,14 +1,9 @@
 import WebSocket from 'ws';
-import { useLocalStack } from '../support/e2e';
+import { ADMIN, useLocalStack } from '../support/e2e';
 import { eventually } from '../support/http-client';
 import { type Receiver, startReceiver } from '../support/webhook-receiver';
 
-const ADMIN = { email: 'ledger-desk@example.com', password: 'a long admin password' };
-
-const { stack, call, signUp, openWallet, finalState } = useLocalStack({
-  ADMIN_EMAIL: ADMIN.email,
-  ADMIN_PASSWORD: ADMIN.password,
-});
+const { stack, call, signUp, openWallet, finalState } = useLocalStack();
 
 const receivers: Receiver[] = [];
 const sockets: WebSocket[] = [];

@@ -1,17 +1,8 @@
 import { startLocalStackProcess, type LocalStackProcess } from '../support/local-stack';
 import { routes } from '../../functions/manifest';
+import { ADMIN, useLocalStack } from '../support/e2e';
 
-const ADMIN = { email: 'ops@example.com', password: 'a long admin password' };
-
-let stack: LocalStackProcess;
-
-beforeAll(async () => {
-  stack = await startLocalStackProcess({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
-}, 90_000);
-
-afterAll(async () => {
-  await stack.stop();
-}, 30_000);
+const { stack } = useLocalStack();
 
 interface Reply {
   status: number;
@@ -27,7 +18,7 @@ const call = async (
   const headers: Record<string, string> = {};
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${stack.baseUrl}${path}`, {
+  const response = await fetch(`${stack().baseUrl}${path}`, {
     method,
     headers,
     ...(options.raw !== undefined
@@ -230,7 +221,7 @@ describe('the local stack over HTTP', () => {
   });
 
   it('answers a method a path does not serve with 405 and the methods it does serve in Allow', async () => {
-    const reply = await fetch(`${stack.baseUrl}/v1/payments`, { method: 'DELETE' });
+    const reply = await fetch(`${stack().baseUrl}/v1/payments`, { method: 'DELETE' });
 
     expect(reply.status).toBe(405);
     expect(reply.headers.get('allow')).toBe('GET, POST');
@@ -274,7 +265,7 @@ describe('the local stack over HTTP', () => {
     for (const route of routes) {
       const path = route.path.replace('{id}', '%E0%A4%A');
       for (const raw of bodies) {
-        const reply = await fetch(`${stack.baseUrl}${path}?limit=abc&cursor=%ff`, {
+        const reply = await fetch(`${stack().baseUrl}${path}?limit=abc&cursor=%ff`, {
           method: route.method,
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           ...(route.method === 'GET' ? {} : { body: raw }),

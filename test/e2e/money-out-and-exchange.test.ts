@@ -2,6 +2,7 @@ import { useLocalStack } from '../support/e2e';
 
 const ADMIN = { email: 'desk@example.com', password: 'a long admin password' };
 
+// A stack of its own: it reads technical accounts' balances, the rates and the operator's report.
 const { call, signUp, openWallet, finalState } = useLocalStack({
   ADMIN_EMAIL: ADMIN.email,
   ADMIN_PASSWORD: ADMIN.password,

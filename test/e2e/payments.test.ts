@@ -1,12 +1,6 @@
-import { useLocalStack } from '../support/e2e';
+import { ADMIN, useLocalStack } from '../support/e2e';
 
-const ADMIN = { email: 'treasury@example.com', password: 'a long admin password' };
-
-const { call, signUp, openWallet, finalState } = useLocalStack({
-  ADMIN_EMAIL: ADMIN.email,
-  ADMIN_PASSWORD: ADMIN.password,
-  SWEEP_INTERVAL_SECONDS: '1',
-});
+const { call, signUp, openWallet, finalState } = useLocalStack();
 
 describe('payments through the local stack', () => {
   it('walks a deposit, a transfer with its fee, a short source, a replay and a stranger', async () => {

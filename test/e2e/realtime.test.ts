@@ -1,23 +1,15 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import { eventually, httpClient } from '../support/http-client';
-import { confirmEmail } from '../support/e2e';
-import { startLocalStackProcess, type LocalStackProcess } from '../support/local-stack';
+import { ADMIN, confirmEmail, useLocalStack } from '../support/e2e';
 
-const ADMIN = { email: 'desk@example.com', password: 'a long admin password' };
-
-let stack: LocalStackProcess;
-const call = httpClient(() => stack.baseUrl);
+const { stack } = useLocalStack();
+const call = httpClient(() => stack().baseUrl);
 const sockets: WebSocket[] = [];
 
-beforeAll(async () => {
-  stack = await startLocalStackProcess({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
-}, 90_000);
-
-afterAll(async () => {
+afterAll(() => {
   for (const socket of sockets) socket.terminate();
-  await stack.stop();
-}, 30_000);
+});
 
 interface Listener {
   socket: WebSocket;
@@ -28,7 +20,7 @@ interface Listener {
 
 const listen = (token: string): Promise<Listener> =>
   new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${stack.wsUrl}?token=${encodeURIComponent(token)}`);
+    const socket = new WebSocket(`${stack().wsUrl}?token=${encodeURIComponent(token)}`);
     sockets.push(socket);
     const messages: Record<string, any>[] = [];
     socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as Record<string, any>));
@@ -66,7 +58,7 @@ describe('payment outcomes over WebSocket', () => {
 
     for (const bad of ['garbage', token]) {
       const status = await new Promise<number>((resolve) => {
-        const socket = new WebSocket(`${stack.wsUrl}?token=${encodeURIComponent(bad)}`);
+        const socket = new WebSocket(`${stack().wsUrl}?token=${encodeURIComponent(bad)}`);
         socket.once('unexpected-response', (_request, response) => {
           resolve(response.statusCode ?? 0);
         });
@@ -241,8 +233,8 @@ describe('payment outcomes over WebSocket', () => {
 
   it('forgets a socket the client closed', async () => {
     const dave = await signUp('dave-ws@example.com');
-    const endpoint = /DynamoDB Local\s+(http:\/\/\S+)/.exec(stack.output())?.[1];
-    if (!endpoint) throw new Error(`The stack did not print its DynamoDB endpoint:\n${stack.output()}`);
+    const endpoint = /DynamoDB Local\s+(http:\/\/\S+)/.exec(stack().output())?.[1];
+    if (!endpoint) throw new Error(`The stack did not print its DynamoDB endpoint:\n${stack().output()}`);
     const dynamodb = new DynamoDBClient({
       endpoint,
       region: 'us-east-1',

@@ -3,6 +3,7 @@ import { eventually } from '../support/http-client';
 
 const ADMIN = { email: 'cashier@example.com', password: 'a long admin password' };
 
+// A stack of its own: it reads the operator's report, which counts every refund.
 const { call, signUp, openWallet, finalState, listen } = useLocalStack({
   ADMIN_EMAIL: ADMIN.email,
   ADMIN_PASSWORD: ADMIN.password,

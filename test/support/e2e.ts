@@ -24,22 +24,53 @@ export const confirmEmail = async (call: Call, email: string): Promise<void> => 
   expect(reply).toMatchObject({ status: 200, body: { email, emailVerified: true } });
 };
 
+/** The admin of the shared local stack, whom `ADMIN_EMAIL` and `ADMIN_PASSWORD` create. */
+export const ADMIN = { email: 'operator@example.com', password: 'a long admin password' };
+export const SHARED_STACK_ENV = {
+  ADMIN_EMAIL: ADMIN.email,
+  ADMIN_PASSWORD: ADMIN.password,
+  SWEEP_INTERVAL_SECONDS: '1',
+};
+/** The variable through which the global setup (test/support/e2e-global-setup.ts) tells the test files its stack. */
+export const SHARED_STACK_VARIABLE = 'TEST_SHARED_LOCAL_STACK';
+
+/** Where the shared stack runs, and what it printed as it started (its endpoints). */
+export interface SharedStack {
+  baseUrl: string;
+  wsUrl: string;
+  startOutput: string;
+}
+
+/** The part of a local stack a test file uses. */
+export type UsedStack = Pick<LocalStackProcess, 'baseUrl' | 'wsUrl' | 'output'>;
+
+const sharedStack = (): UsedStack => {
+  const raw = process.env[SHARED_STACK_VARIABLE];
+  if (raw === undefined)
+    throw new Error(`${SHARED_STACK_VARIABLE} is not set: the e2e project's global setup starts it`);
+  const { baseUrl, wsUrl, startOutput } = JSON.parse(raw) as SharedStack;
+  return { baseUrl, wsUrl, output: () => startOutput };
+};
+
 /**
- * The local stack as a child process for one test file: started before its tests, stopped after them, with the
- * calls every walk-through makes.
+ * The calls every walk-through makes, on a local stack. Without `env`, the stack the end-to-end files share, on which
+ * each file sees only its own users' data; with `env`, one of the file's own, started before its tests and stopped
+ * after them, for a file that reads or changes what is the whole gateway's (technical accounts' balances, reports, the
+ * admin's tokens).
  */
-export const useLocalStack = (env: Record<string, string>) => {
-  let running: LocalStackProcess | undefined;
+export const useLocalStack = (env?: Record<string, string>) => {
+  let running: UsedStack | undefined;
+  let own: LocalStackProcess | undefined;
   const sockets: WebSocket[] = [];
   beforeAll(async () => {
-    running = await startLocalStackProcess(env);
+    running = env === undefined ? sharedStack() : (own = await startLocalStackProcess(env));
   }, 90_000);
   afterAll(async () => {
     for (const socket of sockets) socket.terminate();
-    await running?.stop();
+    await own?.stop();
   }, 30_000);
 
-  const stack = (): LocalStackProcess => {
+  const stack = (): UsedStack => {
     if (!running) throw new Error('The local stack is not running: call this from a test or a hook');
     return running;
   };
