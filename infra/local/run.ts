@@ -43,10 +43,7 @@ const readConfig = (): LocalStackOptions => {
 // first one means "stop waiting". The 'exit' hook still kills DynamoDB Local then.
 const FORCE_AFTER_MS = 1_000;
 
-/**
- * Runs the local stack as a process: configured from the environment, with what `plugged` puts in front of DynamoDB
- * Local, its summary printed once it is up, stopped by a signal or when a component dies.
- */
+/** Runs the stack as `npm start` does, until a signal or a failure stops it, with `plugged`'s DynamoDB proxy if any. */
 export const runLocalStack = async (plugged: Pick<LocalStackOptions, 'dynamodbProxy'> = {}): Promise<void> => {
   const config = { ...readConfig(), ...plugged };
   let stack: LocalStack | undefined;

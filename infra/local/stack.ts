@@ -54,19 +54,16 @@ export interface LocalStackOptions {
    */
   scheduleIntervalSeconds?: number;
   /**
-   * Started in front of DynamoDB Local, whose endpoint it is given as `target`: every DynamoDB client of the stack then
-   * goes through it (the pipeline benchmark's meter plugs in here).
+   * Started in front of DynamoDB Local, given its endpoint as `target` (the pipeline benchmark's meter plugs in here):
+   * every DynamoDB client of the stack sends its requests to the proxy's `endpoint`, the HTTP API serves its route
+   * (`answer`), and the summary adds its `summary` to DynamoDB Local's line.
    */
   dynamodbProxy?: (options: { target: string; tableNames: TableNames }) => Promise<DynamoDbProxy>;
 }
 
-/** What a caller puts in front of DynamoDB Local. */
 export interface DynamoDbProxy {
-  /** Where the stack's DynamoDB clients send their requests. */
   endpoint: string;
-  /** Its own route on the HTTP API; undefined for any other request, which the API serves. */
   answer: LocalRoute;
-  /** What the stack's summary says of it, after DynamoDB Local's endpoint. */
   summary: string;
   stop(): Promise<void>;
 }
