@@ -56,6 +56,16 @@ export default tseslint.config(
     },
   },
   {
+    // The benchmarks plug their instruments into the local stack; the stack knows nothing of them.
+    files: ['infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/bench/**'], message: 'infra/ never depends on the benchmarks.' }] },
+      ],
+    },
+  },
+  {
     // The operator console runs in the browser and speaks to the gateway over HTTP only.
     files: ['console/**/*.{ts,tsx}'],
     rules: {

@@ -1,21 +1,22 @@
 /**
  * The payment pipeline, measured end to end from outside: `npm run bench:pipeline`.
  *
- * Starts the local stack (`npm start`'s, on free ports and a fresh data dir, metered: LOCAL_METER=true), signs up and
- * confirms users, opens and funds their wallets, opens a WebSocket per user, then measures transfers over HTTP and
- * WebSocket: POST → push latency one at a time and under load (CLIENTS clients posting at once), the end-to-end rate
- * (first POST to last push), and, from the stack's meter, every DynamoDB, SQS and `@connections` request and every
- * Lambda invocation per completed transfer; once for transfers spread over distinct wallets and once for transfers
- * all paying one merchant wallet. It writes its section of BENCHMARKS.md: those figures beside the baseline's, the
- * request list of one transfer, and what a million transfers would cost on AWS.
+ * Starts the local stack (`npm start`'s, on free ports and a fresh data dir, with the meter in front of DynamoDB Local:
+ * bench/pipeline/metered-stack.ts), signs up and confirms users, opens and funds their wallets, opens a WebSocket per
+ * user, then measures transfers over HTTP and WebSocket: POST → push latency one at a time and under load (CLIENTS
+ * clients posting at once), the end-to-end rate (first POST to last push), and, from the stack's meter, every DynamoDB,
+ * SQS and `@connections` request and every Lambda invocation per completed transfer; once for transfers spread over
+ * distinct wallets and once for transfers all paying one merchant wallet. It writes its section of BENCHMARKS.md: those
+ * figures beside the baseline's, the request list of one transfer, and what a million transfers would cost on AWS.
  *
  * `--baseline` records this run as the baseline (bench/pipeline-baseline.json), the "before" of later runs;
- * `--before <commit>` first measures, with this very script, the pipeline of an earlier commit (checked out in a
- * temporary worktree, this `bench/` copied in) and records that as the baseline, so that before and after are measured
- * back to back; `--results <file>` writes the results as JSON and nothing else; `--no-write` prints the section
- * without touching BENCHMARKS.md or the baseline.
+ * `--before <commit>` first measures, with this very script and meter, the pipeline of an earlier commit (checked out
+ * in a temporary worktree, this `bench/` copied in) and records that as the baseline, so that before and after are
+ * measured back to back; `--results <file>` writes the results as JSON and nothing else; `--no-write` prints the
+ * section without touching BENCHMARKS.md or the baseline.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +47,10 @@ const PUSH_TIMEOUT_MS = 90_000;
 const ADMIN = { email: 'bench-ops@example.com', password: 'a long benchmark password' };
 
 const baselineFile = new URL('./pipeline-baseline.json', import.meta.url);
-const METER = 'infra/local/meter.ts';
+const METERED_STACK = 'bench/pipeline/metered-stack.ts';
+const METER = 'bench/pipeline/meter.ts';
+// Where the meter was before it left the local stack, which turned it on when LOCAL_METER=true.
+const STACK_METER = 'infra/local/meter.ts';
 const markers = sectionMarkers('bench/pipeline.ts');
 
 /** One client: a payer's wallet, who gets told about it, and where it pays in each scenario. */
@@ -232,14 +236,13 @@ const measure = async (): Promise<Results> => {
   const startLoad = load();
   const stack = await startLocalStackProcess(
     {
-      LOCAL_METER: 'true',
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       // The sweeper's reads are a cost per minute, not per payment: kept out of the figures.
       SWEEP_INTERVAL_SECONDS: '3600',
       LOG_LEVEL: 'ERROR',
     },
-    { startTimeoutMs: 120_000 },
+    { startTimeoutMs: 120_000, entry: METERED_STACK },
   );
   let world: World | undefined;
   try {
@@ -291,7 +294,10 @@ const writeResults = async (file: URL, results: Results) => {
 
 /**
  * The results of this script run on the pipeline of `commit`: checked out in a temporary worktree that shares this
- * one's node_modules, with this `bench/` and this meter copied over its own, so that only the pipeline differs.
+ * one's node_modules, with this `bench/` (this meter with it) copied over its own, so that only the pipeline differs.
+ * A commit from before the meter left the local stack has its own in `infra/local/`, which its stack turns on when
+ * LOCAL_METER=true, and its test support starts `infra/local/main.ts` whatever entry it is given: this meter is copied
+ * over that one (its imports, two folders up, resolve the same from there) and the run gets LOCAL_METER=true.
  */
 const measureAt = async (commit: string): Promise<Results> => {
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -301,12 +307,13 @@ const measureAt = async (commit: string): Promise<Results> => {
   try {
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
     await cp(join(root, 'bench'), join(dir, 'bench'), { recursive: true, force: true });
-    // The meter is the benchmark's instrument too: the earlier commit is read with this one.
-    await cp(join(root, METER), join(dir, METER), { force: true });
+    const meteredByStack = existsSync(join(dir, STACK_METER));
+    if (meteredByStack) await cp(join(root, METER), join(dir, STACK_METER), { force: true });
     const out = join(dir, 'results.json');
     execFileSync(process.execPath, ['--import', 'tsx', 'bench/pipeline.ts', '--results', out], {
       cwd: dir,
       stdio: 'inherit',
+      env: meteredByStack ? { ...process.env, LOCAL_METER: 'true' } : process.env,
     });
     return JSON.parse(await readFile(out, 'utf8')) as Results;
   } finally {

@@ -1,4 +1,4 @@
-import type { MeteredRequest, MeterReading, MeterRow } from '../../infra/local/meter';
+import type { MeteredRequest, MeterReading, MeterRow } from './meter';
 import type { Call } from './clients';
 import { purposeOf } from './purposes';
 
@@ -6,7 +6,7 @@ import { purposeOf } from './purposes';
 
 export const readMeter = async (call: Call, since = 0): Promise<MeterReading> => {
   const reply = await call('GET', `/local/meter?since=${since}`);
-  if (reply.status !== 200) throw new Error(`GET /local/meter answered ${reply.status}: is LOCAL_METER set?`);
+  if (reply.status !== 200) throw new Error(`GET /local/meter answered ${reply.status}: is the meter plugged in?`);
   return reply.body as MeterReading;
 };
 

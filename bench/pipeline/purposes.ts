@@ -1,4 +1,4 @@
-import type { MeteredRequest } from '../../infra/local/meter';
+import type { MeteredRequest } from './meter';
 
 /**
  * What each request of a transfer is for, as the request list explains it: keyed by who makes it, the operation and

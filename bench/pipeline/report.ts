@@ -197,9 +197,9 @@ export const renderSection = (
     `## The payment pipeline, end to end: ${now.date}, Node.js ${now.node}, ${now.machine}`,
     '',
     'Written by `npm run bench:pipeline` (bench/pipeline.ts). It starts the local stack as `npm start` does (DynamoDB ' +
-      'Local on disk, fauxqs, the local Lambda runtime), metered (`LOCAL_METER=true`: every DynamoDB request passes ' +
-      'a counting proxy that asks for `ReturnConsumedCapacity: INDEXES`; SQS, `@connections` and invocations are ' +
-      'counted in process), signs up and confirms users, funds 40 wallets and opens a WebSocket per user, then ' +
+      'Local on disk, fauxqs, the local Lambda runtime), metered (bench/pipeline/meter.ts: every DynamoDB request ' +
+      'passes a counting proxy that asks for `ReturnConsumedCapacity: INDEXES`; SQS, `@connections` and invocations ' +
+      'are counted in process), signs up and confirms users, funds 40 wallets and opens a WebSocket per user, then ' +
       'sends USD transfers of 100 with an Idempotency-Key over HTTP and times each from its POST to the push of its ' +
       `final state to the payer's socket. One at a time: ${now.sequential} transfers, each sent once the previous one's push has come and everything it caused is done (no function invoked for half a second). ` +
       `Under load: ${now.clients} clients each post ${now.perClient} transfers back to back, all at once. "Spread": ` +

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reply } from './helpers';
-import type { HttpAnswer, LocalRoute } from './http-server';
+import type { LocalRoute } from './http-server';
 
 // `npm run console:build` writes the operator console here; `npm start` builds it first.
 const BUILT = fileURLToPath(new URL('../../dist/console/', import.meta.url));
@@ -17,7 +17,7 @@ const TYPES: Record<string, string> = {
 const answer = (statusCode: number, type: string, body: string | Buffer, extra = {}) =>
   reply(statusCode, type, body, { 'cache-control': 'no-cache', ...extra });
 
-const file = async (path: string): Promise<HttpAnswer> => {
+const file = async (path: string) => {
   const name = normalize(path === '' ? 'index.html' : path);
   const type = TYPES[extname(name)];
   if (name.startsWith('..') || type === undefined) return answer(404, 'text/plain', 'Not found');

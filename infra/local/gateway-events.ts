@@ -25,10 +25,7 @@ const gatewayTime = (date: Date): string => {
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/**
- * API Gateway's request and connection ids look like `GXLKAdiqFiACG1w=`: fifteen base64 characters and a pad. These
- * avoid `+` and `/`, so that an id is safe in a URL path as it is.
- */
+/** An id like API Gateway's, `GXLKAdiqFiACG1w=`: fifteen base64 characters, never `+` or `/` (URL-safe), and a pad. */
 const gatewayId = (): string =>
   `${[...randomBytes(15)].map((byte) => ALPHABET[byte % ALPHABET.length] ?? 'A').join('')}=`;
 
@@ -142,15 +139,14 @@ export interface ConnectionInfo {
   domainName: string;
 }
 
-const websocketContext = (
-  connection: ConnectionInfo,
-  routeKey: string,
-  eventType: WebSocketRequestContext['eventType'],
-) => {
+/** The API has no action routes: every message goes to `$default`. */
+const ROUTE_KEYS = { CONNECT: '$connect', MESSAGE: '$default', DISCONNECT: '$disconnect' } as const;
+
+const websocketContext = (connection: ConnectionInfo, eventType: keyof typeof ROUTE_KEYS) => {
   const now = Date.now();
   const requestId = gatewayId();
   return {
-    routeKey,
+    routeKey: ROUTE_KEYS[eventType],
     eventType,
     extendedRequestId: requestId,
     requestTime: gatewayTime(new Date(now)),
@@ -166,9 +162,8 @@ const websocketContext = (
 };
 
 /**
- * The connection an upgrade request opens, and its `$connect` event: the request's headers as the client spelled them
- * (API Gateway keeps their case) and its query string, REST-style (payload 1.0): the last value of each parameter,
- * and all of them in the twin.
+ * The connection an upgrade request opens, and its `$connect` event: headers as the client spelled them (API Gateway
+ * keeps their case), the query string REST-style (payload 1.0): each parameter's last value, and all in the twin.
  */
 export const connectEvent = (request: IncomingMessage): { connection: ConnectionInfo; event: WebSocketEvent } => {
   const { rawHeaders, url = '' } = request;
@@ -184,16 +179,16 @@ export const connectEvent = (request: IncomingMessage): { connection: Connection
   const event = {
     headers: { ...headers, 'X-Forwarded-For': sourceIp },
     ...(hasQuery ? { queryStringParameters: single, multiValueQueryStringParameters: multi } : {}),
-    requestContext: { ...websocketContext(connection, '$connect', 'CONNECT'), identity: { sourceIp, userAgent } },
+    requestContext: { ...websocketContext(connection, 'CONNECT'), identity: { sourceIp, userAgent } },
     isBase64Encoded: false,
   };
   return { connection, event };
 };
 
-/** The event of a message on the connection: the API has no action routes, so every message goes to `$default`. */
+/** The event of a message on the connection. */
 export const messageEvent = (connection: ConnectionInfo, body: string): WebSocketEvent => ({
   requestContext: {
-    ...websocketContext(connection, '$default', 'MESSAGE'),
+    ...websocketContext(connection, 'MESSAGE'),
     messageId: gatewayId(),
     identity: { sourceIp: connection.sourceIp },
   },
@@ -205,7 +200,7 @@ export const messageEvent = (connection: ConnectionInfo, body: string): WebSocke
 export const disconnectEvent = (connection: ConnectionInfo, code: number, reason: string): WebSocketEvent => ({
   headers: { Host: connection.domainName, 'X-Forwarded-For': connection.sourceIp },
   requestContext: {
-    ...websocketContext(connection, '$disconnect', 'DISCONNECT'),
+    ...websocketContext(connection, 'DISCONNECT'),
     disconnectStatusCode: code,
     disconnectReason:
       reason ||

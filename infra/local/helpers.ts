@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
+import { once as nextEvent } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { promisify } from 'node:util';
 
 /** The small pieces every part of the local stack shares: guards, decoding, and the plumbing of node's servers. */
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-export { decode } from '../../functions/lib/routing';
 
 /** The message of an error on one line, for logs. */
 export const describeError = (error: unknown): string =>
@@ -22,20 +22,16 @@ export const once = <T>(work: () => Promise<T>): (() => Promise<T>) => {
 export class BodyTooLarge extends Error {}
 
 /** A request's body; past `limit` bytes it is drained rather than kept and the promise rejects with BodyTooLarge. */
-export const readBody = (request: IncomingMessage, limit: number): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (size > limit) reject(new BodyTooLarge());
-      else resolve(Buffer.concat(chunks));
-    });
-    request.on('error', reject);
-  });
+export const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  }
+  if (size > limit) throw new BodyTooLarge();
+  return Buffer.concat(chunks);
+};
 
 export interface Answer {
   statusCode: number;
@@ -62,13 +58,8 @@ export const listen = async (
   port: number,
   host: string,
 ): Promise<{ port: number; authority: string }> => {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  // Rejects if the server fails to bind: an 'error' before 'listening' rejects the wait.
+  await nextEvent(server.listen(port, host), 'listening');
   const bound = (server.address() as AddressInfo).port;
   return { port: bound, authority: `${host.includes(':') ? `[${host}]` : host}:${bound}` };
 };
@@ -81,20 +72,13 @@ export const findFreePort = async (host = '127.0.0.1'): Promise<number> => {
   return port;
 };
 
-/**
- * Closes a node:http server: requests in flight get a grace period, then every connection is cut; idle keep-alive
- * connections would otherwise hold `close` open.
- */
-export const closeServer = (server: HttpServer, graceMs = 5_000): Promise<void> =>
-  new Promise<void>((resolve, reject) => {
-    const force = setTimeout(server.closeAllConnections.bind(server), graceMs);
-    server.close((error) => {
-      clearTimeout(force);
-      if (error) reject(error);
-      else resolve();
-    });
-    server.closeIdleConnections();
-  });
+/** Closes a server: requests in flight get `graceMs`, then every connection is cut (idle keep-alives would hold it). */
+export const closeServer = async (server: HttpServer, graceMs = 5_000): Promise<void> => {
+  const force = setTimeout(server.closeAllConnections.bind(server), graceMs);
+  const closed = promisify(server.close.bind(server))();
+  server.closeIdleConnections();
+  await closed.finally(clearTimeout.bind(null, force));
+};
 
 /** What a child process printed last (read throughout, since a full pipe would stall it), and a failed spawn. */
 export const watch = (child: ChildProcess, limit = 16 * 1024) => {
@@ -117,11 +101,7 @@ export const watch = (child: ChildProcess, limit = 16 * 1024) => {
 export const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
 
 /** Settles once a child process has ended (at once if it has), with its exit code or signal. */
-export const exitOf = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
-  hasExited(child)
-    ? Promise.resolve({ code: child.exitCode, signal: child.signalCode })
-    : new Promise((resolve) => {
-        child.once('exit', (code, signal) => {
-          resolve({ code, signal });
-        });
-      });
+export const exitOf = async (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> => {
+  if (!hasExited(child)) await new Promise((resolve) => child.once('exit', resolve));
+  return { code: child.exitCode, signal: child.signalCode };
+};

@@ -6,12 +6,9 @@ import { httpAuthorizerEvent, httpEvent, sourceIpOf, withAuthorizer } from './ga
 import { type Answer, BodyTooLarge, closeServer, isRecord, listen, once, readBody, reply, respond } from './helpers';
 import { InvocationTimeout, invoke, loadHandler } from './lambda-runtime';
 
-export type HttpAnswer = Required<Answer>;
+type HttpAnswer = Required<Answer>;
 
-/**
- * A route of the local stack only (`GET /local/emails`, the console at `/console/`), answered before the API's;
- * undefined for any other.
- */
+/** A route of the local stack only (`/local/emails`, `/console/`), answered before the API's; undefined for others. */
 export type LocalRoute = (method: string, rawPath: string, rawQueryString: string) => Promise<HttpAnswer> | undefined;
 
 // API Gateway's payload limit and integration timeout for HTTP APIs.

@@ -86,9 +86,8 @@ export type InvocationRecord =
   | { functionName: FunctionName; phase: 'start' }
   | { functionName: FunctionName; phase: 'end'; ms: number; failed: boolean };
 
-/** The channel of the runtime's invocations, for whoever counts them (the local meter). */
+/** The channel of the runtime's invocations, for whoever counts them (the pipeline benchmark's meter). */
 export const INVOCATION_CHANNEL = 'billing-gateway:local:invocation';
-// Publishing costs nothing while nobody subscribes.
 const invocationChannel = channel(INVOCATION_CHANNEL);
 
 const running = new AsyncLocalStorage<FunctionName>();
@@ -97,9 +96,7 @@ const running = new AsyncLocalStorage<FunctionName>();
 export const currentFunction = (): FunctionName | undefined => running.getStore();
 
 export interface Invocation {
-  /** The handler's answer through JSON, as Lambda returns it; rejects if the handler fails or times out. */
   outcome: Promise<unknown>;
-  /** Settles when the handler's own promise does, which may be after `outcome` timed out. */
   settled: Promise<void>;
 }
 
@@ -121,22 +118,14 @@ export const invoke = <E>(
     name,
     async () => await handler(JSON.parse(JSON.stringify(event)) as E, lambdaContext(name, timeoutMs)),
   );
+  const settled = Promise.allSettled([handling]);
   if (invocationChannel.hasSubscribers) {
     invocationChannel.publish({ functionName: name, phase: 'start' } satisfies InvocationRecord);
-    const ended = (failed: boolean): InvocationRecord => ({
-      functionName: name,
-      phase: 'end',
-      ms: performance.now() - started,
-      failed,
+    void settled.then(([{ status }]) => {
+      const ms = performance.now() - started;
+      const end: InvocationRecord = { functionName: name, phase: 'end', ms, failed: status === 'rejected' };
+      invocationChannel.publish(end);
     });
-    handling.then(
-      () => {
-        invocationChannel.publish(ended(false));
-      },
-      () => {
-        invocationChannel.publish(ended(true));
-      },
-    );
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -150,5 +139,5 @@ export const invoke = <E>(
     .finally(() => {
       clearTimeout(timer);
     });
-  return { outcome, settled: Promise.allSettled([handling]).then(() => undefined) };
+  return { outcome, settled: settled.then(() => undefined) };
 };

@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod/mini';
 import { closeServer, reply } from './helpers';
-import type { HttpAnswer, LocalRoute } from './http-server';
+import type { LocalRoute } from './http-server';
 
 /**
  * The local stand-in for Amazon SES: the npm package `aws-ses-v2-local`, in this process, answers the SES v2 API that
@@ -11,9 +10,7 @@ import type { HttpAnswer, LocalRoute } from './http-server';
  * one, and shows them in a browser at `url`. `answer` lists them, newest first, at `GET /local/emails?to=<address>`.
  */
 export interface MailCatcher {
-  /** The SES v2 endpoint, and the page that shows the captured mail. */
   url: string;
-  /** Answers `GET /local/emails`; undefined for any other request, which the API serves. */
   answer: LocalRoute;
   stop(): Promise<void>;
 }
@@ -31,11 +28,7 @@ const storeSchema = z.object({
 });
 
 // `aws-ses-v2-local` is CommonJS whose entry point is its `default` export.
-const startServer = (
-  createRequire(import.meta.url)('aws-ses-v2-local') as {
-    default: (config: { host: string; port: number }) => Promise<Server>;
-  }
-).default;
+const sesLocal = createRequire(import.meta.url)('aws-ses-v2-local') as typeof import('aws-ses-v2-local');
 
 const json = (statusCode: number, body: unknown) =>
   reply(statusCode, 'application/json', JSON.stringify(body), { 'cache-control': 'no-store' });
@@ -43,11 +36,11 @@ const json = (statusCode: number, body: unknown) =>
 /** `Ada <ada@example.com>` or `ada@example.com` → `ada@example.com`. */
 const plainAddress = (address: string): string => (/<([^>]+)>\s*$/.exec(address)?.[1] ?? address).trim().toLowerCase();
 
-export const startMailCatcher = async ({ host = '127.0.0.1', port = 0 } = {}): Promise<MailCatcher> => {
-  const server = await startServer({ host, port });
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+export const startMailCatcher = async (): Promise<MailCatcher> => {
+  const server = await sesLocal.default({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const list = async (rawQueryString: string): Promise<HttpAnswer> => {
+  const list = async (rawQueryString: string) => {
     const to = new URLSearchParams(rawQueryString).get('to')?.trim().toLowerCase();
     if (!to) return json(400, { message: 'GET /local/emails needs ?to=<address>' });
     const { emails } = z.parse(storeSchema, await (await fetch(`${url}/store`)).json());

@@ -23,9 +23,8 @@ const createQueue = async (client: SQSClient, name: string, attributes: Record<s
 };
 
 /**
- * Creates each queue `<name>` with its dead-letter queue `<name>-dlq`: the DLQ first, then the queue with its
- * visibility timeout and a redrive policy that moves a message to the DLQ once it has been received
- * `maxReceiveCount` times. CreateQueue is idempotent for identical attributes, so running this twice is harmless.
+ * Creates each queue `<name>` with its dead-letter queue `<name>-dlq`, to which its redrive policy moves a message
+ * received `maxReceiveCount` times. CreateQueue is idempotent for identical attributes: running this twice is harmless.
  */
 export const createQueues = async <K extends string>(
   client: SQSClient,

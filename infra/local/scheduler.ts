@@ -24,10 +24,9 @@ export const scheduledEvent = (ruleName: string, now = new Date()): ScheduledEve
 });
 
 /**
- * Invokes a handler every `everyMs` with a Scheduled Event, never two runs at once: a tick that finds the previous
- * run still going is skipped (a run that outlives its timeout keeps skipping ticks until it really ends, since nothing
- * can stop it locally). Failures are reported, never thrown. `stop()` resolves once the run in flight, if any, has ended
- * (or timed out).
+ * Invokes a handler every `everyMs` with a Scheduled Event, never two runs at once: a tick that finds the previous run
+ * still going is skipped (nothing can stop a run locally, even past its timeout). Failures are reported, never thrown.
+ * `stop()` resolves once the run in flight, if any, has ended (or timed out).
  */
 export const startSchedule = (options: ScheduleOptions): { stop(): Promise<void> } => {
   const { everyMs, handler, functionName, timeoutSeconds } = options;

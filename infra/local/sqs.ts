@@ -11,16 +11,14 @@ export interface LocalSqs {
 }
 
 /**
- * Starts the fauxqs SQS emulator in this process, on a free port. Its state lives in memory only: queues are
- * recreated at each start, which is harmless because SQS is only a trigger and DynamoDB (persisted) is the source of
- * truth.
+ * Starts the fauxqs SQS emulator in this process, on a free port. Its queues live in memory and are made again at each
+ * start, which is harmless: SQS is only a trigger, and DynamoDB (persisted) is the source of truth.
  */
 export const startSqs = async (): Promise<LocalSqs> => {
   const server = await startFauxqs({ port: 0, logger: false, defaultRegion: LOCAL_REGION });
   // fauxqs names queues `http://sqs.<region>.localhost:<port>/...`, and the SQS client sends each call to its
-  // QueueUrl's host (warning each time it differs from the endpoint) unless it was given an explicit endpoint in code;
-  // an env var is not enough. Handlers run in this process, so resolving `*.localhost` here lets them use queue URLs
-  // unchanged, as they would on AWS.
+  // QueueUrl's host unless it was given an explicit endpoint in code (an env var is not enough). Handlers run in this
+  // process, so resolving `*.localhost` here lets them use queue URLs unchanged, as they would on AWS.
   const restoreDns = interceptLocalhostDns();
   return {
     endpoint: `http://127.0.0.1:${server.port}`,

@@ -23,14 +23,13 @@ import {
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
 import { startSqsEventSource } from './event-source';
 import { once } from './helpers';
-import { startHttpServer } from './http-server';
+import { type LocalRoute, startHttpServer } from './http-server';
 import { loadHandler } from './lambda-runtime';
 import { dlqName, ensureQueues, queueEnv } from './queues';
 import { startSchedule } from './scheduler';
 import { startSqs } from './sqs';
 import { startStreamSource } from './stream-source';
 import { startMailCatcher } from './mail-catcher';
-import { startMeter } from './meter';
 import { consoleRoute } from './console';
 import { ensureTables, localTableNames, tableEnv } from './tables';
 import { startWebSocketServer } from './websocket-server';
@@ -55,10 +54,18 @@ export interface LocalStackOptions {
    */
   scheduleIntervalSeconds?: number;
   /**
-   * Count every DynamoDB, SQS and `@connections` request and every Lambda invocation, with the capacity units DynamoDB
-   * reports, and answer them at `GET /local/meter` (the pipeline benchmark reads them).
+   * Started in front of DynamoDB Local, given its endpoint as `target` (the pipeline benchmark's meter plugs in here):
+   * every DynamoDB client of the stack sends its requests to the proxy's `endpoint`, the HTTP API serves its route
+   * (`answer`), and the summary adds its `summary` to DynamoDB Local's line.
    */
-  meter?: boolean;
+  dynamodbProxy?: (options: { target: string; tableNames: TableNames }) => Promise<DynamoDbProxy>;
+}
+
+export interface DynamoDbProxy {
+  endpoint: string;
+  answer: LocalRoute;
+  summary: string;
+  stop(): Promise<void>;
 }
 
 export interface LocalStack {
@@ -164,9 +171,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     await mkdir(dynamodbDir, { recursive: true });
     const dynamodb = start(await startDynamoDbLocal({ dataDir: dynamodbDir, port: options.dynamodbPort }));
     const names = localTableNames();
-    const meter = options.meter ? start(await startMeter({ target: dynamodb.endpoint, tableNames: names })) : undefined;
-    // Every DynamoDB client of the stack goes through the meter when there is one.
-    const dynamodbEndpoint = meter?.endpoint ?? dynamodb.endpoint;
+    const proxy = options.dynamodbProxy
+      ? start(await options.dynamodbProxy({ target: dynamodb.endpoint, tableNames: names }))
+      : undefined;
+    // Every DynamoDB client of the stack goes through the proxy when there is one.
+    const dynamodbEndpoint = proxy?.endpoint ?? dynamodb.endpoint;
     const sqs = start(await startSqs());
     const sqsClient = new SQSClient({ ...clientConfig, endpoint: sqs.endpoint });
     start({ stop: sqsClient.destroy.bind(sqsClient) });
@@ -192,7 +201,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const preloaded = [...triggered.map(([name]) => name), ...websocketRoutes.map((route) => route.function)];
     await Promise.all(preloaded.map(loadHandler));
 
-    const localRoutes = [mail.answer, consoleRoute({ websocketUrl: websocket.url }), ...(meter ? [meter.answer] : [])];
+    const localRoutes = [mail.answer, consoleRoute({ websocketUrl: websocket.url }), ...(proxy ? [proxy.answer] : [])];
     const http = start(await startHttpServer({ port: options.port, quiet: options.quiet, localRoutes }));
     const streamsClient = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamodbEndpoint });
     start({ stop: streamsClient.destroy.bind(streamsClient) });
@@ -200,7 +209,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       `HTTP API        ${http.url}`,
       `Console         ${http.url}/console/ (sign in as ADMIN_EMAIL)`,
       `WebSocket       ${websocket.url} (@connections at ${websocket.managementEndpoint})`,
-      `DynamoDB Local  ${dynamodb.endpoint}${meter ? ` (metered through ${meter.endpoint}; GET /local/meter)` : ''}`,
+      `DynamoDB Local  ${dynamodb.endpoint}${proxy ? ` (${proxy.summary})` : ''}`,
       `SQS (fauxqs)    ${sqs.endpoint}`,
       `Mail catcher    ${mail.url} (captured mail; GET /local/emails?to=<address> on the HTTP API)`,
     ];

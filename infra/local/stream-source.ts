@@ -65,8 +65,6 @@ interface ShardState {
   iterator?: string;
   /** No more records will come: the shard is closed and read to its end (or gone). */
   ended: boolean;
-  /** Ended, and every record read handled: its children may be read. */
-  finished: boolean;
   /** Read but not yet handled (or to be retried), in sequence order. */
   buffer: StreamRecord[];
   /** The last record read, to resume after an expired iterator. */
@@ -86,17 +84,17 @@ const newShard = (shard: Shard, start: ShardIteratorType): ShardState => ({
   parentId: shard.ParentShardId,
   start,
   ended: false,
-  finished: false,
   buffer: [],
 });
 
+/** Ended, and every record read handled: its children may be read. */
+const isFinished = (shard: ShardState): boolean => shard.ended && shard.buffer.length === 0;
+
 /**
- * Reads a DynamoDB stream and invokes a handler with its records the way the Lambda event source mapping does, with
- * starting position LATEST (as of the start), `ReportBatchItemFailures` and `BisectBatchOnFunctionError`, as the
- * manifest's stream functions ask: each shard in order, one batch at a time, a parent shard before its children; the
- * records from the first failed sequence number onwards come again, up to `maxRetries` times, and are then discarded
- * with an error (where AWS would send them to the on-failure destination). A handler that throws, times out or answers
- * an invalid response fails its whole batch, which is split in two until the failing record is alone.
+ * Reads a DynamoDB stream as the Lambda event source mapping does, with starting position LATEST (as of the start),
+ * `ReportBatchItemFailures` and `BisectBatchOnFunctionError`, as the manifest's stream functions ask: each shard in
+ * order, one batch at a time, a parent shard before its children. A handler that throws, times out or answers an
+ * invalid response fails its whole batch, which is split in two until the failing record is alone.
  */
 export const startStreamSource = async (options: StreamSourceOptions): Promise<StreamSource> => {
   const { client, handler, functionName, batchSize, maxRetries, timeoutSeconds, pollIntervalMs = 250 } = options;
@@ -169,9 +167,8 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
   };
 
   /**
-   * Counts a failure of the record at the head of the buffer: it comes again after a pause or, past `maxRetries`, it
-   * alone is discarded, being the record the function named or the one a failing batch was split down to (AWS sends it
-   * to the mapping's on-failure destination; locally the log is the destination).
+   * Counts a failure of the record at the head of the buffer: it comes again after a pause or, past `maxRetries`, is
+   * discarded with a report (where AWS would send it to the mapping's on-failure destination).
    */
   const failedAgain = async (shard: ShardState, what: string, cause: unknown) => {
     const sequence = sequenceOf(shard.buffer[0] ?? {});
@@ -232,7 +229,7 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
 
   const work = async (shard: ShardState) => {
     const parent = shard.parentId ? shards.get(shard.parentId) : undefined;
-    while (parent && !parent.finished && !isStopping()) await pause(pollIntervalMs);
+    while (parent && !isFinished(parent) && !isStopping()) await pause(pollIntervalMs);
     while (!isStopping()) {
       let fresh = false;
       if (shard.buffer.length < batchSize && !shard.ended) {
@@ -253,19 +250,17 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
       else if (shard.ended) break;
       else if (!fresh) await pause(pollIntervalMs);
     }
-    shard.finished = shard.ended && shard.buffer.length === 0;
     // Its children may be there already.
-    if (shard.finished && !isStopping()) void discover();
+    if (isFinished(shard) && !isStopping()) void discover();
   };
 
   const run = (shard: ShardState) => {
     shards.set(shard.id, shard);
+    const reading = signal.run(() => work(shard));
     workers.add(
-      signal
-        .run(() => work(shard))
-        .catch((error: unknown) => {
-          report(`the reader of shard ${shard.id} stopped unexpectedly`, error);
-        }),
+      reading.catch((error: unknown) => {
+        report(`the reader of shard ${shard.id} stopped unexpectedly`, error);
+      }),
     );
   };
 
@@ -273,7 +268,7 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
   for (const shard of await describeShards()) {
     const state = newShard(shard, 'LATEST');
     shards.set(state.id, state);
-    state.finished = state.ended = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
+    state.ended = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
     if (!state.ended) state.iterator = await iteratorFor(state, 'LATEST');
   }
   for (const state of [...shards.values()]) if (!state.ended) run(state);
@@ -293,9 +288,7 @@ export const startStreamSource = async (options: StreamSourceOptions): Promise<S
 /** The table's current stream: the one with the latest label, a stream disabled since being readable for a day. */
 const latestStreamArn = async (client: DynamoDBStreamsClient, tableName: string): Promise<string> => {
   const { Streams = [] } = await client.send(new ListStreamsCommand({ TableName: tableName }));
-  const latest = Streams.map(({ StreamArn = '', StreamLabel = '' }) => ({ StreamArn, StreamLabel }))
-    .sort((a, b) => a.StreamLabel.localeCompare(b.StreamLabel))
-    .at(-1);
-  if (!latest) throw new Error(`Table ${tableName} has no stream`);
+  const [latest] = Streams.sort((a, b) => (b.StreamLabel ?? '').localeCompare(a.StreamLabel ?? ''));
+  if (!latest?.StreamArn) throw new Error(`Table ${tableName} has no stream`);
   return latest.StreamArn;
 };

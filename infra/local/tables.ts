@@ -1,9 +1,7 @@
 import {
-  type AttributeDefinition,
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
-  type GlobalSecondaryIndex,
   type KeySchemaElement,
   type Projection,
   ResourceInUseException,
@@ -42,12 +40,9 @@ const projection = ({ projection: p }: IndexDefinition): Projection =>
     : { ProjectionType: p.type };
 
 // The key attributes of the table and its indexes; one name has one type throughout, as DynamoDB requires.
-const attributeDefinitions = (definition: TableDefinition): AttributeDefinition[] => {
-  const keys = [
-    definition.partitionKey,
-    definition.sortKey,
-    ...definition.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
-  ];
+const attributeDefinitions = (definition: TableDefinition) => {
+  const { partitionKey, sortKey, indexes } = definition;
+  const keys = [partitionKey, sortKey, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
   const types = new Map(keys.flatMap((key) => (key ? [[key.name, key.type] as const] : [])));
   return [...types].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
 };
@@ -74,7 +69,7 @@ const waitUntilActive = async (client: DynamoDBClient, name: string, timeoutMs =
 };
 
 const create = async (client: DynamoDBClient, name: string, definition: TableDefinition): Promise<void> => {
-  const indexes: GlobalSecondaryIndex[] = definition.indexes.map((index) => ({
+  const indexes = definition.indexes.map((index) => ({
     IndexName: index.name,
     KeySchema: keySchema(index.partitionKey, index.sortKey),
     Projection: projection(index),
@@ -98,39 +93,33 @@ const create = async (client: DynamoDBClient, name: string, definition: TableDef
     throw error;
   }
   await waitUntilActive(client, name);
-  if (definition.timeToLiveAttribute) {
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: name,
-        TimeToLiveSpecification: { Enabled: true, AttributeName: definition.timeToLiveAttribute },
-      }),
-    );
+  const ttl = definition.timeToLiveAttribute;
+  if (ttl) {
+    const TimeToLiveSpecification = { Enabled: true, AttributeName: ttl };
+    await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification }));
   }
 };
 
-/** What an existing table lacks of its definition: a restart keeps data, so it is reported rather than rebuilt. */
-const drift = (existing: TableDescription, definition: TableDefinition): string[] => {
+/** Warns of what an existing table lacks of its definition: a restart keeps data, so it is not rebuilt. */
+const warnOfDrift = (existing: TableDescription, definition: TableDefinition) => {
   const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
   const missing = definition.indexes.filter((i) => !present.has(i.name)).map((i) => `index ${i.name}`);
   if (definition.stream && existing.StreamSpecification?.StreamViewType !== definition.stream)
     missing.push('its stream');
-  return missing;
+  if (missing.length === 0) return;
+  console.warn(
+    `Table ${existing.TableName ?? ''} exists without ${missing.join(', ')}; delete the data dir to recreate it.`,
+  );
 };
 
-/**
- * Creates every table of the definition that does not exist yet, all at once, and waits until all are ACTIVE. Existing tables are
- * left as they are, data included.
- */
+/** Creates the tables that do not exist yet, all at once, and waits until all are ACTIVE; existing ones are kept. */
 export const ensureTables = async (client: DynamoDBClient, names: TableNames): Promise<void> => {
   await Promise.all(
     tableKeys.map(async (table) => {
       const name = names[table];
       const existing = await describe(client, name);
-      const missing = existing ? drift(existing, tables[table]) : [];
-      if (missing.length > 0) {
-        console.warn(`Table ${name} exists without ${missing.join(', ')}; delete the data dir to recreate it.`);
-      }
-      if (!existing) await create(client, name, tables[table]);
+      if (existing) warnOfDrift(existing, tables[table]);
+      else await create(client, name, tables[table]);
       await waitUntilActive(client, name);
     }),
   );

@@ -3,20 +3,14 @@ import { createServer, type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { decode } from '../../functions/lib/routing';
 import { type FunctionName, websocketAuthorizer, websocketRoutes } from '../../functions/manifest';
-import {
-  type ConnectionInfo,
-  connectEvent,
-  disconnectEvent,
-  messageEvent,
-  type WebSocketEvent,
-  websocketAuthorizerEvent,
-} from './gateway-events';
-import { BodyTooLarge, closeServer, decode, describeError, isRecord, listen, once, readBody, respond } from './helpers';
+import type { ConnectionInfo, WebSocketEvent } from './gateway-events';
+import { connectEvent, disconnectEvent, messageEvent, websocketAuthorizerEvent } from './gateway-events';
+import type { Answer } from './helpers';
+import { BodyTooLarge, closeServer, describeError, isRecord, listen, once, readBody, respond } from './helpers';
 import { invoke, type LambdaHandler, loadHandler } from './lambda-runtime';
 import { errorReporter, logToStderr } from './poller';
-
-export type { WebSocketEvent } from './gateway-events';
 
 export interface WebSocketServerOptions {
   /** 0, or omitted, for a free port. */
@@ -44,12 +38,6 @@ interface Connection extends ConnectionInfo {
   /** Set once the socket is closing or closed: the management API answers 410 from then on. */
   gone: boolean;
   closedBy?: { code: number; reason: string };
-}
-
-interface Answer {
-  statusCode: number;
-  headers?: Record<string, string>;
-  body?: string;
 }
 
 // API Gateway's integration timeout, and its limit on a message and on the data of a PostToConnection.
@@ -80,9 +68,9 @@ const toAnswer = (result: unknown): Answer => {
 const refuseUpgrade = (socket: Duplex, { statusCode, body = '' }: Answer) => {
   if (socket.destroyed) return;
   const head = [`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Error'}`, 'Content-Type: application/json'];
-  head.push(`Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close', '', body);
-  socket.end(head.join('\r\n'));
-  socket.once('finish', () => socket.destroy());
+  head.push(`Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close');
+  socket.write(`${head.join('\r\n')}\r\n\r\n`);
+  socket.end(body, () => socket.destroy());
 };
 
 const gone = message(410, null, 'GoneException');
@@ -91,11 +79,10 @@ const gone = message(410, null, 'GoneException');
 const CONNECTIONS_PATH = /^(?:\/[^/]+)?\/@connections\/([^/]+)\/?$/;
 
 /**
- * Serves a WebSocket API the way API Gateway does, with the manifest's `websocketRoutes`: `$connect` decides whether
- * an upgrade succeeds (any status but 2xx refuses it with that status), every message goes to `$default` and a body
- * answered goes back on the socket, `$disconnect` runs once a socket has closed. The same server answers the
- * `@connections` management API (POST, GET, DELETE), so the real `@aws-sdk/client-apigatewaymanagementapi` client
- * works against `managementEndpoint`.
+ * Serves a WebSocket API the way API Gateway does, with the manifest's `websocketRoutes`: `$connect` accepts an upgrade
+ * or refuses it with its status (any but 2xx), every message goes to `$default` (a body answered goes back on the
+ * socket), `$disconnect` runs once a socket has closed. The same server answers the `@connections` management API
+ * (POST, GET, DELETE), for the real `@aws-sdk/client-apigatewaymanagementapi` client at `managementEndpoint`.
  */
 export const startWebSocketServer = async (options: WebSocketServerOptions = {}): Promise<LocalWebSocketServer> => {
   const log = (line: string) => {
@@ -163,7 +150,7 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
     connection.lastActiveAt = Date.now();
     const event = messageEvent(connection, body);
     const { requestId } = event.requestContext;
-    let reply: string | undefined;
+    let reply: Answer['body'];
     try {
       reply = (await runRoute('$default', event))?.body;
       log(`WS MESSAGE ${connection.id}`);
@@ -232,13 +219,11 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
     const live = known && !known.gone ? known : undefined;
     switch (request.method) {
       case 'POST': {
-        let data: Buffer;
-        try {
-          data = await readBody(request, MAX_MESSAGE_BYTES);
-        } catch (error) {
-          if (!(error instanceof BodyTooLarge)) throw error;
-          return message(413, 'Request entity too large', 'PayloadTooLargeException');
-        }
+        const data = await readBody(request, MAX_MESSAGE_BYTES).catch((error: unknown) => {
+          if (error instanceof BodyTooLarge) return undefined;
+          throw error;
+        });
+        if (!data) return message(413, 'Request entity too large', 'PayloadTooLargeException');
         if (!live) return gone;
         const sent = await new Promise<boolean>((resolve) => {
           live.socket.send(data, { binary: !isUtf8(data) }, (error) => {
@@ -249,13 +234,9 @@ export const startWebSocketServer = async (options: WebSocketServerOptions = {})
       }
       case 'GET': {
         if (!live) return gone;
-        const { connectedAt, sourceIp, userAgent, lastActiveAt } = live;
         const iso = (epoch: number) => new Date(epoch).toISOString();
-        const body = {
-          connectedAt: iso(connectedAt),
-          identity: { sourceIp, userAgent },
-          lastActiveAt: iso(lastActiveAt),
-        };
+        const identity = { sourceIp: live.sourceIp, userAgent: live.userAgent };
+        const body = { connectedAt: iso(live.connectedAt), identity, lastActiveAt: iso(live.lastActiveAt) };
         return { statusCode: 200, body: JSON.stringify(body) };
       }
       case 'DELETE':

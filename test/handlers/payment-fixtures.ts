@@ -14,7 +14,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Context, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { ulid } from 'ulid';
 import type { HttpEvent, HttpResponse } from '../../functions/lib/http';
@@ -225,18 +225,6 @@ export const paymentMessage = (paymentId: string, messageId?: string): SQSRecord
   sqsRecord(JSON.stringify({ paymentId }), messageId);
 
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-
-export const scheduledEvent = (): ScheduledEvent => ({
-  version: '0',
-  id: randomUUID(),
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: ['arn:aws:events:us-east-1:123456789012:rule/sweeper'],
-  detail: {},
-});
 
 /**
  * The heads of chains, as the ledger reads them in one BatchGetItem of the accounts table: a wallet's head is its

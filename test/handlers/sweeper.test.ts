@@ -6,8 +6,9 @@ import { jest } from '@jest/globals';
 import { handler } from '../../functions/sweeper/handler';
 import { metrics } from '../../functions/lib/metrics';
 import { queues } from '../../functions/manifest';
+import { scheduledEvent } from '../../infra/local/scheduler';
 import { lambdaContext } from '../support/http-event';
-import { conditionFailure, mockPaymentAws, paymentItem, type PaymentItem, scheduledEvent } from './payment-fixtures';
+import { conditionFailure, mockPaymentAws, paymentItem, type PaymentItem } from './payment-fixtures';
 
 const { dynamo, sqs, sentMessages: redriven } = mockPaymentAws();
 
@@ -27,7 +28,7 @@ const givenPending = (...items: PaymentItem[]) => {
   dynamo.on(BatchGetCommand).resolves({ Responses: { payments: items } });
 };
 
-const sweep = () => handler(scheduledEvent(), lambdaContext('sweeper'));
+const sweep = () => handler(scheduledEvent('sweeper'), lambdaContext('sweeper'));
 
 describe('sweeper', () => {
   it('sends one queue message for an INITIATED payment older than the re-drive age', async () => {

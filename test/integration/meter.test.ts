@@ -2,7 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/dynamodb-local';
 import { invoke } from '../../infra/local/lambda-runtime';
-import { type Meter, startMeter } from '../../infra/local/meter';
+import { type Meter, startMeter } from '../../bench/pipeline/meter';
 import { createQueues } from '../../infra/local/queues';
 import { type LocalSqs, startSqs } from '../../infra/local/sqs';
 import { createDocumentClient } from '../../shared/adapters/client';
@@ -27,7 +27,7 @@ afterAll(async () => {
 const meteredClient = () =>
   createDocumentClient({ endpoint: meter.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 
-describe('the local meter', () => {
+describe("the pipeline benchmark's meter", () => {
   it('counts each DynamoDB request by the function whose invocation made it, with the units DynamoDB reports', async () => {
     const client = meteredClient();
     const since = meter.reading().seq;

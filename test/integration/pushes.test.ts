@@ -5,11 +5,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime';
-import {
-  type LocalWebSocketServer,
-  startWebSocketServer,
-  type WebSocketEvent,
-} from '../../infra/local/websocket-server';
+import type { WebSocketEvent } from '../../infra/local/gateway-events';
+import { type LocalWebSocketServer, startWebSocketServer } from '../../infra/local/websocket-server';
 import { ConnectionsApiPusher } from '../../shared/adapters/connections-pusher';
 import { DynamoConnectionStore } from '../../shared/adapters/connection-store';
 import { SqsDeliveryQueue } from '../../shared/adapters/delivery-queue';

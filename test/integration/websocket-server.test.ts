@@ -9,11 +9,8 @@ import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import type { LambdaHandler } from '../../infra/local/lambda-runtime';
-import {
-  type LocalWebSocketServer,
-  startWebSocketServer,
-  type WebSocketEvent,
-} from '../../infra/local/websocket-server';
+import type { WebSocketEvent } from '../../infra/local/gateway-events';
+import { type LocalWebSocketServer, startWebSocketServer } from '../../infra/local/websocket-server';
 
 const events: WebSocketEvent[] = [];
 const ofRoute = (route: string) => events.filter((event) => event.requestContext.routeKey === route);

@@ -14,6 +14,8 @@ export interface LocalStackProcessOptions {
   keepData?: boolean;
   /** How long to wait for `GET /v1/health` to answer 200. */
   startTimeoutMs?: number;
+  /** The script that runs the stack, from the repository's root; `npm start`'s when omitted. */
+  entry?: string;
 }
 
 export interface LocalStackProcess {
@@ -64,7 +66,7 @@ const killHard = async (child: ChildProcess) => {
 };
 
 /**
- * Runs `infra/local/main.ts` as `npm start` would, on free ports and a fresh data dir, and resolves once
+ * Runs `infra/local/main.ts` (or `entry`) as `npm start` would, on free ports and a fresh data dir, and resolves once
  * `GET /v1/health` answers 200.
  */
 export const startLocalStackProcess = async (
@@ -81,7 +83,7 @@ export const startLocalStackProcess = async (
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !['DYNAMODB_PORT', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'].includes(name)),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? MAIN], {
     cwd: ROOT,
     env: {
       ...inherited,

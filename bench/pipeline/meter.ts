@@ -8,18 +8,18 @@ import {
   request as httpRequest,
 } from 'node:http';
 import { type TableName, type TableNames, tables } from '../../shared/adapters/tables';
-import { closeServer, isRecord, listen, once, readBody, reply } from './helpers';
-import type { LocalRoute } from './http-server';
-import { currentFunction, INVOCATION_CHANNEL, type InvocationRecord } from './lambda-runtime';
-import { currentTrigger } from './poller';
+import { closeServer, isRecord, listen, once, readBody, reply } from '../../infra/local/helpers';
+import { currentFunction, INVOCATION_CHANNEL, type InvocationRecord } from '../../infra/local/lambda-runtime';
+import { currentTrigger } from '../../infra/local/poller';
+import type { DynamoDbProxy } from '../../infra/local/stack';
 
 /**
- * The local stack's meter: every DynamoDB, DynamoDB Streams, SQS and `@connections` request the stack makes, and every
- * Lambda invocation, counted by the function that made it, with the capacity units DynamoDB reports
- * (`ReturnConsumedCapacity: INDEXES`, asked of every request that takes it). DynamoDB is metered by a proxy in front
- * of DynamoDB Local, which reads each request and answer; SQS and `@connections` by the client requests Node.js
- * publishes (`http.client.request.start`); invocations by the runtime's channel. `GET /local/meter` answers what was
- * counted since the start, and the requests themselves, in order, after `?since=<seq>`.
+ * The pipeline benchmark's meter: every DynamoDB, DynamoDB Streams, SQS and `@connections` request the local stack
+ * makes, and every Lambda invocation, counted by the function that made it, with the capacity units DynamoDB reports
+ * (`ReturnConsumedCapacity: INDEXES`, asked of every request that takes it). DynamoDB is metered by a proxy the stack
+ * puts in front of DynamoDB Local, which reads each request and answer; SQS and `@connections` by the client requests
+ * Node.js publishes (`http.client.request.start`); invocations by the runtime's channel. `GET /local/meter` answers
+ * what was counted since the start, and the requests themselves, in order, after `?since=<seq>`.
  */
 
 export type MeteredService = 'dynamodb' | 'dynamodb-streams' | 'sqs' | 'connections' | 'lambda';
@@ -73,13 +73,9 @@ export interface MeterReading {
   trace: MeteredRequest[];
 }
 
-export interface Meter {
-  /** Where DynamoDB clients send their requests: the proxy in front of DynamoDB Local. */
-  endpoint: string;
+/** A proxy in front of DynamoDB Local whose route, `GET /local/meter`, answers its reading. */
+export interface Meter extends DynamoDbProxy {
   reading(since?: number): MeterReading;
-  /** Answers `GET /local/meter`; undefined for any other request. */
-  answer: LocalRoute;
-  stop(): Promise<void>;
 }
 
 // Enough for the requests of a few hundred payments; a reading asks for those after a sequence number it knows.
@@ -392,6 +388,7 @@ export const startMeter = async (options: { target: string; tableNames: TableNam
 
   return {
     endpoint: `http://${authority}`,
+    summary: `metered through http://${authority}; GET /local/meter`,
     reading,
     answer: (method, rawPath, rawQueryString) => {
       if (method !== 'GET' || rawPath !== '/local/meter') return undefined;
