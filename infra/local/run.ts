@@ -16,6 +16,8 @@ const numberFrom = <F>(name: string, fallback: F, valid: (n: number) => boolean,
 const portFrom = <F>(name: string, fallback: F) =>
   numberFrom(name, fallback, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number');
 
+const isPositive = (n: number) => n > 0 && Number.isFinite(n);
+
 const readConfig = (): LocalStackOptions => {
   const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password, LOG_LEVEL: logLevel } = process.env;
   if ((email === undefined) !== (password === undefined)) fail('Set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither');
@@ -26,12 +28,7 @@ const readConfig = (): LocalStackOptions => {
     dataDir: process.env.DATA_DIR || '.data',
     dynamodbPort: portFrom('DYNAMODB_PORT', undefined),
     // The sweeper runs every minute on AWS; locally, often enough to watch it work.
-    scheduleIntervalSeconds: numberFrom(
-      'SWEEP_INTERVAL_SECONDS',
-      10,
-      (n) => n > 0 && Number.isFinite(n),
-      'a positive number of seconds',
-    ),
+    scheduleIntervalSeconds: numberFrom('SWEEP_INTERVAL_SECONDS', 10, isPositive, 'a positive number of seconds'),
     ...(email !== undefined && password !== undefined ? { admin: { email, password } } : {}),
     ...(logLevel ? { logLevel: logLevel.toUpperCase() } : {}),
     // The access log is info-level chatter: levels that ask for errors only silence it too.

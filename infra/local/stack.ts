@@ -153,11 +153,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     stopping = true;
     const failures: unknown[] = [];
     for (const component of started.reverse()) {
-      try {
-        await component.stop();
-      } catch (error) {
-        failures.push(error);
-      }
+      await Promise.resolve(component.stop()).catch((error: unknown) => failures.push(error));
     }
     if (failures.length > 0) throw new AggregateError(failures, 'The local stack did not stop cleanly');
   });

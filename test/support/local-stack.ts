@@ -31,6 +31,8 @@ export interface LocalStackProcess {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join('infra', 'local', 'main.ts');
 const OUTPUT_LIMIT = 256 * 1024;
+/** The first line of what the stack prints once it has started (its summary of endpoints follows). */
+const UP = 'local stack is up';
 const STOP_GRACE_MS = 10_000;
 
 /** Direct children of a process (DynamoDB Local's java, here), read before killing it leaves them orphaned. */
@@ -67,7 +69,7 @@ const killHard = async (child: ChildProcess) => {
 
 /**
  * Runs `infra/local/main.ts` (or `entry`) as `npm start` would, on free ports and a fresh data dir, and resolves once
- * `GET /v1/health` answers 200.
+ * `GET /v1/health` answers 200 and the stack has printed that it is up.
  */
 export const startLocalStackProcess = async (
   env: Record<string, string> = {},
@@ -127,7 +129,8 @@ export const startLocalStackProcess = async (
     try {
       const response = await fetch(`${baseUrl}/v1/health`, { signal: AbortSignal.timeout(2_000) });
       await response.arrayBuffer();
-      if (response.status === 200) break;
+      // Healthy, and done starting: its triggers (the stream readers' iterators) come up after the HTTP API.
+      if (response.status === 200 && watched.output.includes(UP)) break;
     } catch {
       // Not listening yet.
     }
