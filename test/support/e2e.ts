@@ -26,11 +26,7 @@ export const confirmEmail = async (call: Call, email: string): Promise<void> => 
 
 /** The admin of the shared local stack, whom `ADMIN_EMAIL` and `ADMIN_PASSWORD` create. */
 export const ADMIN = { email: 'operator@example.com', password: 'a long admin password' };
-export const SHARED_STACK_ENV = {
-  ADMIN_EMAIL: ADMIN.email,
-  ADMIN_PASSWORD: ADMIN.password,
-  SWEEP_INTERVAL_SECONDS: '1',
-};
+export const SHARED_STACK_ENV = { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
 /** The variable through which the global setup (test/support/e2e-global-setup.ts) tells the test files its stack. */
 export const SHARED_STACK_VARIABLE = 'TEST_SHARED_LOCAL_STACK';
 
