@@ -153,7 +153,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     stopping = true;
     const failures: unknown[] = [];
     for (const component of started.reverse()) {
-      await Promise.resolve(component.stop()).catch((error: unknown) => failures.push(error));
+      await Promise.resolve()
+        .then(() => component.stop())
+        .catch((error: unknown) => failures.push(error));
     }
     if (failures.length > 0) throw new AggregateError(failures, 'The local stack did not stop cleanly');
   });
