@@ -30,7 +30,8 @@ export const webhookBody = z.strictObject({
   url: z.string().check(
     z.maxLength(2048),
     z.regex(new RegExp(WEBHOOK_URL_PATTERN), {
-      message: 'must be an https URL to a host name or address (http only to 127.0.0.1 or localhost with a port)',
+      message:
+        'must be an https URL to an ASCII host name (no xn-- label) or an address (http only to 127.0.0.1 or localhost with a port)',
     }),
   ),
   events: z.array(eventTypeSchema).check(z.minLength(1), z.maxLength(EVENT_TYPES.length)),

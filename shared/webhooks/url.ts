@@ -30,16 +30,24 @@ const IPV6 = [
   `${groupsBefore(5)}::${H16}`,
   `${groupsBefore(6)}::`,
 ].join('|');
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+/**
+ * A label of letters, digits and inner hyphens, 1 to 63 long, that does not start `xn--`: the URL parser decodes such a
+ * label as punycode and refuses the host if it does not decode, which no pattern can state. Written without lookahead
+ * (the label starts with another letter than x, or x and not n, or xn and not a hyphen, or xn- and not a hyphen).
+ */
+const label = (firstOtherThanX: string) =>
+  `(?:${firstOtherThanX}(?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?` +
+  `|[Xx](?:[A-MO-Za-mo-z0-9-][A-Za-z0-9-]{0,60}[A-Za-z0-9]|[A-MO-Za-mo-z0-9]` +
+  `|[Nn](?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,59}[A-Za-z0-9])?|-[A-Za-z0-9](?:[A-Za-z0-9-]{0,58}[A-Za-z0-9])?)?)?)`;
 // The last label starts with a letter: the URL parser reads a host whose last label is a number as an IPv4 address.
-const HOST_NAME = `(?:${LABEL}\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?`;
+const HOST_NAME = `(?:${label('[A-WYZa-wyz0-9]')}\\.)*${label('[A-WYZa-wyz]')}`;
 const PORT = '(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})';
 const PATH_QUERY_FRAGMENT = '(?:[/?#][\\x21-\\x7E]*)?';
 
 /**
- * The form of a webhook URL, as the document states it: `https` to a host name, an IPv4 or a bracketed IPv6 address,
- * with an optional port, then printable ASCII; or `http` to 127.0.0.1 or localhost with a port, which the local stack
- * alone accepts. Which addresses may be reached is checked beside it (`checkWebhookUrl`), not written into it.
+ * The form of a webhook URL, as the document states it: `https` to an ASCII host name (no `xn--` label), an IPv4 or a
+ * bracketed IPv6 address, with an optional port, then printable ASCII; or `http` to 127.0.0.1 or localhost with a
+ * port, which the local stack alone accepts. Which addresses may be reached is checked beside it (`checkWebhookUrl`), not written into it.
  */
 export const WEBHOOK_URL_PATTERN =
   `^(?:https://(?:${HOST_NAME}|${IPV4}|\\[(?:${IPV6})\\])(?::${PORT})?` +

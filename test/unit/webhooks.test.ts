@@ -153,6 +153,10 @@ describe('the form of a webhook URL the document gives', () => {
     'https://[::ffff:8.8.8.8]:443/',
     'http://127.0.0.1:4000/hooks',
     'http://localhost:4000',
+    'https://x.example/',
+    'https://xn.example/',
+    'https://xn-a.example/',
+    'https://www.xnxn--a.example/',
   ])('includes %s', (url) => {
     expect(url).toMatch(documented);
   });
@@ -174,6 +178,9 @@ describe('the form of a webhook URL the document gives', () => {
     'https://example.com:65536/',
     'https://example.com/with space',
     'https://example.com/é',
+    'https://XN--0/',
+    'https://xn--mnchen-3ya.example/',
+    'https://hooks.Xn--p1ai/',
   ])('excludes %s, which the body schema refuses on url', (url) => {
     expect(url).not.toMatch(documented);
     expect(webhookBody.safeParse({ url, events: ['payment.completed'] }).error?.issues.map((i) => i.path)).toEqual([
