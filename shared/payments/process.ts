@@ -20,6 +20,10 @@ export type ProcessOutcome = 'completed' | 'authorized' | 'failed' | 'skipped';
 // Contention on a chain (two payments planned on the same head) is retried here, with jittered exponential backoff,
 // before the message goes back to the queue (or the request answers); each retry reads everything again.
 const MAX_ATTEMPTS = 8;
+// The processor's first pause after a chain moved is up to 100 ms, then doubles: a hot wallet's contenders spread out
+// within a few tries instead of refusing each other at once. Against 10 ms, 200 concurrent transfers among 10 wallets
+// took 1,400 to 1,550 transactions instead of 3,000 (most of them refused either way), and a fifth less time here.
+const PROCESS_BACKOFF_MS = 50;
 
 /** Runs `attempt` until no chain moved under it, a few times at most; each attempt must read afresh what it plans on. */
 export const retryingStaleChains = async <T>(attempt: () => Promise<T>): Promise<T> => {
@@ -335,7 +339,7 @@ export const processCandidates = async (
       for (const { payment } of pending) settled.set(payment.id, { ok: false, error: new StaleChainError() });
       return;
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** stale));
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * PROCESS_BACKOFF_MS * 2 ** stale));
   }
 };
 

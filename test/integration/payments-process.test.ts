@@ -108,10 +108,15 @@ describe('processing payments on DynamoDB Local', () => {
     // Invariant 3: every chain unbroken; invariant 4: no wallet below zero.
     const feeAccount = { id: 'tech-fees-JPY' };
     const bank = { id: 'tech-bank-JPY' };
+    const walletChains = wallets.flatMap(chainsOf);
+    const feeChains = chainsOf(feeAccount);
+    const chains = [...walletChains, ...feeChains, ...chainsOf(bank)];
+    const chainOperations = new Map(
+      await Promise.all(chains.map(async (chain) => [chain, await chainOf(chain)] as const)),
+    );
     let total = 0n;
     const walletBalances: bigint[] = [];
-    for (const chain of [...wallets.flatMap(chainsOf), ...chainsOf(feeAccount), ...chainsOf(bank)]) {
-      const operations = await chainOf(chain);
+    for (const [chain, operations] of chainOperations) {
       total += expectUnbrokenChain(operations);
       if (!chain.startsWith('tech-')) walletBalances.push(...operations.map((o) => o.balanceAfter));
     }
@@ -121,9 +126,7 @@ describe('processing payments on DynamoDB Local', () => {
     // Invariant 1 and 5: each completed payment has exactly its legs, summing to zero.
     const completed = finals.filter((p) => p?.status === 'COMPLETED');
     expect(completed.length).toBeGreaterThan(100);
-    const legs = (
-      await Promise.all([...wallets.flatMap(chainsOf), ...chainsOf(feeAccount)].map((c) => chainOf(c)))
-    ).flat();
+    const legs = [...walletChains, ...feeChains].flatMap((chain) => chainOperations.get(chain) ?? []);
     for (const payment of completed) {
       const own = legs.filter((o) => o.paymentId === payment!.id);
       expect({ legs: own.length, sum: own.reduce((s, o) => s + o.amount, 0n) }).toEqual({
