@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
 import type { FunctionName } from '../../functions/manifest';
 import { describeError, isRecord } from './helpers';
@@ -53,32 +54,20 @@ export const currentTrigger = (): string | undefined => triggers.getStore();
 
 /**
  * A poller's reports, off switch and pacing: `report` writes failures to `onError`; loops check `isStopping()` and sleep
- * with `pause()`, which `stop()` cuts short, so that stopping never waits out a sleep; `retryIn()` reports a failed
- * poll and answers the pause before the next one, from 100 ms doubling to 5 s until `recovered()`. A loop started with
+ * with `pause()`, which `stop()` cuts short, so that stopping never waits out a sleep; `retryIn()` reports a failed poll
+ * and answers the pause before the next one, from 100 ms doubling to 5 s until `recovered()`. A loop started with
  * `run()` runs as the trigger `label` (`currentTrigger()`).
  */
 export const poller = (prefix: string, onError: (error: Error) => void = logToStderr, label = prefix) => {
   const report = errorReporter(prefix, onError);
-  let stopping = false;
+  const stopping = new AbortController();
   let backoffMs = 0;
-  const wakers = new Set<() => void>();
   return {
     report,
     run: <T>(loop: () => Promise<T>): Promise<T> => triggers.run(label, loop),
-    // A function, so that loops read the flag that stop() sets rather than what TypeScript narrowed it to.
-    isStopping: (): boolean => stopping,
-    pause: (ms: number): Promise<void> =>
-      stopping
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            const wake = () => {
-              clearTimeout(timer);
-              wakers.delete(wake);
-              resolve();
-            };
-            const timer = setTimeout(wake, ms);
-            wakers.add(wake);
-          }),
+    isStopping: (): boolean => stopping.signal.aborted,
+    // An aborted sleep rejects: here it only ends early.
+    pause: (ms: number): Promise<void> => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined),
     retryIn: (what: string, error: unknown): number => {
       backoffMs = Math.min(backoffMs * 2 || 100, MAX_BACKOFF_MS);
       report(`${what} failed, retrying in ${backoffMs} ms`, error);
@@ -88,8 +77,7 @@ export const poller = (prefix: string, onError: (error: Error) => void = logToSt
       backoffMs = 0;
     },
     stop: (): void => {
-      stopping = true;
-      for (const wake of [...wakers]) wake();
+      stopping.abort();
     },
   };
 };
