@@ -134,7 +134,7 @@ describe('processing payments on DynamoDB Local', () => {
         sum: 0n,
       });
     }
-    // A hang guard, not a time budget: idle, about 40 s here; beside other suites on 2 cores, past 120 s.
+    // A hang guard, not a time budget: alone, about 35 s here; beside another file and the checks, about 50 s.
   }, 300_000);
 
   it('answers a balance at any past time from the operations history', async () => {
