@@ -185,6 +185,8 @@ export class DynamoAccountStore implements AccountStore {
     // '$' sorts after '#' and before every id character: the upper bound takes every id of its last instant.
     const upper = filter.to === undefined ? undefined : `${filter.to}$`;
     const [low, high] = walk.descending ? [lower, walk.after ?? upper] : [walk.after ?? lower, upper];
+    // DynamoDB refuses a BETWEEN whose bounds cross (`from` after `to`, or a resume key past the range): nothing is in it.
+    if (low !== undefined && high !== undefined && low > high) return { accounts: [], next: null };
     const range =
       low !== undefined && high !== undefined
         ? ' AND createdKey BETWEEN :low AND :high'

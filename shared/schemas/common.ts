@@ -48,8 +48,23 @@ export const withoutControlCharacters = z.regex(NO_CONTROL_CHARACTERS, {
   message: 'must not contain control characters',
 });
 
-/** Printable text without control characters, trimmed: names. The control characters are refused before trimming. */
-export const labelSchema = z.string().check(withoutControlCharacters, z.trim(), ...characters(1, 100));
+/**
+ * A character that trimming keeps: neither a control character nor one of the spaces `String.prototype.trim` removes
+ * (ECMAScript's WhiteSpace and LineTerminator), written out so that every engine reads the same class.
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are part of what the class leaves out.
+const NOT_BLANK = /[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]/;
+
+/**
+ * Printable text of 1 to 100 characters, not blank, trimmed: names and reasons. Every check reads the text as sent,
+ * as the document does (its pattern, `minLength` and `maxLength`); what is stored is trimmed.
+ */
+export const labelSchema = z.string().check(
+  withoutControlCharacters,
+  z.regex(NOT_BLANK, { message: 'must not be blank' }),
+  ...characters(1, 100),
+  z.trim(),
+);
 
 const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 

@@ -290,6 +290,21 @@ describe('account lists on DynamoDB Local', () => {
         .map((account) => account.id),
     );
   }, 60_000);
+
+  it('answers an empty page for operators when `from` is after `to`, in every order', async () => {
+    const owner = newUser();
+    const account = await openWallet(current().accounts, owner, { currency: 'DKK' });
+    const from = new Date(Date.parse(account.createdAt) + 5_000).toISOString();
+
+    for (const order of [
+      { field: 'createdAt', descending: false },
+      { field: 'createdAt', descending: true },
+      { field: 'balance', descending: true },
+    ] as const) {
+      const page = await listAllAccounts(current().accounts, { from, to: account.createdAt, order }, { limit: 10 });
+      expect({ data: page.data, nextCursor: page.nextCursor }).toEqual({ data: [], nextCursor: null });
+    }
+  });
 });
 
 describe('statements on DynamoDB Local', () => {

@@ -96,6 +96,20 @@ describe('parseInput', () => {
     },
   );
 
+  it.each([' ', '\u3000\u00a0', '\ufeff \u2028'])('refuses a blank name, which trimming would empty: %j', (name) => {
+    expect(
+      failure(credentialsBody, { email: 'ada@example.com', password: 'correct horse battery', name }).errors,
+    ).toEqual([{ path: 'name', message: 'must not be blank' }]);
+  });
+
+  it('counts a name as sent, as the document does, and keeps it trimmed', () => {
+    const body = (name: string) => ({ email: 'ada@example.com', password: 'correct horse battery', name });
+    expect(parseInput(credentialsBody, body(`  ${'a'.repeat(98)}`))).toMatchObject({ name: 'a'.repeat(98) });
+    expect(failure(credentialsBody, body(` ${'a'.repeat(100)}`)).errors).toEqual([
+      { path: 'name', message: 'must be at most 100 characters long' },
+    ]);
+  });
+
   it.each(["o'brien+billing@example.co.uk", 'ADA@Example.COM', `${'a'.repeat(64)}@${'b'.repeat(63)}.com`])(
     'accepts the address %s',
     (email) => {
