@@ -59,12 +59,14 @@ const NOT_BLANK = /[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u
  * Printable text of 1 to 100 characters, not blank, trimmed: names and reasons. Every check reads the text as sent,
  * as the document does (its pattern, `minLength` and `maxLength`); what is stored is trimmed.
  */
-export const labelSchema = z.string().check(
-  withoutControlCharacters,
-  z.regex(NOT_BLANK, { message: 'must not be blank' }),
-  ...characters(1, 100),
-  z.trim(),
-);
+export const labelSchema = z
+  .string()
+  .check(
+    withoutControlCharacters,
+    z.regex(NOT_BLANK, { message: 'must not be blank' }),
+    ...characters(1, 100),
+    z.trim(),
+  );
 
 const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 
