@@ -54,8 +54,8 @@ export const currentTrigger = (): string | undefined => triggers.getStore();
 
 /**
  * A poller's reports, off switch and pacing: `report` writes failures to `onError`; loops check `isStopping()` and sleep
- * with `pause()`, which `stop()` cuts short, so that stopping never waits out a sleep; `retryIn()` reports a failed poll
- * and answers the pause before the next one, from 100 ms doubling to 5 s until `recovered()`. A loop started with
+ * with `pause()`, which `stop()` cuts short, so that stopping never waits out a sleep; `retryIn()` reports a failed
+ * poll and answers the pause before the next one, from 100 ms doubling to 5 s until `recovered()`. A loop started with
  * `run()` runs as the trigger `label` (`currentTrigger()`).
  */
 export const poller = (prefix: string, onError: (error: Error) => void = logToStderr, label = prefix) => {

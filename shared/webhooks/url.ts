@@ -47,7 +47,8 @@ const PATH_QUERY_FRAGMENT = '(?:[/?#][\\x21-\\x7E]*)?';
 /**
  * The form of a webhook URL, as the document states it: `https` to an ASCII host name (no `xn--` label), an IPv4 or a
  * bracketed IPv6 address, with an optional port, then printable ASCII; or `http` to 127.0.0.1 or localhost with a
- * port, which the local stack alone accepts. Which addresses may be reached is checked beside it (`checkWebhookUrl`), not written into it.
+ * port, which the local stack alone accepts. Which addresses may be reached is checked beside it (`checkWebhookUrl`),
+ * not written into it.
  */
 export const WEBHOOK_URL_PATTERN =
   `^(?:https://(?:${HOST_NAME}|${IPV4}|\\[(?:${IPV6})\\])(?::${PORT})?` +
