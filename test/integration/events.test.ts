@@ -13,7 +13,8 @@ const user = (userId: string): Principal => ({ userId, role: 'user', emailVerifi
 const [ada, bob, eve] = [user('usr_ada'), user('usr_bob'), user('usr_eve')];
 const operator: Principal = { userId: 'usr_ops', role: 'admin', emailVerified: true, tokenId: 'tok_ops' };
 
-const start = Date.parse('2026-02-01T00:00:00.000Z');
+// Within the events' retention: DynamoDB Local's TTL deletes an event whose `expiresAt` has passed, as DynamoDB does.
+const start = Math.floor(Date.now() / 1_000) * 1_000 - 60 * 60 * 1_000;
 let n = 0;
 /** A payment that reached `status` a second after the previous one. */
 const reached = (status: 'COMPLETED' | 'FAILED', payer: string, payee: string): PaymentEvent => {

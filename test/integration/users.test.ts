@@ -27,6 +27,13 @@ import { createTestTables, type TestTables } from '../support/dynamo';
 // A cheap scrypt cost for these tests only; the handlers always hash at N=2^17.
 const CHEAP_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 
+// The tests' clocks run on a day still to come: DynamoDB Local's TTL deletes, in real time, an item (a token, a
+// sign-in window) whose `ttl` has passed, as DynamoDB does, so a clock set in the past would see its items vanish.
+const DAY_MS = 24 * 60 * 60 * 1000;
+const TEST_DAY = Math.ceil(Date.now() / DAY_MS) * DAY_MS;
+/** `hh:mm:ss` UTC on the tests' day, or `days` after it. */
+const at = (time: string, days = 0) => new Date(TEST_DAY + days * DAY_MS + Date.parse(`1970-01-01T${time}.000Z`));
+
 let db: TestTables;
 let users: UserDeps & Pick<ConfirmationDeps, 'mailer'>;
 /** Every email the users' deps sent, oldest first. */
@@ -131,19 +138,19 @@ describe('email confirmation on DynamoDB Local', () => {
   const lastSentTo = (address: string) => sent.filter((email) => email.to === address).at(-1);
 
   it('verifies an email once with the latest token; a used, replaced or expired one is refused', async () => {
-    let now = new Date('2026-11-27T10:00:00.000Z');
+    let now = at('10:00:00');
     const deps = { ...users, clock: () => now };
     const { user } = await registerUser(deps, credentials('confirm@example.com'));
     const [first] = tokenIn(lastSentTo('confirm@example.com'));
 
     expect(user.emailVerified).toBe(false);
     expect(tokenIn(lastSentTo('confirm@example.com'))).toHaveLength(1);
-    now = new Date('2026-11-27T10:00:45.000Z');
+    now = at('10:00:45');
     await expect(resendConfirmation(deps, user.id)).rejects.toMatchObject({
       code: 'too_many_requests',
       headers: { 'retry-after': '15' },
     });
-    now = new Date('2026-11-27T10:01:00.000Z');
+    now = at('10:01:00');
     await resendConfirmation(deps, user.id);
     const [second] = tokenIn(lastSentTo('confirm@example.com'));
 
@@ -156,11 +163,11 @@ describe('email confirmation on DynamoDB Local', () => {
   });
 
   it('refuses a confirmation token after 24 hours, and any string that is not one', async () => {
-    let now = new Date('2026-11-27T10:00:00.000Z');
+    let now = at('10:00:00');
     const deps = { ...users, clock: () => now };
     await registerUser(deps, credentials('late@example.com'));
     const [token] = tokenIn(lastSentTo('late@example.com'));
-    now = new Date('2026-11-28T10:00:00.000Z');
+    now = at('10:00:00', 1);
 
     await expect(confirmEmail(deps, token!)).rejects.toMatchObject({ code: 'invalid_confirmation' });
     await expect(confirmEmail(deps, 'x'.repeat(40))).rejects.toMatchObject({ code: 'invalid_confirmation' });
@@ -212,20 +219,20 @@ describe('the SES adapter against the local mail catcher', () => {
 
 describe('token expiry, cap and revocation on DynamoDB Local', () => {
   it('refuses an expired token as a revoked one, and lists it no more', async () => {
-    let now = new Date('2026-11-27T10:00:00.000Z');
+    let now = at('10:00:00');
     const deps = { ...users, clock: () => now, tokenLifetimeMs: 60_000 };
     const { user, token } = await registerUser(deps, credentials('expiring@example.com'));
 
-    expect(token.expiresAt).toBe('2026-11-27T10:01:00.000Z');
+    expect(token.expiresAt).toBe(at('10:01:00').toISOString());
     await expect(authenticate(deps, token.token)).resolves.toMatchObject({ userId: user.id });
-    now = new Date('2026-11-27T10:01:00.000Z');
+    now = at('10:01:00');
 
     await expect(authenticate(deps, token.token)).resolves.toBeUndefined();
     await expect(listTokens(deps, user.id, { limit: 100 })).resolves.toEqual({ data: [], nextCursor: null });
   });
 
   it('caps a user at 25 live tokens under concurrent sign-ins; a revoked or expired one frees its place', async () => {
-    let now = new Date('2026-11-27T10:00:00.000Z');
+    let now = at('10:00:00');
     const deps = { ...users, clock: () => now, tokenLifetimeMs: 60 * 60 * 1000 };
     const { user, token: first } = await registerUser(deps, credentials('capped@example.com'));
     for (let i = 1; i < MAX_LIVE_TOKENS - 4; i++) await createToken(deps, credentials('capped@example.com'));
@@ -243,7 +250,7 @@ describe('token expiry, cap and revocation on DynamoDB Local', () => {
       id: expect.any(String),
     });
     await expect(createToken(deps, credentials('capped@example.com'))).rejects.toMatchObject({ code: 'limit_reached' });
-    now = new Date('2026-11-27T11:00:00.000Z');
+    now = at('11:00:00');
     await expect(createToken(deps, credentials('capped@example.com'))).resolves.toMatchObject({
       id: expect.any(String),
     });
@@ -270,8 +277,8 @@ describe('token expiry, cap and revocation on DynamoDB Local', () => {
 
 describe('sign-in throttling on DynamoDB Local', () => {
   /** The user deps with a clock the test moves. */
-  const withClock = (start: string) => {
-    let now = new Date(start);
+  const withClock = (start: Date) => {
+    let now = start;
     return {
       deps: { ...users, clock: () => now },
       advance: (ms: number) => {
@@ -283,7 +290,7 @@ describe('sign-in throttling on DynamoDB Local', () => {
 
   it('refuses every sign-in of an email after 5 failures in 15 minutes, whatever the password, until the window passes', async () => {
     await registerUser(users, credentials('throttled@example.com'));
-    const { deps, advance } = withClock('2026-11-27T10:00:00.000Z');
+    const { deps, advance } = withClock(at('10:00:00'));
 
     for (let i = 0; i < 5; i++) {
       await expect(createToken(deps, wrong('throttled@example.com'))).rejects.toMatchObject({
@@ -301,7 +308,7 @@ describe('sign-in throttling on DynamoDB Local', () => {
   });
 
   it('counts concurrent failures one by one', async () => {
-    const { deps } = withClock('2026-11-27T11:00:00.000Z');
+    const { deps } = withClock(at('11:00:00'));
 
     await Promise.allSettled(Array.from({ length: 5 }, () => createToken(deps, wrong('burst@example.com'))));
 
@@ -310,7 +317,7 @@ describe('sign-in throttling on DynamoDB Local', () => {
 
   it('throttles an unknown email as a known one, with the same reads and writes', async () => {
     await registerUser(users, credentials('known@example.com'));
-    const { deps } = withClock('2026-11-27T12:00:00.000Z');
+    const { deps } = withClock(at('12:00:00'));
     const send = jest.spyOn(db.client, 'send');
     const commandsOf = async (email: string) => {
       send.mockClear();
