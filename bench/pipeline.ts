@@ -242,7 +242,7 @@ const measure = async (): Promise<Results> => {
       SWEEP_INTERVAL_SECONDS: '3600',
       LOG_LEVEL: 'ERROR',
     },
-    { startTimeoutMs: 120_000, entry: METERED_STACK, fullJit: true },
+    { startTimeoutMs: 120_000, entry: METERED_STACK, asNpmStart: true },
   );
   let world: World | undefined;
   try {

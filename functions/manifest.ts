@@ -92,6 +92,11 @@ export const environment = {
   webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
   /** `true` delivers webhooks to this machine only, whatever URL was registered: runs that must reach nothing else. */
   webhookLoopbackOnly: 'WEBHOOK_LOOPBACK_ONLY',
+  /**
+   * `fast` hashes passwords at scrypt N=2^10 instead of OWASP's 2^17: the test stacks' setting, where a sign-up or
+   * sign-in at full cost is half a CPU second. Refused on Lambda (a function will not start with it); never set on AWS.
+   */
+  testPasswordHashing: 'TEST_PASSWORD_HASHING',
 } as const;
 
 /**

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DEFAULT_FEES, type FeeSchedule, feeScheduleSchema } from '../../shared/payments/fees';
+import { TEST_SCRYPT_PARAMS } from '../../shared/security/passwords';
 import { STANDARD_DELIVERY_POLICY } from '../../shared/webhooks/model';
 import { environment, settings } from '../manifest';
 
@@ -38,6 +39,7 @@ const envSchema = z.object({
   [environment.webhookAllowLoopback]: z.optional(z.enum(['true', 'false'])),
   [environment.webhookLoopbackOnly]: z.optional(z.enum(['true', 'false'])),
   [environment.eventBus]: z.optional(z.string().check(z.minLength(1))),
+  [environment.testPasswordHashing]: z.optional(z.enum(['fast'])),
   [settings.tokenLifetimeDays.envVar]: z._default(
     z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,3}$/)), z.transform(Number)),
     settings.tokenLifetimeDays.fallback,
@@ -45,35 +47,47 @@ const envSchema = z.object({
 });
 
 /**
- * Operator settings, parsed once per cold start. A bad value stops the function at start-up, where it is seen at
- * deploy time, rather than answering requests with a wrong fee.
+ * Operator settings, read from `env`. A bad value stops the function at start-up, where it is seen at deploy time,
+ * rather than answering requests with a wrong fee.
  */
-const parsed = envSchema.safeParse(process.env);
-if (!parsed.success) {
-  throw new Error(
-    `Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-  );
-}
-
-export const config = {
-  fees: { ...DEFAULT_FEES, ...parsed.data[environment.feeSchedule] } satisfies FeeSchedule,
-  sweep: {
-    redriveAfterMs: parsed.data[environment.sweepRedriveAfterSeconds] * 1000,
-    expireAfterMs: parsed.data[environment.sweepExpireAfterSeconds] * 1000,
-    batchSize: 100,
-  },
-  webhooks: {
-    delivery: {
-      ...STANDARD_DELIVERY_POLICY,
-      retrySchedule: parsed.data[environment.webhookRetrySchedule] ?? STANDARD_DELIVERY_POLICY.retrySchedule,
-      disableAfterMs: parsed.data[environment.webhookDisableAfter] * 1000,
+export const readConfig = (env: Record<string, string | undefined>) => {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(
+      `Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
+  }
+  const { data } = parsed;
+  // The Lambda runtime sets AWS_EXECUTION_ENV; the local stack and the tests do not.
+  const fastHashing = data[environment.testPasswordHashing] === 'fast';
+  if (fastHashing && env.AWS_EXECUTION_ENV !== undefined) {
+    throw new Error(`Invalid configuration: ${environment.testPasswordHashing} is for test stacks, never on Lambda`);
+  }
+  return {
+    fees: { ...DEFAULT_FEES, ...data[environment.feeSchedule] } satisfies FeeSchedule,
+    sweep: {
+      redriveAfterMs: data[environment.sweepRedriveAfterSeconds] * 1000,
+      expireAfterMs: data[environment.sweepExpireAfterSeconds] * 1000,
+      batchSize: 100,
     },
-    urlPolicy: {
-      allowLoopback: parsed.data[environment.webhookAllowLoopback] === 'true',
-      loopbackOnly: parsed.data[environment.webhookLoopbackOnly] === 'true',
+    webhooks: {
+      delivery: {
+        ...STANDARD_DELIVERY_POLICY,
+        retrySchedule: data[environment.webhookRetrySchedule] ?? STANDARD_DELIVERY_POLICY.retrySchedule,
+        disableAfterMs: data[environment.webhookDisableAfter] * 1000,
+      },
+      urlPolicy: {
+        allowLoopback: data[environment.webhookAllowLoopback] === 'true',
+        loopbackOnly: data[environment.webhookLoopbackOnly] === 'true',
+      },
     },
-  },
-  /** The stack's EventBridge bus, or none (the local stack). */
-  eventBusName: parsed.data[environment.eventBus],
-  tokenLifetimeMs: parsed.data[settings.tokenLifetimeDays.envVar] * 24 * 60 * 60 * 1000,
+    /** The stack's EventBridge bus, or none (the local stack). */
+    eventBusName: data[environment.eventBus],
+    tokenLifetimeMs: data[settings.tokenLifetimeDays.envVar] * 24 * 60 * 60 * 1000,
+    /** The scrypt cost of new password hashes on a test stack; OWASP's (`SCRYPT_PARAMS`) everywhere else. */
+    passwordParams: fastHashing ? TEST_SCRYPT_PARAMS : undefined,
+  };
 };
+
+/** This function's settings, read once per cold start. */
+export const config = readConfig(process.env);

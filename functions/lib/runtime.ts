@@ -173,6 +173,9 @@ export const userDeps: UserDeps = {
   get tokenLifetimeMs() {
     return config.tokenLifetimeMs;
   },
+  get passwordParams() {
+    return config.passwordParams;
+  },
 };
 
 /**
@@ -192,6 +195,9 @@ export const mailingDeps: NewUserDeps & ConfirmationDeps = {
   clock: systemClock,
   get tokenLifetimeMs() {
     return config.tokenLifetimeMs;
+  },
+  get passwordParams() {
+    return config.passwordParams;
   },
   onMailFailure,
 };

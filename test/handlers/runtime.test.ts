@@ -1,8 +1,10 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { readConfig } from '../../functions/lib/config';
 import { assertBound, paymentDeps, unboundVariables } from '../../functions/lib/runtime';
 import { environment, queues } from '../../functions/manifest';
 import { fromPaymentItem } from '../../shared/adapters/payment-store';
 import { tables } from '../../shared/adapters/tables';
+import { SCRYPT_PARAMS, TEST_SCRYPT_PARAMS } from '../../shared/security/passwords';
 import { ADA_USD, CREATED_AT, mockPaymentAws, paymentItem } from './payment-fixtures';
 
 const { dynamo } = mockPaymentAws();
@@ -73,5 +75,23 @@ describe('the stores of a function bound to fewer tables', () => {
     expect(() => paymentDeps.claims).toThrow(
       `${tables.idempotency.envVar} is not set: this function was not bound to the idempotency table`,
     );
+  });
+});
+
+describe("the test stacks' password hashing", () => {
+  const hashing = environment.testPasswordHashing;
+
+  it("hashes at OWASP's cost unless a test stack asks for the fast one", () => {
+    expect(readConfig({}).passwordParams).toBeUndefined();
+    expect(readConfig({ [hashing]: 'fast' }).passwordParams).toEqual(TEST_SCRYPT_PARAMS);
+    expect(TEST_SCRYPT_PARAMS.N).toBeLessThan(SCRYPT_PARAMS.N);
+  });
+
+  it('refuses to start a function on Lambda that is told to hash fast, or told anything but `fast`', () => {
+    expect(() => readConfig({ [hashing]: 'fast', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' })).toThrow(
+      `Invalid configuration: ${hashing} is for test stacks, never on Lambda`,
+    );
+    expect(() => readConfig({ [hashing]: 'slow' })).toThrow(`Invalid configuration: ${hashing}`);
+    expect(readConfig({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' }).passwordParams).toBeUndefined();
   });
 });

@@ -93,6 +93,15 @@ describe('Lambdas', () => {
     }
   });
 
+  it("hashes passwords at OWASP's cost in every stage: no function gets the test stacks' hashing setting", () => {
+    for (const built of [dev, prod]) {
+      for (const name of functionNames) {
+        const variables = lambdaOf(built, name).props.Environment.Variables;
+        expect([built.stage, name, variables[environment.testPasswordHashing]]).toEqual([built.stage, name, undefined]);
+      }
+    }
+  });
+
   it.each(functionNames)('tells %s the names of its tables and of no other', (name) => {
     const variables = lambdaOf(dev, name).props.Environment.Variables;
     const tableVariables = Object.keys(variables).filter((key) => tableNames.some((t) => tables[t].envVar === key));

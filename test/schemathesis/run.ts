@@ -4,9 +4,8 @@
  * Schemathesis (`schemathesis.toml`: every phase, every check) against `GET /openapi.json`, once with the user's token
  * and once with the admin's. Any failure, error or 5xx fails the script, and so does a run past its deadline.
  *
- * The two identities run side by side, each Schemathesis process on one worker: the stack spends most of a run waiting
- * (a sign-up or sign-in hashes its password with scrypt), and Python 3.11's `ast.parse`, which Hypothesis calls while it
- * builds strategies, is not safe across threads. Operations open to anyone answer the same whatever the token: the
+ * The two identities run side by side, each Schemathesis process on one worker: Python 3.11's `ast.parse`, which
+ * Hypothesis calls while it builds strategies, is not safe across threads. Operations open to anyone answer the same whatever the token: the
  * admin's run leaves them to the user's.
  *
  * `DELETE /v1/tokens` revokes the very token a run authenticates with, so each identity runs it last, on its own, and

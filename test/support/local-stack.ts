@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { environment } from '../../functions/manifest';
 import { exitOf, findFreePort, hasExited, watch } from '../../infra/local/helpers';
 
 export interface LocalStackProcessOptions {
@@ -16,8 +17,11 @@ export interface LocalStackProcessOptions {
   startTimeoutMs?: number;
   /** The script that runs the stack, from the repository's root; `npm start`'s when omitted. */
   entry?: string;
-  /** Run DynamoDB Local's JVM as `npm start` does, with its full JIT (a benchmark's figures), not `QUICK_JVM`. */
-  fullJit?: boolean;
+  /**
+   * Run as `npm start` does, for a benchmark's figures: DynamoDB Local's JVM with its full JIT, not `QUICK_JVM`, and
+   * passwords hashed at OWASP's cost, not `TEST_HASHING`.
+   */
+  asNpmStart?: boolean;
 }
 
 export interface LocalStackProcess {
@@ -78,6 +82,14 @@ const killHard = async (child: ChildProcess) => {
 const QUICK_JVM = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
 /**
+ * A test's stack hashes passwords at the integration tests' scrypt cost (N=2^10), as frameworks' test settings do
+ * (Rails' `min_cost`, Django's test hashers): at OWASP's cost every sign-up and
+ * sign-in is half a CPU second here, and `npm test` made about a hundred of them. OWASP's cost itself is a unit test's
+ * (`test/unit/security.test.ts`); `npm start` and AWS always hash at it.
+ */
+const TEST_HASHING = { [environment.testPasswordHashing]: 'fast' };
+
+/**
  * Runs `infra/local/main.ts` (or `entry`) as `npm start` would, on free ports and a fresh data dir, and resolves once
  * `GET /v1/health` answers 200 and the stack has printed that it is up.
  */
@@ -98,7 +110,7 @@ export const startLocalStackProcess = async (
   const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? MAIN], {
     cwd: ROOT,
     env: {
-      ...(options.fullJit ? {} : { JDK_JAVA_OPTIONS: QUICK_JVM }),
+      ...(options.asNpmStart ? {} : { JDK_JAVA_OPTIONS: QUICK_JVM, ...TEST_HASHING }),
       ...inherited,
       LOG_LEVEL: 'WARN',
       ...env,
