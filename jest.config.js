@@ -21,6 +21,7 @@ export default {
   // At least two workers, one per core on a bigger machine: a file that waits on a real process (a retry schedule, a
   // long poll, a stack starting) leaves its core to the other worker (README, "The test run is shaped for two cores").
   maxWorkers: Math.max(2, availableParallelism()),
+  testSequencer: '<rootDir>/jest.sequencer.js',
   projects: [
     project('unit'),
     project('handlers'),
