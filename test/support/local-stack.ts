@@ -83,8 +83,8 @@ const QUICK_JVM = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
 /**
  * A test's stack hashes passwords at the integration tests' scrypt cost (N=2^10), as frameworks' test settings do
- * (Rails' `min_cost`, Django's test hashers): at OWASP's cost every sign-up and
- * sign-in is half a CPU second here, and `npm test` made about a hundred of them. OWASP's cost itself is a unit test's
+ * (Rails' `min_cost`, Django's test hashers): at OWASP's cost every sign-up and sign-in is half a CPU second here, and
+ * the end-to-end tier made about a hundred of them. OWASP's cost itself is a unit test's
  * (`test/unit/security.test.ts`); `npm start` and AWS always hash at it.
  */
 const TEST_HASHING = { [environment.testPasswordHashing]: 'fast' };
