@@ -9,7 +9,6 @@ import { createDocumentClient } from '../../shared/adapters/client';
 import type { TableNames } from '../../shared/adapters/tables';
 import { DynamoTokenStore, DynamoUserStore } from '../../shared/adapters/user-store';
 import { InvalidCredentialsError } from '../../shared/errors';
-import { TEST_SCRYPT_PARAMS } from '../../shared/security/passwords';
 import { credentialsBody } from '../../shared/schemas/users';
 import { ensureAdmin } from '../../shared/users/service';
 import {
@@ -100,10 +99,8 @@ const createAdmin = async (endpoint: string, names: TableNames, credentials: { e
     users: new DynamoUserStore(client, names.users),
     tokens: new DynamoTokenStore(client, names.tokens),
   };
-  // Hashed at the handlers' cost: a test stack's (`TEST_PASSWORD_HASHING=fast`) or OWASP's.
-  const passwordParams = process.env[environment.testPasswordHashing] === 'fast' ? TEST_SCRYPT_PARAMS : undefined;
   try {
-    await ensureAdmin({ ...stores, clock: systemClock, passwordParams }, credentials);
+    await ensureAdmin({ ...stores, clock: systemClock }, credentials);
   } catch (error) {
     if (!(error instanceof InvalidCredentialsError)) throw error;
     const message = `ADMIN_EMAIL ${credentials.email} already belongs to a user whose password is not ADMIN_PASSWORD`;

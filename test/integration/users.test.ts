@@ -22,10 +22,11 @@ import { startMailCatcher } from '../../infra/local/mail-catcher';
 import { SesMailer } from '../../shared/adapters/ses-mailer';
 import { type ConfirmationDeps, confirmEmail, resendConfirmation } from '../../shared/users/confirmation';
 import type { Email } from '../../shared/users/ports';
+import { TEST_SCRYPT_PARAMS } from '../../shared/security/passwords';
 import { createTestTables, type TestTables } from '../support/dynamo';
 
-// A cheap scrypt cost for these tests only; the handlers always hash at N=2^17.
-const CHEAP_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
+// The test stacks' cheap scrypt cost; OWASP's, every deployment's, is a unit test's.
+const CHEAP_SCRYPT = TEST_SCRYPT_PARAMS;
 
 // The tests' clocks run on a day still to come: DynamoDB Local's TTL deletes, in real time, an item (a token, a
 // sign-in window) whose `ttl` has passed, as DynamoDB does, so a clock set in the past would see its items vanish.

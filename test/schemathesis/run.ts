@@ -5,8 +5,8 @@
  * and once with the admin's. Any failure, error or 5xx fails the script, and so does a run past its deadline.
  *
  * The two identities run side by side, each Schemathesis process on one worker: Python 3.11's `ast.parse`, which
- * Hypothesis calls while it builds strategies, is not safe across threads. Operations open to anyone answer the same whatever the token: the
- * admin's run leaves them to the user's.
+ * Hypothesis calls while it builds strategies, is not safe across threads. Operations open to anyone answer the same
+ * whatever the token: the admin's run leaves them to the user's.
  *
  * `DELETE /v1/tokens` revokes the very token a run authenticates with, so each identity runs it last, on its own, and
  * without the stateful phase: no link leads to it, as it takes nothing from another answer.
